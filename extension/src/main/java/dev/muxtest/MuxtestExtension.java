@@ -1,0 +1,117 @@
+package dev.muxtest;
+
+import dev.muxtest.internal.ClassMultiplex;
+import dev.muxtest.internal.ServerDeclaration;
+import dev.muxtest.internal.Settings;
+import dev.muxtest.internal.TunnelDeclarations;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives each test class one SSH master connection, opens its {@link SshTunnel}s over it, injects
+ * {@link ForwardedPort}s and {@link SshMaster}, and proves after the class that one TCP
+ * connection carried it all. Registered by the public annotations, never by users directly.
+ */
+final class MuxtestExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+
+  private static final Namespace NAMESPACE = Namespace.create(MuxtestExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    // Validate everything before starting anything: a typo must not cost a container start.
+    var tunnels = TunnelDeclarations.declaredOn(testClass);
+    var declaredServer = ServerDeclaration.declaredOn(testClass);
+    Settings settings = Settings.from(context::getConfigurationParameter);
+    Optional<ClassMultiplex> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
+
+    ClassMultiplex multiplex = new ClassMultiplex(testClass);
+    // Stored before it opens anything, so the engine closes whatever part of it got opened.
+    context.getStore(NAMESPACE).put(testClass, multiplex);
+    multiplex.open(tunnels, declaredServer, enclosing, settings);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    ClassMultiplex multiplex = context.getStore(NAMESPACE).get(testClass, ClassMultiplex.class);
+    if (multiplex == null) {
+      return;
+    }
+    multiplex.ownConnectionReport().ifPresent(report -> {
+      context.publishReportEntry("muxtest.connections", String.format(
+          "client TCP connections: %d, server authenticated connections: %d, key %s",
+          report.clientTcpConnections(), report.serverAuthenticatedConnections(), report.keyFingerprint()));
+      ClassMultiplex.verifySingleConnection(testClass, report);
+    });
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.isAnnotated(ForwardedPort.class) || parameter.getParameter().getType() == SshMaster.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    Optional<ForwardedPort> forwardedPort = parameter.findAnnotation(ForwardedPort.class);
+    if (forwardedPort.isEmpty()) {
+      return nearest(context).flatMap(ClassMultiplex::master).orElseThrow(() -> new ParameterResolutionException(
+          "No SSH master is open for " + describe(context) + " yet; inject SshMaster into test or lifecycle "
+              + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
+    }
+    if (type != int.class && type != Integer.class && type != InetSocketAddress.class) {
+      throw new ParameterResolutionException(
+          "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress but was: "
+              + type.getName());
+    }
+    String name = forwardedPort.get().value();
+    List<ClassMultiplex> levels = levels(context);
+    for (ClassMultiplex level : levels) {
+      Optional<Forward> tunnel = level.tunnel(name);
+      if (tunnel.isPresent()) {
+        return type == InetSocketAddress.class ? tunnel.get().localAddress() : (Object) tunnel.get().localPort();
+      }
+    }
+    TreeSet<String> declared = new TreeSet<>();
+    levels.forEach(level -> declared.addAll(level.tunnelNames()));
+    throw new ParameterResolutionException(String.format(
+        "@ForwardedPort(\"%s\"): no @SshTunnel with name \"%s\" is declared on %s; declared tunnels: %s",
+        name, name, describe(context), declared));
+  }
+
+  /** The multiplex of the closest class, from {@code context} outwards. */
+  private static Optional<ClassMultiplex> nearest(ExtensionContext context) {
+    List<ClassMultiplex> levels = levels(context);
+    return levels.isEmpty() ? Optional.empty() : Optional.of(levels.get(0));
+  }
+
+  /** The multiplexes of the classes enclosing {@code context}, closest first. */
+  private static List<ClassMultiplex> levels(ExtensionContext context) {
+    List<ClassMultiplex> levels = new ArrayList<>();
+    for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+      Optional<Class<?>> testClass = c.getTestClass();
+      if (testClass.isPresent()) {
+        ClassMultiplex multiplex = c.getStore(NAMESPACE).get(testClass.get(), ClassMultiplex.class);
+        if (multiplex != null && !levels.contains(multiplex)) {
+          levels.add(multiplex);
+        }
+      }
+    }
+    return levels;
+  }
+
+  private static String describe(ExtensionContext context) {
+    return context.getTestClass().map(Class::getName).orElse(context.getDisplayName());
+  }
+}

@@ -1,0 +1,34 @@
+package dev.muxtest;
+
+import org.assertj.core.api.AbstractAssert;
+
+/** AssertJ assertions on an {@link SshMaster}; obtain them from {@link MuxAssertions#assertThat(SshMaster)}. */
+public class SshMasterAssert extends AbstractAssert<SshMasterAssert, SshMaster> {
+
+  /** Creates assertions on {@code actual}. */
+  public SshMasterAssert(SshMaster actual) {
+    super(actual, SshMasterAssert.class);
+  }
+
+  /**
+   * Verifies that every session of the master shared one TCP connection, as both the client
+   * (connections opened) and the server (authenticated connections in its log) report it.
+   */
+  public SshMasterAssert usedSingleTcpConnection() {
+    isNotNull();
+    new ConnectionReportAssert(actual.connectionReport()).isSingleConnection();
+    return this;
+  }
+
+  /** Verifies the client-side count of TCP connections the master opened. */
+  public SshMasterAssert hasOpenedTcpConnections(long expected) {
+    isNotNull();
+    long opened = actual.tcpConnectionsOpened();
+    if (opened != expected) {
+      failWithMessage(
+          "Expected the SSH master to have opened %d TCP connection(s) but it opened %d",
+          expected, opened);
+    }
+    return this;
+  }
+}

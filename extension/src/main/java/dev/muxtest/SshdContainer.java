@@ -1,0 +1,158 @@
+package dev.muxtest;
+
+import dev.muxtest.internal.KeyMaterial;
+import dev.muxtest.internal.SshdImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.testcontainers.containers.Container;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+
+/**
+ * A real OpenSSH sshd in a container, built from the project's own Dockerfile.
+ *
+ * <p>Public-key authentication only, for the user {@value #USER}; TCP forwarding allowed; sshd
+ * logs at INFO to the container output. Every instance has a fresh host key, made in Java, that
+ * clients pin through {@link #getHostKey()}.
+ *
+ * <p>The base image is {@value #DEFAULT_BASE_IMAGE} unless the system property {@value
+ * #BASE_IMAGE_PROPERTY} or the environment variable {@value #BASE_IMAGE_ENV} names another (a
+ * locally imported Debian image on machines without a registry).
+ */
+public class SshdContainer extends GenericContainer<SshdContainer> {
+
+  /** Port sshd listens on inside the container. */
+  public static final int SSH_PORT = 22;
+
+  /** The login user. */
+  public static final String USER = "tester";
+
+  /** System property naming the base image. */
+  public static final String BASE_IMAGE_PROPERTY = "muxtest.sshd.baseImage";
+
+  /** Environment variable naming the base image, used when the system property is not set. */
+  public static final String BASE_IMAGE_ENV = "MUXTEST_BASE_IMAGE";
+
+  /** Base image used when neither the property nor the environment variable is set. */
+  public static final String DEFAULT_BASE_IMAGE = "debian:bookworm-slim";
+
+  /** Label on every container of this class, so leftovers of a killed JVM can be found. */
+  public static final String LABEL = "dev.muxtest.sshd";
+
+  private static final String HOST_KEY_PATH = "/etc/ssh/muxtest_host_key";
+  private static final String AUTHORIZED_KEYS_PATH = "/etc/ssh/authorized_keys/" + USER;
+  private static final String SERVICES_DIR = "/etc/muxtest/init.d/";
+
+  private final KeyPair hostKey = KeyMaterial.generate();
+  private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
+  private int backgroundCommands;
+
+  /** A container on the configured or default base image. */
+  public SshdContainer() {
+    this(configuredBaseImage());
+  }
+
+  /** A container whose image is built on {@code baseImage}. */
+  public SshdContainer(String baseImage) {
+    super(SshdImage.on(baseImage));
+    withExposedPorts(SSH_PORT);
+    withLabel(LABEL, "true");
+    withCopyToContainer(
+        Transferable.of(KeyMaterial.openSshPrivateKey(hostKey, "muxtest host key"), 0600), HOST_KEY_PATH);
+    waitingFor(
+        Wait.forLogMessage("(?s).*Server listening on 0\\.0\\.0\\.0 port 22\\..*", 1)
+            .withStartupTimeout(Duration.ofSeconds(120)));
+  }
+
+  /** The base image named by {@value #BASE_IMAGE_PROPERTY}, {@value #BASE_IMAGE_ENV}, or the default. */
+  public static String configuredBaseImage() {
+    String fromProperty = System.getProperty(BASE_IMAGE_PROPERTY);
+    if (fromProperty != null && !fromProperty.isBlank()) {
+      return fromProperty.strip();
+    }
+    String fromEnv = System.getenv(BASE_IMAGE_ENV);
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT_BASE_IMAGE;
+  }
+
+  /**
+   * Runs {@code shellCommand} with {@code sh} as root in the background when the container starts,
+   * before sshd accepts connections; for services that listen only inside the container. Its
+   * output goes to a file under /var/log in the container.
+   */
+  public SshdContainer withBackgroundCommand(String shellCommand) {
+    String name = String.format("%02d-service", ++backgroundCommands);
+    return withCopyToContainer(Transferable.of(shellCommand + "\n", 0755), SERVICES_DIR + name);
+  }
+
+  /** Authorizes {@code key} for {@value #USER} before the container starts. */
+  public SshdContainer withAuthorizedKey(PublicKey key) {
+    authorizedKeys.add(key);
+    return this;
+  }
+
+  /** Authorizes {@code key} for {@value #USER}, also while the container runs. */
+  public void authorizeKey(PublicKey key) {
+    authorizedKeys.add(key);
+    if (!isRunning()) {
+      return; // written when the container is created
+    }
+    try {
+      Container.ExecResult result = execInContainer(
+          "sh", "-c", "printf '%s\\n' \"$1\" >> " + AUTHORIZED_KEYS_PATH, "sh", KeyMaterial.publicKeyLine(key));
+      if (result.getExitCode() != 0) {
+        throw new IllegalStateException(
+            "Cannot authorize a key in the sshd container: " + result.getStderr().strip());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot authorize a key in the sshd container", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while authorizing a key in the sshd container", e);
+    }
+  }
+
+  /** Host on which the SSH port is reachable from the test JVM. */
+  public String getSshHost() {
+    return getHost();
+  }
+
+  /** Port on {@link #getSshHost()} that leads to sshd. */
+  public int getSshPort() {
+    return getMappedPort(SSH_PORT);
+  }
+
+  /** The login user, {@value #USER}. */
+  public String getUsername() {
+    return USER;
+  }
+
+  /** The sshd's host key; clients pin it instead of accepting any key. */
+  public PublicKey getHostKey() {
+    return hostKey.getPublic();
+  }
+
+  /**
+   * The sshd log lines of connections authenticated with {@code clientKey}, one line per
+   * authenticated TCP connection.
+   */
+  public List<String> acceptedPublicKeyLogins(PublicKey clientKey) {
+    String fingerprint = KeyMaterial.fingerprint(clientKey);
+    return getLogs().lines()
+        .map(String::strip)
+        .filter(line -> line.startsWith("Accepted publickey for " + USER + " ") && line.endsWith(" " + fingerprint))
+        .collect(Collectors.toList());
+  }
+
+  @Override
+  protected void containerIsCreated(String containerId) {
+    String keys = authorizedKeys.stream().map(k -> KeyMaterial.publicKeyLine(k) + "\n").collect(Collectors.joining());
+    copyFileToContainer(Transferable.of(keys.getBytes(StandardCharsets.UTF_8), 0644), AUTHORIZED_KEYS_PATH);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.muxtest.internal;
+
+import dev.muxtest.SshdContainer;
+import java.security.PublicKey;
+import java.util.List;
+
+/** A running {@link SshdContainer} as seen from the test JVM, through what Testcontainers reports. */
+public final class ContainerEndpoint implements ServerEndpoint {
+
+  private final SshdContainer container;
+
+  /** Wraps a running container. */
+  public ContainerEndpoint(SshdContainer container) {
+    this.container = container;
+  }
+
+  @Override
+  public String host() {
+    return container.getSshHost();
+  }
+
+  @Override
+  public int port() {
+    return container.getSshPort();
+  }
+
+  @Override
+  public String user() {
+    return container.getUsername();
+  }
+
+  @Override
+  public PublicKey hostKey() {
+    return container.getHostKey();
+  }
+
+  @Override
+  public void authorize(PublicKey clientKey) {
+    container.authorizeKey(clientKey);
+  }
+
+  @Override
+  public List<String> acceptedLogins(PublicKey clientKey) {
+    return container.acceptedPublicKeyLogins(clientKey);
+  }
+}

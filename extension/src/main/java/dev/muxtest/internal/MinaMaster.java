@@ -1,0 +1,321 @@
+package dev.muxtest.internal;
+
+import dev.muxtest.ConnectionReport;
+import dev.muxtest.ExecResult;
+import dev.muxtest.Forward;
+import dev.muxtest.SshMaster;
+import dev.muxtest.SshOperationException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * The Apache MINA SSHD engine: one {@link ClientSession}, that is one TCP connection, carries
+ * every command and forward of a test class as channels.
+ */
+public final class MinaMaster implements SshMaster, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(MinaMaster.class.getName());
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final Duration PROBE_ATTEMPT = Duration.ofSeconds(5);
+  private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
+  private static final Duration SERVER_LOG_WAIT = Duration.ofSeconds(10);
+
+  private final SshClient client;
+  private final ClientSession session;
+  private final KeyPair identity;
+  private final ServerEndpoint server;
+  private final Settings settings;
+  private final AtomicLong connectionsOpened;
+  private final Set<MinaForward> forwards = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
+      Settings settings, AtomicLong connectionsOpened) {
+    this.client = client;
+    this.session = session;
+    this.identity = identity;
+    this.server = server;
+    this.settings = settings;
+    this.connectionsOpened = connectionsOpened;
+  }
+
+  /**
+   * Connects and authenticates a master to {@code server} with a key pair made for this master
+   * alone, pinning the server's host key.
+   *
+   * @throws SshOperationException naming the server and the cause when it cannot
+   */
+  public static MinaMaster connect(ServerEndpoint server, Settings settings) {
+    KeyPair identity = KeyMaterial.generate();
+    server.authorize(identity.getPublic());
+
+    SshClient client = SshClient.setUpDefaultClient();
+    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey()));
+    // The user's ~/.ssh (config, keys) must not change what a test does.
+    client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+    client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+    client.setForwardingFilter(LoopbackForwardingFilter.INSTANCE);
+    // Small request/response packets (commands, first bytes through a forward) must not wait for Nagle.
+    CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
+    // Keep-alive with replies, as OpenSSH's ServerAliveInterval/CountMax: a dead server is noticed
+    // within interval * (max + 1), and the replies keep an idle master from MINA's idle timeout.
+    CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAliveInterval());
+    CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, settings.keepAliveInterval());
+    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 2);
+    AtomicLong connections = new AtomicLong();
+    client.addSessionListener(new SessionListener() {
+      @Override
+      public void sessionCreated(Session session) {
+        connections.incrementAndGet(); // one client session per TCP connection
+      }
+    });
+    client.start();
+    ClientSession session = null;
+    try {
+      session = client.connect(server.user(), server.host(), server.port())
+          .verify(settings.connectTimeout())
+          .getSession();
+      session.addPublicKeyIdentity(identity);
+      session.auth().verify(settings.connectTimeout());
+      LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
+      return new MinaMaster(client, session, identity, server, settings, connections);
+    } catch (IOException | RuntimeException e) {
+      if (session != null) {
+        session.close(true);
+      }
+      client.stop();
+      throw new SshOperationException(
+          "Cannot connect the SSH master to " + server.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ExecResult exec(String command) {
+    return exec(command, settings.execTimeout());
+  }
+
+  @Override
+  public ExecResult exec(String command, Duration timeout) {
+    ensureOpen();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (ChannelExec channel = session.createExecChannel(command)) {
+      channel.setOut(out);
+      channel.setErr(err);
+      channel.open().verify(timeout);
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), left);
+      if (events.contains(ClientChannelEvent.TIMEOUT)) {
+        channel.close(true);
+        throw new SshOperationException(
+            "Command did not finish within " + timeout + " on " + server.describe() + ": " + command);
+      }
+      Integer status = channel.getExitStatus();
+      return new ExecResult(status == null ? -1 : status,
+          out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Forward forwardLocal(String host, int port) {
+    ensureOpen();
+    try {
+      MinaForward forward = new MinaForward(
+          session.createLocalPortForwardingTracker(
+              new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(host, port)),
+          host, port, forwards::remove);
+      forwards.add(forward);
+      return forward;
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "Cannot open a local forward to " + host + ":" + port + " through " + server.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Waits until {@code forward} works end to end: its destination accepts a connection opened by
+   * the server (the same direct-tcpip channel the forward opens per connection), and its local
+   * listener accepts a TCP connection.
+   *
+   * @throws SshOperationException if that does not happen within {@code timeout}
+   */
+  public void awaitReachable(Forward forward, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    SshdSocketAddress destination = new SshdSocketAddress(forward.destinationHost(), forward.destinationPort());
+    IOException last;
+    while (true) {
+      try (ChannelDirectTcpip channel =
+          session.createDirectTcpipChannel(new SshdSocketAddress(LOOPBACK, 0), destination)) {
+        channel.open().verify(PROBE_ATTEMPT);
+        channel.close(true);
+        break;
+      } catch (IOException e) {
+        last = e;
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new SshOperationException(String.format(
+            "Destination %s:%d did not accept a connection from %s within %s: %s",
+            forward.destinationHost(), forward.destinationPort(), server.describe(), timeout, last.getMessage()), last);
+      }
+      pause();
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(forward.localAddress(), (int) PROBE_ATTEMPT.toMillis());
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "The local listener " + forward.localAddress() + " of a forward did not accept a connection: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long tcpConnectionsOpened() {
+    return connectionsOpened.get();
+  }
+
+  @Override
+  public ConnectionReport connectionReport() {
+    List<String> lines = server.acceptedLogins(identity.getPublic());
+    // The container log may trail the login by a moment: wait for it, within a bound.
+    long deadline = System.nanoTime() + SERVER_LOG_WAIT.toNanos();
+    while (lines.isEmpty() && connectionsOpened.get() > 0 && System.nanoTime() < deadline) {
+      pause();
+      lines = server.acceptedLogins(identity.getPublic());
+    }
+    return new ConnectionReport(
+        connectionsOpened.get(), lines.size(), KeyMaterial.fingerprint(identity.getPublic()), lines);
+  }
+
+  /** The server this master is connected to. */
+  public ServerEndpoint server() {
+    return server;
+  }
+
+  /** Forwards opened through this master and not closed yet. */
+  public int openForwards() {
+    return forwards.size();
+  }
+
+  /** Closes every forward, then the connection, then the client's threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List.copyOf(forwards).forEach(MinaForward::close);
+    try {
+      if (!session.close(false).await(CLOSE_WAIT)) {
+        session.close(true);
+      }
+    } catch (IOException e) {
+      session.close(true);
+    } finally {
+      client.stop();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
+    }
+    if (!session.isOpen()) {
+      throw new SshOperationException("The SSH master's connection to " + server.describe() + " is lost");
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(PROBE_PAUSE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SshOperationException("Interrupted while waiting", e);
+    }
+  }
+
+  /** A forward backed by MINA's tracker, whose close is idempotent. */
+  private static final class MinaForward implements Forward {
+    private final ExplicitPortForwardingTracker tracker;
+    private final String host;
+    private final int port;
+    private final Consumer<MinaForward> onClose;
+
+    MinaForward(ExplicitPortForwardingTracker tracker, String host, int port,
+        Consumer<MinaForward> onClose) {
+      this.tracker = tracker;
+      this.host = host;
+      this.port = port;
+      this.onClose = onClose;
+    }
+
+    @Override
+    public int localPort() {
+      return tracker.getBoundAddress().getPort();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+      return new InetSocketAddress(LOOPBACK, localPort());
+    }
+
+    @Override
+    public String destinationHost() {
+      return host;
+    }
+
+    @Override
+    public int destinationPort() {
+      return port;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return tracker.isOpen();
+    }
+
+    @Override
+    public void close() {
+      try {
+        tracker.close();
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "Closing the forward " + this + " failed", e);
+      } finally {
+        onClose.accept(this);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return LOOPBACK + ":" + localPort() + " -> " + host + ":" + port;
+    }
+  }
+}

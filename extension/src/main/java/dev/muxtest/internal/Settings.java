@@ -1,0 +1,94 @@
+package dev.muxtest.internal;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * The extension's settings, read from JUnit configuration parameters ({@code
+ * junit-platform.properties} or system properties of the same name).
+ *
+ * @param baseImage base image for a default server, when configured
+ * @param connectTimeout bound on connecting and authenticating the master
+ * @param execTimeout default bound on one command
+ * @param tunnelReadyTimeout bound on waiting for a tunnel's destination to accept connections
+ * @param keepAliveInterval interval of keep-alive messages on an idle master
+ */
+public record Settings(
+    Optional<String> baseImage,
+    Duration connectTimeout,
+    Duration execTimeout,
+    Duration tunnelReadyTimeout,
+    Duration keepAliveInterval) {
+
+  /** Base image of the default sshd container. */
+  public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
+  /** Bound on connecting and authenticating the master. */
+  public static final String CONNECT_TIMEOUT = "muxtest.connect.timeout";
+  /** Default bound on one command run with {@code SshMaster.exec}. */
+  public static final String EXEC_TIMEOUT = "muxtest.exec.timeout";
+  /** Bound on waiting for a declared tunnel's destination to accept a connection. */
+  public static final String TUNNEL_READY_TIMEOUT = "muxtest.tunnel.readyTimeout";
+  /** Interval of keep-alive messages on the master connection. */
+  public static final String KEEPALIVE_INTERVAL = "muxtest.keepalive.interval";
+
+  /** The defaults, as documented in the README. */
+  public static final Settings DEFAULTS = new Settings(
+      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(15));
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+  /** Reads the settings through {@code parameters} (a configuration-parameter lookup). */
+  public static Settings from(Function<String, Optional<String>> parameters) {
+    return new Settings(
+        parameters.apply(BASE_IMAGE).map(String::strip).filter(s -> !s.isEmpty()),
+        duration(parameters, CONNECT_TIMEOUT, DEFAULTS.connectTimeout),
+        duration(parameters, EXEC_TIMEOUT, DEFAULTS.execTimeout),
+        duration(parameters, TUNNEL_READY_TIMEOUT, DEFAULTS.tunnelReadyTimeout),
+        duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval));
+  }
+
+  private static Duration duration(Function<String, Optional<String>> parameters, String key, Duration fallback) {
+    Optional<String> raw = parameters.apply(key);
+    return raw.isEmpty() ? fallback : parseDuration(key, raw.get());
+  }
+
+  /**
+   * Parses {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} (seconds when no unit)
+   * or ISO-8601 such as {@code PT30S}; the result must be positive.
+   *
+   * @throws ExtensionConfigurationException naming {@code key} if the value is not such a duration
+   */
+  public static Duration parseDuration(String key, String value) {
+    String text = value.strip().toLowerCase(Locale.ROOT);
+    Duration parsed = null;
+    Matcher m = DURATION.matcher(text);
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      parsed = switch (unit) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofSeconds(amount);
+      };
+    } else if (text.startsWith("pt")) {
+      try {
+        parsed = Duration.parse(text.toUpperCase(Locale.ROOT));
+      } catch (DateTimeParseException ignored) {
+        // reported below, with the key
+      }
+    }
+    if (parsed == null || parsed.isZero() || parsed.isNegative()) {
+      throw new ExtensionConfigurationException(String.format(
+          "Configuration parameter '%s' must be a positive duration such as 30s, 500ms, 2m or PT30S, but was '%s'",
+          key, value));
+    }
+    return parsed;
+  }
+}

@@ -68,8 +68,20 @@ public final class ClassMultiplex implements AutoCloseable {
       server.start();
     } catch (RuntimeException e) {
       throw new SshOperationException(
-          "muxtest: cannot start the SSH server container for " + testClass.getName() + ": " + e.getMessage(), e);
+          "muxtest: cannot start the SSH server container for " + testClass.getName() + ": " + causes(e), e);
     }
+  }
+
+  /** Every distinct message of the chain: Testcontainers' outer ones alone rarely name the cause. */
+  private static String causes(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && text.indexOf(message) < 0) {
+        text.append(text.length() == 0 ? "" : " <- ").append(message);
+      }
+    }
+    return text.toString();
   }
 
   private void openTunnel(TunnelSpec spec, Settings settings) {

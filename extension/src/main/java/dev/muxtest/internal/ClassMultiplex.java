@@ -24,6 +24,9 @@ import java.util.Set;
  */
 public final class ClassMultiplex implements AutoCloseable {
 
+  /** Label naming the test class on a server container that the extension started for it. */
+  public static final String TEST_CLASS_LABEL = "dev.muxtest.testClass";
+
   private final Class<?> testClass;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Map<String, Forward> tunnels = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -47,8 +50,7 @@ public final class ClassMultiplex implements AutoCloseable {
       master = enclosing.get().master;
       ownsMaster = false;
     } else {
-      SshdContainer server = declaredServer.orElseGet(
-          () -> settings.baseImage().map(SshdContainer::new).orElseGet(SshdContainer::new));
+      SshdContainer server = declaredServer.orElseGet(() -> defaultServer(settings));
       if (!server.isRunning()) {
         register(server::stop);
         startServer(server);
@@ -61,6 +63,12 @@ public final class ClassMultiplex implements AutoCloseable {
     for (TunnelSpec spec : specs) {
       openTunnel(spec, settings);
     }
+  }
+
+  private SshdContainer defaultServer(Settings settings) {
+    SshdContainer server = settings.baseImage().map(SshdContainer::new).orElseGet(SshdContainer::new);
+    // Names the owner in `docker ps`, and lets a leak be traced to its class.
+    return server.withLabel(TEST_CLASS_LABEL, testClass.getName());
   }
 
   private void startServer(SshdContainer server) {

@@ -8,7 +8,6 @@ import dev.muxtest.SshOperationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -19,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -27,7 +25,6 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -53,7 +50,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
   private final ServerEndpoint server;
   private final Settings settings;
   private final AtomicLong connectionsOpened;
-  private final Set<MinaForward> forwards = ConcurrentHashMap.newKeySet();
+  private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
@@ -151,10 +148,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
   public Forward forwardLocal(String host, int port) {
     ensureOpen();
     try {
-      MinaForward forward = new MinaForward(
-          session.createLocalPortForwardingTracker(
-              new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(host, port)),
-          host, port, forwards::remove);
+      Forward forward = StreamingLocalForward.open(session, host, port, settings.connectTimeout(), forwards::remove);
       forwards.add(forward);
       return forward;
     } catch (IOException e) {
@@ -232,7 +226,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    List.copyOf(forwards).forEach(MinaForward::close);
+    List.copyOf(forwards).forEach(Forward::close);
     try {
       if (!session.close(false).await(CLOSE_WAIT)) {
         session.close(true);
@@ -259,63 +253,6 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SshOperationException("Interrupted while waiting", e);
-    }
-  }
-
-  /** A forward backed by MINA's tracker, whose close is idempotent. */
-  private static final class MinaForward implements Forward {
-    private final ExplicitPortForwardingTracker tracker;
-    private final String host;
-    private final int port;
-    private final Consumer<MinaForward> onClose;
-
-    MinaForward(ExplicitPortForwardingTracker tracker, String host, int port,
-        Consumer<MinaForward> onClose) {
-      this.tracker = tracker;
-      this.host = host;
-      this.port = port;
-      this.onClose = onClose;
-    }
-
-    @Override
-    public int localPort() {
-      return tracker.getBoundAddress().getPort();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-      return new InetSocketAddress(LOOPBACK, localPort());
-    }
-
-    @Override
-    public String destinationHost() {
-      return host;
-    }
-
-    @Override
-    public int destinationPort() {
-      return port;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return tracker.isOpen();
-    }
-
-    @Override
-    public void close() {
-      try {
-        tracker.close();
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "Closing the forward " + this + " failed", e);
-      } finally {
-        onClose.accept(this);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return LOOPBACK + ":" + localPort() + " -> " + host + ":" + port;
     }
   }
 }

@@ -1,0 +1,197 @@
+package dev.muxtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.muxtest.internal.ClassMultiplex;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The lifecycle of a class's master, run through the engine: set up before the first test, proof
+ * of one connection after the last, and nothing left behind whether the class passed, failed or
+ * its setup threw.
+ */
+class LifecycleTest {
+
+  /** Local tunnel ports each fixture saw, by fixture class; checked closed afterwards. */
+  static final Map<Class<?>, Set<Integer>> portsSeen = new ConcurrentHashMap<>();
+  static final Map<Class<?>, SshMaster> mastersSeen = new ConcurrentHashMap<>();
+
+  @Test
+  void passingClassProvesOneConnectionAndLeavesNothing() {
+    EngineExecutionResults results = run(PassingCase.class);
+
+    results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(3));
+    results.containerEvents().assertThatEvents().haveExactly(1, event(container(PassingCase.class), finishedSuccessfully()));
+    List<String> entries = results.allEvents().reportingEntryPublished().stream()
+        .flatMap(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).stream())
+        .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
+        .filter(kv -> kv.getKey().equals("muxtest.connections"))
+        .map(Map.Entry::getValue)
+        .collect(Collectors.toList());
+    assertThat(entries).singleElement().asString()
+        .startsWith("client TCP connections: 1, server authenticated connections: 1, key SHA256:");
+    assertNothingLeft(PassingCase.class);
+  }
+
+  @Test
+  void failingTestStillClosesEverything() {
+    EngineExecutionResults results = run(FailingTestCase.class);
+
+    results.testEvents().assertStatistics(stats -> stats.started(1).failed(1));
+    assertThat(portsSeen.get(FailingTestCase.class)).isNotEmpty();
+    assertNothingLeft(FailingTestCase.class);
+  }
+
+  @Test
+  void throwingBeforeAllStillClosesEverything() {
+    EngineExecutionResults results = run(BeforeAllThrowsCase.class);
+
+    results.containerEvents().assertThatEvents().haveExactly(1, event(
+        container(BeforeAllThrowsCase.class),
+        finishedWithFailure(instanceOf(IllegalStateException.class), message("setup failed on purpose"))));
+    assertThat(portsSeen.get(BeforeAllThrowsCase.class)).isNotEmpty();
+    assertNothingLeft(BeforeAllThrowsCase.class);
+  }
+
+  @Test
+  void unreachableDestinationFailsTheClassWithItsNameAndClosesEverything() {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("muxtest.tunnel.readyTimeout", "1s")
+        .selectors(selectClass(UnreachableTunnelCase.class))
+        .execute();
+
+    results.containerEvents().assertThatEvents().haveExactly(1, event(
+        container(UnreachableTunnelCase.class),
+        finishedWithFailure(
+            instanceOf(SshOperationException.class),
+            message(m -> m.startsWith("muxtest: tunnel \"closed\" of " + UnreachableTunnelCase.class.getName()
+                + " (to localhost:9 as seen from the server) is not usable: Destination localhost:9 did not accept a connection from tester@")
+                && m.contains("within PT1S")))));
+    results.testEvents().assertStatistics(stats -> stats.started(0));
+    assertNothingLeft(UnreachableTunnelCase.class);
+  }
+
+  @Test
+  void nestedClassSharesTheEnclosingMasterAndAddsItsOwnTunnel() {
+    EngineExecutionResults results = run(NestedCase.class);
+
+    results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+    assertThat(mastersSeen.get(NestedCase.Inner.class)).isSameAs(mastersSeen.get(NestedCase.class));
+    assertNothingLeft(NestedCase.class);
+  }
+
+  private static EngineExecutionResults run(Class<?> fixture) {
+    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute();
+  }
+
+  private static void assertNothingLeft(Class<?> fixture) {
+    List<?> containers = DockerClientFactory.instance().client().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(ClassMultiplex.TEST_CLASS_LABEL, fixture.getName()))
+        .exec();
+    assertThat(containers).as("containers of %s", fixture.getSimpleName()).isEmpty();
+    for (int port : portsSeen.getOrDefault(fixture, Set.of())) {
+      assertThatThrownBy(() -> {
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        }
+      }).as("tunnel port %d of %s after the class", port, fixture.getSimpleName()).isInstanceOf(ConnectException.class);
+    }
+    Threads.awaitNoneNamed("sshd-SshClient", Duration.ofSeconds(10));
+  }
+
+  static void record(Class<?> fixture, int port) {
+    portsSeen.computeIfAbsent(fixture, k -> ConcurrentHashMap.newKeySet()).add(port);
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class PassingCase {
+    @Test
+    void first(@ForwardedPort("ssh") int port) {
+      record(PassingCase.class, port);
+    }
+
+    @Test
+    void second(SshMaster master) {
+      assertThat(master.exec("true").exitCode()).isZero();
+    }
+
+    @Test
+    void third(SshMaster master, @ForwardedPort("ssh") int port) {
+      record(PassingCase.class, port);
+      assertThat(master.exec("echo $SSH_CONNECTION").stdout()).isNotBlank();
+    }
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class FailingTestCase {
+    @Test
+    void fails(@ForwardedPort("ssh") int port) {
+      record(FailingTestCase.class, port);
+      assertThat(port).as("failing on purpose").isNegative();
+    }
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class BeforeAllThrowsCase {
+    @BeforeAll
+    static void setUp(@ForwardedPort("ssh") int port) {
+      record(BeforeAllThrowsCase.class, port);
+      throw new IllegalStateException("setup failed on purpose");
+    }
+
+    @Test
+    void neverRuns() {}
+  }
+
+  /** Port 9 (discard) has no listener in the container: the forward opens but leads nowhere. */
+  @SshTunnel(name = "closed", port = 9)
+  static class UnreachableTunnelCase {
+    @Test
+    void neverRuns() {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class NestedCase {
+    @Test
+    void outer(SshMaster master, @ForwardedPort("ssh") int port) {
+      mastersSeen.put(NestedCase.class, master);
+      record(NestedCase.class, port);
+    }
+
+    @Nested
+    @SshTunnel(name = "again", port = 22)
+    class Inner {
+      @Test
+      void inner(SshMaster master, @ForwardedPort("ssh") int outer, @ForwardedPort("again") int own) {
+        mastersSeen.put(Inner.class, master);
+        record(NestedCase.class, outer);
+        record(NestedCase.class, own);
+        assertThat(own).isNotEqualTo(outer);
+        MuxAssertions.assertThat(master).usedSingleTcpConnection();
+      }
+    }
+  }
+}

@@ -120,6 +120,7 @@ class LifecycleTest {
       }).as("tunnel port %d of %s after the class", port, fixture.getSimpleName()).isInstanceOf(ConnectException.class);
     }
     Threads.awaitNoneNamed("sshd-SshClient", Duration.ofSeconds(10));
+    Threads.awaitNoneNamed("muxtest-forward-", Duration.ofSeconds(10));
   }
 
   static void record(Class<?> fixture, int port) {

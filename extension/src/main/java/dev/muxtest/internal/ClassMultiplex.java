@@ -146,8 +146,8 @@ public final class ClassMultiplex implements AutoCloseable {
 
   /** Closes tunnels, master and server (if started here), newest first; the first failure is thrown. */
   @Override
-  public void close() throws Exception {
-    Exception failure = null;
+  public void close() {
+    RuntimeException failure = null;
     while (true) {
       AutoCloseable next;
       synchronized (this) {
@@ -159,10 +159,12 @@ public final class ClassMultiplex implements AutoCloseable {
       try {
         next.close();
       } catch (Exception e) {
+        RuntimeException unchecked = e instanceof RuntimeException r ? r
+            : new IllegalStateException("muxtest: closing " + next + " of " + testClass.getName() + " failed", e);
         if (failure == null) {
-          failure = e;
+          failure = unchecked;
         } else {
-          failure.addSuppressed(e);
+          failure.addSuppressed(unchecked);
         }
       }
     }

@@ -81,10 +81,10 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
     client.setForwardingFilter(LoopbackForwardingFilter.INSTANCE);
     // Small request/response packets (commands, first bytes through a forward) must not wait for Nagle.
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
-    // Keep-alive with replies, as OpenSSH's ServerAliveInterval/CountMax: a dead server is noticed
-    // within interval * (max + 1), and the replies keep an idle master from MINA's idle timeout.
+    // Keep-alive requests that want a reply, as OpenSSH's ServerAliveInterval/CountMax: a dead
+    // server is noticed after NO_REPLY_MAX unanswered intervals, and the replies (incoming
+    // traffic) keep an idle master clear of MINA's 10-minute idle timeout.
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, settings.keepAliveInterval());
-    CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, settings.keepAliveInterval());
     CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 2);
     AtomicLong connections = new AtomicLong();
     client.addSessionListener(new SessionListener() {

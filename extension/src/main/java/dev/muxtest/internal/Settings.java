@@ -69,14 +69,18 @@ public record Settings(
     Duration parsed = null;
     Matcher m = DURATION.matcher(text);
     if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      parsed = switch (unit) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofSeconds(amount);
-      };
+      try {
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        parsed = switch (unit) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofSeconds(amount);
+        };
+      } catch (NumberFormatException | ArithmeticException tooLarge) {
+        // reported below, with the key
+      }
     } else if (text.startsWith("pt")) {
       try {
         parsed = Duration.parse(text.toUpperCase(Locale.ROOT));

@@ -1,0 +1,333 @@
+package dev.muxtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import com.github.dockerjava.api.model.Container;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * Runs misconfigured fixture classes through the Jupiter engine and checks what the user is told:
+ * exception type and exact message, and that class-level mistakes cost no container start.
+ */
+class MisconfigurationTest {
+
+  private static final String HERE = "dev.muxtest.MisconfigurationTest$";
+
+  @Test
+  void duplicateTunnelNames() {
+    assertRejectedBeforeAnyContainer(DuplicateNamesCase.class, Map.of(),
+        "@SshTunnel on " + HERE + "DuplicateNamesCase: attribute 'name' must be unique in the class, "
+            + "but \"db\" is declared 2 times");
+  }
+
+  @Test
+  void missingPort() {
+    assertRejectedBeforeAnyContainer(MissingPortCase.class, Map.of(),
+        "@SshTunnel(name = \"db\") on " + HERE + "MissingPortCase: attribute 'port' is missing; "
+            + "a local forward needs its destination port (1 to 65535)");
+  }
+
+  @Test
+  void portAboveRange() {
+    assertRejectedBeforeAnyContainer(PortAboveRangeCase.class, Map.of(),
+        "@SshTunnel(name = \"db\") on " + HERE + "PortAboveRangeCase: attribute 'port' must be between 1 and 65535 "
+            + "but was 70000");
+  }
+
+  @Test
+  void negativePort() {
+    assertRejectedBeforeAnyContainer(NegativePortCase.class, Map.of(),
+        "@SshTunnel(name = \"db\") on " + HERE + "NegativePortCase: attribute 'port' must be between 1 and 65535 "
+            + "but was -1");
+  }
+
+  @Test
+  void blankName() {
+    assertRejectedBeforeAnyContainer(BlankNameCase.class, Map.of(),
+        "@SshTunnel(host = \"localhost\", port = 5432) on " + HERE + "BlankNameCase: attribute 'name' must not be blank");
+  }
+
+  @Test
+  void blankHost() {
+    assertRejectedBeforeAnyContainer(BlankHostCase.class, Map.of(),
+        "@SshTunnel(name = \"db\") on " + HERE + "BlankHostCase: attribute 'host' must not be blank");
+  }
+
+  @Test
+  void nonStaticServerField() {
+    assertRejectedBeforeAnyContainer(NonStaticServerCase.class, Map.of(),
+        "@SshServer field 'server' in " + HERE + "NonStaticServerCase must be static: "
+            + "the SSH server lives as long as the class");
+  }
+
+  @Test
+  void serverFieldOfWrongType() {
+    assertRejectedBeforeAnyContainer(WrongServerTypeCase.class, Map.of(),
+        "@SshServer field 'server' in " + HERE + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer "
+            + "but is java.lang.String");
+  }
+
+  @Test
+  void nullServerField() {
+    assertRejectedBeforeAnyContainer(NullServerCase.class, Map.of(),
+        "@SshServer field 'server' in " + HERE + "NullServerCase is null; assign it, for example = new SshdContainer()");
+  }
+
+  @Test
+  void twoServerFields() {
+    assertRejectedBeforeAnyContainer(TwoServersCase.class, Map.of(),
+        "@SshServer on " + HERE + "TwoServersCase: only one field may name the class's SSH server, but 2 do: "
+            // Listed in JUnit's field order (deterministic, not declaration order).
+            + "TwoServersCase.second, TwoServersCase.first");
+  }
+
+  @Test
+  void invalidConfigurationParameter() {
+    assertRejectedBeforeAnyContainer(ValidTunnelCase.class, Map.of("muxtest.connect.timeout", "soon"),
+        "Configuration parameter 'muxtest.connect.timeout' must be a positive duration such as 30s, 500ms, 2m "
+            + "or PT30S, but was 'soon'");
+  }
+
+  /**
+   * One container for all parameter cases: the resolver only fails once the class's master and
+   * tunnels are open, so these are failures of single test methods, not of the class.
+   */
+  @Test
+  void forwardedPortParameters() {
+    List<String> before = ownContainers();
+
+    EngineExecutionResults results = run(ParameterCase.class, Map.of());
+
+    results.containerEvents().assertThatEvents()
+        .haveExactly(1, event(container(ParameterCase.class), finishedSuccessfully()));
+    results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(1).failed(3));
+    results.testEvents().assertThatEvents()
+        .haveExactly(1, event(test("resolvesTheTunnelAsIntIntegerAndAddress"), finishedSuccessfully()));
+    assertFailure(results.testEvents(), test("unknownTunnel"), ParameterResolutionException.class,
+        "@ForwardedPort(\"nope\"): no @SshTunnel with name \"nope\" is declared on " + HERE + "ParameterCase; "
+            + "declared tunnels: [ssh]");
+    assertFailure(results.testEvents(), test("stringParameter"), ParameterResolutionException.class,
+        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress "
+            + "but was: java.lang.String");
+    assertFailure(results.testEvents(), test("longParameter"), ParameterResolutionException.class,
+        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress "
+            + "but was: long");
+    // The probe must see the container this class did start, or its silence elsewhere proves nothing.
+    assertThat(containersSeenByProbe(results)).hasSize(before.size() + 1).containsAll(before);
+    assertThat(ownContainers()).as("muxtest containers after the class").isEqualTo(before);
+  }
+
+  /**
+   * Runs {@code fixture} and checks that its class-level setup failed with exactly the expected
+   * {@link ExtensionConfigurationException}, no test ran, and no container existed at any point.
+   */
+  private static void assertRejectedBeforeAnyContainer(Class<?> fixture, Map<String, String> parameters, String message) {
+    List<String> before = ownContainers();
+
+    EngineExecutionResults results = run(fixture, parameters);
+
+    assertFailure(results.containerEvents(), container(fixture), ExtensionConfigurationException.class, message);
+    results.testEvents().assertStatistics(stats -> stats.started(0));
+    // Taken while the class's extension store, which would stop a started container, is still open.
+    assertThat(containersSeenByProbe(results)).as("muxtest containers while %s ran", fixture.getSimpleName())
+        .isEqualTo(before);
+    assertThat(ownContainers()).as("muxtest containers after %s", fixture.getSimpleName()).isEqualTo(before);
+  }
+
+  private static EngineExecutionResults run(Class<?> fixture, Map<String, String> parameters) {
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(fixture))
+        .configurationParameters(parameters)
+        .execute();
+  }
+
+  private static void assertFailure(Events events, Condition<Event> which, Class<? extends Throwable> type, String message) {
+    events.assertThatEvents().haveExactly(1, event(which, finishedWithFailure(instanceOf(type), message(message))));
+    Throwable thrown = events.failed().filter(which::matches).findFirst()
+        .flatMap(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable())
+        .orElseThrow();
+    assertThat(thrown).isExactlyInstanceOf(type).hasMessage(message).hasNoSuppressedExceptions();
+  }
+
+  private static List<String> containersSeenByProbe(EngineExecutionResults results) {
+    List<String> seen = results.allEvents().reportingEntryPublished()
+        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs().get(ContainerProbe.KEY))
+        .filter(Objects::nonNull)
+        .toList();
+    assertThat(seen).as("reports of the container probe").hasSize(1);
+    String ids = seen.get(0);
+    return ids.equals("-") ? List.of() : List.of(ids.split(","));
+  }
+
+  /** IDs of the sshd containers this JVM's Testcontainers session made, stopped ones included. */
+  static List<String> ownContainers() {
+    return DockerClientFactory.instance().client().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(
+            SshdContainer.LABEL, "true",
+            // Other builds may share the Docker engine; only this JVM's containers are ours to count.
+            DockerClientFactory.TESTCONTAINERS_SESSION_ID_LABEL, DockerClientFactory.SESSION_ID))
+        .exec().stream()
+        .map(Container::getId)
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * Reports this JVM's sshd containers after the fixture class. After-all callbacks run even when
+   * setup failed, and before the class's store is closed, so a container the extension started
+   * would still be there to see.
+   */
+  static final class ContainerProbe implements AfterAllCallback {
+    static final String KEY = "muxtest.test.containers";
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      List<String> ids = ownContainers();
+      context.publishReportEntry(KEY, ids.isEmpty() ? "-" : String.join(",", ids));
+    }
+  }
+
+  // Fixtures: run only through the engine test kit (Surefire skips nested classes).
+
+  @SshTunnel(name = "db", port = 5432)
+  @SshTunnel(name = "db", port = 5433)
+  @ExtendWith(ContainerProbe.class)
+  static class DuplicateNamesCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db")
+  @ExtendWith(ContainerProbe.class)
+  static class MissingPortCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db", port = 70000)
+  @ExtendWith(ContainerProbe.class)
+  static class PortAboveRangeCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db", port = -1)
+  @ExtendWith(ContainerProbe.class)
+  static class NegativePortCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = " ", port = 5432)
+  @ExtendWith(ContainerProbe.class)
+  static class BlankNameCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db", host = " ", port = 5432)
+  @ExtendWith(ContainerProbe.class)
+  static class BlankHostCase {
+    @Test
+    void notRun() {}
+  }
+
+  // No class-level annotation: the field's own @ExtendWith must be enough to get it checked.
+  @ExtendWith(ContainerProbe.class)
+  static class NonStaticServerCase {
+    @SshServer
+    SshdContainer server = new SshdContainer();
+
+    @Test
+    void notRun() {}
+  }
+
+  @ExtendWith(ContainerProbe.class)
+  static class WrongServerTypeCase {
+    @SshServer
+    static String server = "sshd";
+
+    @Test
+    void notRun() {}
+  }
+
+  @ExtendWith(ContainerProbe.class)
+  static class NullServerCase {
+    @SshServer
+    static SshdContainer server;
+
+    @Test
+    void notRun() {}
+  }
+
+  @ExtendWith(ContainerProbe.class)
+  static class TwoServersCase {
+    // Left null: the count is checked first, and no container object is needed to see it.
+    @SshServer
+    static SshdContainer first;
+
+    @SshServer
+    static SshdContainer second;
+
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class ValidTunnelCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class ParameterCase {
+    @Test
+    void resolvesTheTunnelAsIntIntegerAndAddress(
+        @ForwardedPort("ssh") int port,
+        @ForwardedPort("ssh") Integer boxed,
+        @ForwardedPort("ssh") InetSocketAddress address) {
+      assertThat(port).isBetween(1, 65535);
+      assertThat(boxed).isEqualTo(port);
+      assertThat(address.getAddress().isLoopbackAddress()).isTrue();
+      assertThat(address.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(address.getPort()).isEqualTo(port);
+    }
+
+    @Test
+    void unknownTunnel(@ForwardedPort("nope") int port) {}
+
+    @Test
+    void stringParameter(@ForwardedPort("ssh") String port) {}
+
+    @Test
+    void longParameter(@ForwardedPort("ssh") long port) {}
+  }
+}

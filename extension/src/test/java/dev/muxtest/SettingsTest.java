@@ -1,0 +1,121 @@
+package dev.muxtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.muxtest.internal.Settings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SettingsTest {
+
+  private static final String KEY = "muxtest.exec.timeout";
+
+  static Stream<Arguments> goodDurations() {
+    return Stream.of(
+        Arguments.of("30", Duration.ofSeconds(30)),
+        Arguments.of("30s", Duration.ofSeconds(30)),
+        Arguments.of("500ms", Duration.ofMillis(500)),
+        Arguments.of("2m", Duration.ofMinutes(2)),
+        Arguments.of("1h", Duration.ofHours(1)),
+        Arguments.of("PT30S", Duration.ofSeconds(30)),
+        Arguments.of("PT1M30S", Duration.ofSeconds(90)),
+        Arguments.of("pt30s", Duration.ofSeconds(30)),
+        Arguments.of(" 30s ", Duration.ofSeconds(30)),
+        Arguments.of("30 s", Duration.ofSeconds(30)),
+        Arguments.of("2M", Duration.ofMinutes(2)),
+        Arguments.of("1ms", Duration.ofMillis(1)));
+  }
+
+  @ParameterizedTest(name = "\"{0}\" is {1}")
+  @MethodSource("goodDurations")
+  void parsesDuration(String text, Duration expected) {
+    assertThat(Settings.parseDuration(KEY, text)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "\"{0}\" is rejected")
+  @ValueSource(strings = {"", " ", "abc", "0", "0ms", "PT0S", "-5s", "PT-1S", "PT", "1.5s", "5 min", "30x", "P1D", "PT9999999999999999999H"})
+  void rejectsWhatIsNotAPositiveDuration(String text) {
+    assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
+            + "2m or PT30S, but was '" + text + "'")
+        .hasNoCause();
+  }
+
+  @ParameterizedTest(name = "\"{0}\" is rejected")
+  @ValueSource(strings = {"99999999999999999999", "9999999999999999h"})
+  void rejectsAmountsTooLargeToRepresent(String text) {
+    assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
+            + "2m or PT30S, but was '" + text + "'");
+  }
+
+  @Test
+  void defaultsApplyWhenNoKeyIsSet() {
+    Settings settings = Settings.from(key -> Optional.empty());
+
+    assertThat(settings).isEqualTo(Settings.DEFAULTS);
+    assertThat(settings.baseImage()).isEmpty();
+    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.execTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(settings.tunnelReadyTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void eachKeySetsItsOwnSetting() {
+    Settings settings = Settings.from(lookup(Map.of(
+        "muxtest.sshd.baseImage", "debian:12",
+        "muxtest.connect.timeout", "1s",
+        "muxtest.exec.timeout", "2m",
+        "muxtest.tunnel.readyTimeout", "3500ms",
+        "muxtest.keepalive.interval", "PT4S")));
+
+    assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
+        Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4)));
+  }
+
+  @Test
+  void keysThatAreAbsentKeepTheirDefaults() {
+    Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
+
+    assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
+        Duration.ofSeconds(5), Duration.ofSeconds(15)));
+  }
+
+  @Test
+  void baseImageIsStripped() {
+    assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "  debian:12  "))).baseImage())
+        .contains("debian:12");
+  }
+
+  @Test
+  void blankBaseImageCountsAsUnset() {
+    assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "   "))).baseImage()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "muxtest.connect.timeout", "muxtest.exec.timeout", "muxtest.tunnel.readyTimeout", "muxtest.keepalive.interval"})
+  void invalidValueIsReportedWithItsKey(String key) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of(key, "soon"))))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter '" + key + "' must be a positive duration such as 30s, 500ms, 2m or "
+            + "PT30S, but was 'soon'");
+  }
+
+  private static Function<String, Optional<String>> lookup(Map<String, String> parameters) {
+    return key -> Optional.ofNullable(parameters.get(key));
+  }
+}

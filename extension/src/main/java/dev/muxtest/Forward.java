@@ -2,19 +2,34 @@ package dev.muxtest;
 
 import java.net.InetSocketAddress;
 
-/** A port forward running over the SSH master. Closing it stops its listener; closing is idempotent. */
+/**
+ * A port forward running over the SSH master. "Local" is the test machine's side, "remote" the
+ * SSH server's side. Closing it stops its listener; closing is idempotent.
+ */
 public interface Forward extends AutoCloseable {
 
-  /** Port of the forward's listener on the test machine's loopback interface. */
+  /** Direction of the forward. */
+  ForwardType type();
+
+  /**
+   * The test machine's end: for {@link ForwardType#LOCAL} and {@link ForwardType#DYNAMIC} the port
+   * of the listener on loopback; for {@link ForwardType#REMOTE} the destination port.
+   */
   int localPort();
 
-  /** Loopback address and port of the forward's listener. */
+  /** Loopback address and {@link #localPort()}. */
   InetSocketAddress localAddress();
 
-  /** Destination host, as seen from the SSH server. */
+  /**
+   * The server's end: for {@link ForwardType#REMOTE} the port listening on the server (allocated
+   * when 0 was asked for); for {@link ForwardType#LOCAL} the destination port; 0 for {@link ForwardType#DYNAMIC}.
+   */
+  int remotePort();
+
+  /** Destination host: as seen from the server for LOCAL, from the test machine for REMOTE; empty for DYNAMIC. */
   String destinationHost();
 
-  /** Destination port, as seen from the SSH server. */
+  /** Destination port: {@link #remotePort()} for LOCAL, {@link #localPort()} for REMOTE, 0 for DYNAMIC. */
   int destinationPort();
 
   /** Whether the forward still listens. */

@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import dev.muxtest.internal.ClassMultiplex;
+import dev.muxtest.internal.EngineChoice;
 import dev.muxtest.internal.ServerDeclaration;
 import dev.muxtest.internal.Settings;
 import dev.muxtest.internal.TunnelDeclarations;
@@ -34,11 +35,12 @@ final class MuxtestExtension implements BeforeAllCallback, AfterAllCallback, Par
     var declaredServer = ServerDeclaration.declaredOn(testClass);
     Settings settings = Settings.from(context::getConfigurationParameter);
     Optional<ClassMultiplex> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
+    EngineChoice engine = EngineChoice.of(testClass, enclosing.flatMap(ClassMultiplex::engineChoice), settings);
 
     ClassMultiplex multiplex = new ClassMultiplex(testClass);
     // Stored before it opens anything, so the engine closes whatever part of it got opened.
     context.getStore(NAMESPACE).put(testClass, multiplex);
-    multiplex.open(tunnels, declaredServer, enclosing, settings);
+    multiplex.open(tunnels, declaredServer, enclosing, engine, settings);
   }
 
   @Override

@@ -1,12 +1,18 @@
 package dev.muxtest;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The single SSH connection of a test class. Every command and forward of the class travels over
  * it as a channel. Inject it as a test-method, lifecycle-method or constructor parameter.
  */
 public interface SshMaster {
+
+  /** The engine holding this master. */
+  Engine engine();
 
   /** Runs a shell command on the server over the master, with the default command timeout. */
   ExecResult exec(String command);
@@ -19,10 +25,41 @@ public interface SshMaster {
   ExecResult exec(String command, Duration timeout);
 
   /**
+   * Runs a shell command with extra environment variables, passed as SSH environment requests
+   * (the server must accept them: the reference server accepts {@code LANG}, {@code LC_*} and
+   * {@code MUXTEST_*}).
+   */
+  ExecResult exec(String command, Map<String, String> environment);
+
+  /**
    * Opens a local forward at run time: a listener on {@code 127.0.0.1} on a free port leading to
    * {@code host:port} as seen from the server. It is closed with the master at the latest.
    */
   Forward forwardLocal(String host, int port);
+
+  /**
+   * Opens a remote forward at run time: a listener on the server's loopback on {@code remotePort}
+   * (0: the server allocates one, see {@link Forward#remotePort()}) leading to {@code host:port}
+   * as seen from the test machine, which must be a loopback address.
+   */
+  Forward forwardRemote(int remotePort, String host, int port);
+
+  /**
+   * Whether the master is alive: its process or session is up and a real round trip to the server
+   * succeeds (OpenSSH's {@code -O check} alone answers without touching the network).
+   */
+  boolean check();
+
+  /**
+   * Stops accepting new sessions and forwards (OpenSSH's {@code -O stop}); running ones finish.
+   */
+  void stop();
+
+  /**
+   * The control socket of an {@link Engine#OPENSSH} master, for {@code ssh -S <path>}, {@code scp
+   * -o ControlPath=<path>} or {@code rsync -e "ssh -S <path>"}; empty for other engines.
+   */
+  Optional<Path> controlPath();
 
   /**
    * Number of TCP connections this master has opened, counted on the client side; 1 for a

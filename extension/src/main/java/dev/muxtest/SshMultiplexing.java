@@ -9,12 +9,27 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives a test class one SSH master connection even when it declares no {@link SshTunnel}, so
- * that {@link SshMaster} can be injected.
+ * How a test class multiplexes: which engine holds its master connection. Also gives a class that
+ * declares no {@link SshTunnel} a master, so that {@link SshMaster} can be injected.
+ *
+ * <pre>{@code
+ * @SshMultiplexing(engine = Engine.OPENSSH)
+ * class CliTest { ... }
+ * }</pre>
  */
 @Documented
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @ExtendWith(MuxtestExtension.class)
-public @interface SshMultiplexing {}
+public @interface SshMultiplexing {
+
+  /** The engine; {@link Engine#DEFAULT} takes the configuration parameter {@code muxtest.engine}, else MINA. */
+  Engine engine() default Engine.DEFAULT;
+
+  /**
+   * OpenSSH's {@code ControlMaster} mode for the {@link Engine#OPENSSH} engine. The MINA engine
+   * always holds a master of its own and accepts only {@link ControlMaster#AUTO} and {@link ControlMaster#YES}.
+   */
+  ControlMaster controlMaster() default ControlMaster.AUTO;
+}

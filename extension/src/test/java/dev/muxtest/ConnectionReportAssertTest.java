@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.internal.ClassMultiplex;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Map;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -167,8 +170,38 @@ class ConnectionReportAssertTest {
     }
 
     @Override
+    public ExecResult exec(String command, Map<String, String> environment) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Forward forwardLocal(String host, int port) {
       throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Forward forwardRemote(int remotePort, String host, int port) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Engine engine() {
+      return Engine.MINA;
+    }
+
+    @Override
+    public boolean check() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void stop() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<Path> controlPath() {
+      return Optional.empty();
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.internal.Settings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -80,10 +81,14 @@ class SettingsTest {
         "muxtest.connect.timeout", "1s",
         "muxtest.exec.timeout", "2m",
         "muxtest.tunnel.readyTimeout", "3500ms",
-        "muxtest.keepalive.interval", "PT4S")));
+        "muxtest.keepalive.interval", "PT4S",
+        "muxtest.engine", "openssh",
+        "muxtest.openssh.executable", "/usr/local/bin/ssh",
+        "muxtest.openssh.controlDir", "/run/muxtest")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
-        Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4)));
+        Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
+        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest"))));
   }
 
   @Test
@@ -91,7 +96,15 @@ class SettingsTest {
     Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
-        Duration.ofSeconds(5), Duration.ofSeconds(15)));
+        Duration.ofSeconds(5), Duration.ofSeconds(15), Engine.MINA, "ssh", Optional.empty()));
+  }
+
+  @ParameterizedTest(name = "engine \"{0}\" is rejected")
+  @ValueSource(strings = {"DEFAULT", "putty", ""})
+  void rejectsUnknownEngines(String value) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.engine", value))))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.engine' must be MINA or OPENSSH, but was '" + value + "'");
   }
 
   @Test

@@ -30,7 +30,8 @@ public final class ClassMultiplex implements AutoCloseable {
   private final Class<?> testClass;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Map<String, Forward> tunnels = Collections.synchronizedMap(new LinkedHashMap<>());
-  private volatile MinaMaster master;
+  private volatile EngineMaster master;
+  private volatile EngineChoice engineChoice;
   private volatile boolean ownsMaster;
 
   /** An empty multiplex for {@code testClass}; {@link #open} fills it. */
@@ -45,7 +46,8 @@ public final class ClassMultiplex implements AutoCloseable {
    * @throws SshOperationException naming the class and the step that failed
    */
   public void open(List<TunnelSpec> specs, Optional<SshdContainer> declaredServer,
-      Optional<ClassMultiplex> enclosing, Settings settings) {
+      Optional<ClassMultiplex> enclosing, EngineChoice choice, Settings settings) {
+    engineChoice = choice;
     if (declaredServer.isEmpty() && enclosing.isPresent()) {
       master = enclosing.get().master;
       ownsMaster = false;
@@ -55,7 +57,11 @@ public final class ClassMultiplex implements AutoCloseable {
         register(server::stop);
         startServer(server);
       }
-      MinaMaster connected = MinaMaster.connect(new ContainerEndpoint(server), settings);
+      ServerEndpoint endpoint = new ContainerEndpoint(server);
+      EngineMaster connected = switch (choice.engine()) {
+        case OPENSSH -> OpenSshMaster.connect(endpoint, choice.controlMaster(), settings);
+        default -> MinaMaster.connect(endpoint, settings);
+      };
       register(connected);
       master = connected;
       ownsMaster = true;
@@ -119,6 +125,11 @@ public final class ClassMultiplex implements AutoCloseable {
     synchronized (tunnels) {
       return Set.copyOf(tunnels.keySet());
     }
+  }
+
+  /** The engine and mode this class resolved; enclosed classes inherit it. */
+  public Optional<EngineChoice> engineChoice() {
+    return Optional.ofNullable(engineChoice);
   }
 
   /** The master of this class, once open. */

@@ -1,19 +1,22 @@
 package dev.muxtest.internal;
 
 import dev.muxtest.ConnectionReport;
+import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
-import dev.muxtest.SshMaster;
 import dev.muxtest.SshOperationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,14 +38,14 @@ import org.apache.sshd.core.CoreModuleProperties;
  * The Apache MINA SSHD engine: one {@link ClientSession}, that is one TCP connection, carries
  * every command and forward of a test class as channels.
  */
-public final class MinaMaster implements SshMaster, AutoCloseable {
+public final class MinaMaster implements EngineMaster {
 
   private static final System.Logger LOG = System.getLogger(MinaMaster.class.getName());
   private static final String LOOPBACK = "127.0.0.1";
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final Duration PROBE_ATTEMPT = Duration.ofSeconds(5);
   private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
-  private static final Duration SERVER_LOG_WAIT = Duration.ofSeconds(10);
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
 
   private final SshClient client;
   private final ClientSession session;
@@ -52,6 +55,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
   private final AtomicLong connectionsOpened;
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
       Settings settings, AtomicLong connectionsOpened) {
@@ -119,12 +123,22 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
   }
 
   @Override
+  public ExecResult exec(String command, Map<String, String> environment) {
+    return exec(command, environment, settings.execTimeout());
+  }
+
+  @Override
   public ExecResult exec(String command, Duration timeout) {
-    ensureOpen();
+    return exec(command, Map.of(), timeout);
+  }
+
+  private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
+    ensureAccepting();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (ChannelExec channel = session.createExecChannel(command)) {
+      environment.forEach(channel::setEnv);
       channel.setOut(out);
       channel.setErr(err);
       channel.open().verify(timeout);
@@ -145,8 +159,13 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
   }
 
   @Override
+  public Engine engine() {
+    return Engine.MINA;
+  }
+
+  @Override
   public Forward forwardLocal(String host, int port) {
-    ensureOpen();
+    ensureAccepting();
     try {
       Forward forward = StreamingLocalForward.open(session, host, port, settings.connectTimeout(), forwards::remove);
       forwards.add(forward);
@@ -157,6 +176,47 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
     }
   }
 
+  @Override
+  public Forward forwardRemote(int remotePort, String host, int port) {
+    ensureAccepting();
+    try {
+      Forward forward = new MinaRemoteForward(
+          session.createRemotePortForwardingTracker(
+              new SshdSocketAddress(LOOPBACK, remotePort), new SshdSocketAddress(host, port)),
+          forwards::remove);
+      forwards.add(forward);
+      return forward;
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "Cannot open a remote forward from port " + remotePort + " on " + server.describe() + " to " + host + ":" + port
+              + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean check() {
+    if (closed.get() || !session.isOpen()) {
+      return false;
+    }
+    try {
+      // A real round trip: a session open only succeeds if the server answers.
+      return exec("true", Map.of(), CHECK_TIMEOUT).exitCode() == 0;
+    } catch (SshOperationException e) {
+      LOG.log(Level.DEBUG, "Liveness check of the master to {0} failed: {1}", server.describe(), e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public void stop() {
+    stopped.set(true);
+  }
+
+  @Override
+  public Optional<Path> controlPath() {
+    return Optional.empty();
+  }
+
   /**
    * Waits until {@code forward} works end to end: its destination accepts a connection opened by
    * the server (the same direct-tcpip channel the forward opens per connection), and its local
@@ -164,6 +224,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
    *
    * @throws SshOperationException if that does not happen within {@code timeout}
    */
+  @Override
   public void awaitReachable(Forward forward, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     SshdSocketAddress destination = new SshdSocketAddress(forward.destinationHost(), forward.destinationPort());
@@ -199,15 +260,7 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
 
   @Override
   public ConnectionReport connectionReport() {
-    List<String> lines = server.acceptedLogins(identity.getPublic());
-    // The container log may trail the login by a moment: wait for it, within a bound.
-    long deadline = System.nanoTime() + SERVER_LOG_WAIT.toNanos();
-    while (lines.isEmpty() && connectionsOpened.get() > 0 && System.nanoTime() < deadline) {
-      pause();
-      lines = server.acceptedLogins(identity.getPublic());
-    }
-    return new ConnectionReport(
-        connectionsOpened.get(), lines.size(), KeyMaterial.fingerprint(identity.getPublic()), lines);
+    return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
   }
 
   /** The server this master is connected to. */
@@ -236,6 +289,14 @@ public final class MinaMaster implements SshMaster, AutoCloseable {
     } finally {
       client.stop();
     }
+  }
+
+  private void ensureAccepting() {
+    if (stopped.get() && !closed.get()) {
+      throw new SshOperationException(
+          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+    }
+    ensureOpen();
   }
 
   private void ensureOpen() {

@@ -1,5 +1,7 @@
 package dev.muxtest.internal;
 
+import dev.muxtest.Engine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -18,13 +20,19 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param execTimeout default bound on one command
  * @param tunnelReadyTimeout bound on waiting for a tunnel's destination to accept connections
  * @param keepAliveInterval interval of keep-alive messages on an idle master
+ * @param engine engine of classes that do not choose one
+ * @param sshExecutable the OpenSSH client program of the OpenSSH engine
+ * @param controlDirectory where the OpenSSH engine makes its private control directories, when configured
  */
 public record Settings(
     Optional<String> baseImage,
     Duration connectTimeout,
     Duration execTimeout,
     Duration tunnelReadyTimeout,
-    Duration keepAliveInterval) {
+    Duration keepAliveInterval,
+    Engine engine,
+    String sshExecutable,
+    Optional<Path> controlDirectory) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -37,9 +45,17 @@ public record Settings(
   /** Interval of keep-alive messages on the master connection. */
   public static final String KEEPALIVE_INTERVAL = "muxtest.keepalive.interval";
 
+  /** Engine of classes whose {@code @SshMultiplexing} does not choose one: MINA or OPENSSH. */
+  public static final String ENGINE = "muxtest.engine";
+  /** The OpenSSH client program (a name on the PATH or a path). */
+  public static final String SSH_EXECUTABLE = "muxtest.openssh.executable";
+  /** Directory under which the OpenSSH engine makes its private (0700) control directories. */
+  public static final String CONTROL_DIRECTORY = "muxtest.openssh.controlDir";
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS = new Settings(
-      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(15));
+      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(15),
+      Engine.MINA, "ssh", Optional.empty());
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -50,7 +66,23 @@ public record Settings(
         duration(parameters, CONNECT_TIMEOUT, DEFAULTS.connectTimeout),
         duration(parameters, EXEC_TIMEOUT, DEFAULTS.execTimeout),
         duration(parameters, TUNNEL_READY_TIMEOUT, DEFAULTS.tunnelReadyTimeout),
-        duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval));
+        duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval),
+        engine(parameters),
+        parameters.apply(SSH_EXECUTABLE).map(String::strip).filter(s -> !s.isEmpty()).orElse(DEFAULTS.sshExecutable),
+        parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of));
+  }
+
+  private static Engine engine(Function<String, Optional<String>> parameters) {
+    Optional<String> raw = parameters.apply(ENGINE).map(String::strip);
+    if (raw.isEmpty()) {
+      return DEFAULTS.engine;
+    }
+    String value = raw.get().toUpperCase(Locale.ROOT);
+    if (value.equals(Engine.MINA.name()) || value.equals(Engine.OPENSSH.name())) {
+      return Engine.valueOf(value);
+    }
+    throw new ExtensionConfigurationException(String.format(
+        "Configuration parameter '%s' must be MINA or OPENSSH, but was '%s'", ENGINE, raw.get()));
   }
 
   private static Duration duration(Function<String, Optional<String>> parameters, String key, Duration fallback) {

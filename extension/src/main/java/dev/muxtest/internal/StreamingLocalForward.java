@@ -1,6 +1,7 @@
 package dev.muxtest.internal;
 
 import dev.muxtest.Forward;
+import dev.muxtest.ForwardType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -133,8 +134,18 @@ final class StreamingLocalForward implements Forward {
   }
 
   @Override
+  public ForwardType type() {
+    return ForwardType.LOCAL;
+  }
+
+  @Override
   public int localPort() {
     return listener.getLocalPort();
+  }
+
+  @Override
+  public int remotePort() {
+    return destination.getPort();
   }
 
   @Override

@@ -1,0 +1,21 @@
+package dev.muxtest.internal;
+
+import dev.muxtest.Forward;
+import dev.muxtest.SshMaster;
+import java.time.Duration;
+
+/** What the extension needs of a master beyond the public {@link SshMaster}. */
+public interface EngineMaster extends SshMaster, AutoCloseable {
+
+  /**
+   * Waits until {@code forward} works end to end: its destination accepts a connection from the
+   * server's side, and its local listener accepts a TCP connection.
+   *
+   * @throws dev.muxtest.SshOperationException if that does not happen within {@code timeout}
+   */
+  void awaitReachable(Forward forward, Duration timeout);
+
+  /** Closes every forward, then the connection; idempotent, never throws a checked exception. */
+  @Override
+  void close();
+}

@@ -1,0 +1,74 @@
+package dev.muxtest.internal;
+
+import dev.muxtest.Forward;
+import dev.muxtest.ForwardType;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+
+/** A remote forward of the MINA engine: MINA's tracker, closed idempotently. */
+final class MinaRemoteForward implements Forward {
+
+  private static final System.Logger LOG = System.getLogger(MinaRemoteForward.class.getName());
+
+  private final ExplicitPortForwardingTracker tracker;
+  private final Consumer<Forward> onClose;
+
+  MinaRemoteForward(ExplicitPortForwardingTracker tracker, Consumer<Forward> onClose) {
+    this.tracker = tracker;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public ForwardType type() {
+    return ForwardType.REMOTE;
+  }
+
+  @Override
+  public int localPort() {
+    return tracker.getRemoteAddress().getPort();
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return new InetSocketAddress(tracker.getRemoteAddress().getHostName(), localPort());
+  }
+
+  @Override
+  public int remotePort() {
+    return tracker.getBoundAddress().getPort();
+  }
+
+  @Override
+  public String destinationHost() {
+    return tracker.getRemoteAddress().getHostName();
+  }
+
+  @Override
+  public int destinationPort() {
+    return localPort();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return tracker.isOpen();
+  }
+
+  @Override
+  public void close() {
+    try {
+      tracker.close();
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "Cancelling remote forward " + this + " failed", e);
+    } finally {
+      onClose.accept(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "server 127.0.0.1:" + remotePort() + " -> " + destinationHost() + ":" + destinationPort();
+  }
+}

@@ -1,0 +1,469 @@
+package dev.muxtest.internal;
+
+import dev.muxtest.ConnectionReport;
+import dev.muxtest.ControlMaster;
+import dev.muxtest.Engine;
+import dev.muxtest.ExecResult;
+import dev.muxtest.Forward;
+import dev.muxtest.SshOperationException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The OpenSSH engine: the OpenSSH client's own master ({@code ssh -M} on a control socket in a
+ * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}. Commands run as
+ * multiplexing clients of that master ({@code ssh -S}).
+ */
+public final class OpenSshMaster implements EngineMaster {
+
+  /** The server's name in the generated config; also the known_hosts alias of its pinned key. */
+  static final String HOST_ALIAS = "muxtest-server";
+
+  private static final System.Logger LOG = System.getLogger(OpenSshMaster.class.getName());
+  private static final Pattern MASTER_PID = Pattern.compile("Master running \\(pid=(\\d+)\\)");
+  private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9._:-]+");
+  /** Messages of OpenSSH's multiplexing client: the session did not go over the master. */
+  private static final List<String> MUX_FAILURES = List.of(
+      "mux_client", "Control socket connect", "ControlSocket", "Session open refused",
+      "disabling multiplexing", "kex_exchange_identification", "master is not running",
+      "Connection closed by UNKNOWN");
+  private static final int FORWARD_ATTEMPTS = 5;
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+
+  private final ServerEndpoint server;
+  private final ControlMaster mode;
+  private final Settings settings;
+  private final KeyPair identity;
+  private final Path directory;
+  private final Path config;
+  private final Path controlPath;
+  private final Path masterLog;
+  private final AtomicLong connectionsOpened = new AtomicLong();
+  private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile ProcessHandle masterProcess;
+
+  private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings, KeyPair identity, Path directory) {
+    this.server = server;
+    this.mode = mode;
+    this.settings = settings;
+    this.identity = identity;
+    this.directory = directory;
+    this.config = directory.resolve("config");
+    this.controlPath = directory.resolve(ControlDirectory.SOCKET);
+    this.masterLog = directory.resolve("master.log");
+  }
+
+  /**
+   * Writes the key, known_hosts and config into a new private directory and, unless {@code mode}
+   * is NO, starts the master and waits until it is authenticated.
+   *
+   * @throws SshOperationException naming the server and the master's own log when it cannot
+   */
+  public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings) {
+    KeyPair identity = KeyMaterial.generate();
+    server.authorize(identity.getPublic());
+    OpenSshMaster master = new OpenSshMaster(
+        server, mode, settings, identity, ControlDirectory.create(settings.controlDirectory()));
+    try {
+      master.writeFiles();
+      if (mode != ControlMaster.NO) {
+        master.startMaster();
+      }
+      return master;
+    } catch (RuntimeException e) {
+      master.close();
+      throw e;
+    }
+  }
+
+  private void writeFiles() {
+    try {
+      Path key = directory.resolve("id");
+      Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+      Files.writeString(directory.resolve("known_hosts"),
+          HOST_ALIAS + " " + KeyMaterial.publicKeyLine(server.hostKey()) + "\n");
+      Files.writeString(config, configText(key), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the OpenSSH files in " + directory, e);
+    }
+  }
+
+  /** The whole client configuration: with -F, the user's ~/.ssh/config plays no part. */
+  private String configText(Path key) {
+    return String.join("\n",
+        "Host " + HOST_ALIAS,
+        "  HostName " + server.host(),
+        "  Port " + server.port(),
+        "  User " + server.user(),
+        "  IdentityFile " + quoted(key),
+        "  IdentitiesOnly yes",
+        "  IdentityAgent none",
+        "  PreferredAuthentications publickey",
+        "  PasswordAuthentication no",
+        "  KbdInteractiveAuthentication no",
+        "  BatchMode yes",
+        // The host key is pinned under an alias, whatever host and port Testcontainers reports.
+        "  HostKeyAlias " + HOST_ALIAS,
+        "  UserKnownHostsFile " + quoted(directory.resolve("known_hosts")),
+        "  GlobalKnownHostsFile /dev/null",
+        "  StrictHostKeyChecking yes",
+        "  CheckHostIP no",
+        "  UpdateHostKeys no",
+        "  ControlPath " + quoted(controlPath),
+        "  ControlMaster no",
+        "  ExitOnForwardFailure yes",
+        "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
+        "  ServerAliveCountMax 2",
+        "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
+        "  RequestTTY no",
+        "  LogLevel ERROR",
+        "");
+  }
+
+  /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */
+  private static String quoted(Path path) {
+    return "\"" + path + "\"";
+  }
+
+  private void startMaster() {
+    if (mode == ControlMaster.AUTO && Files.exists(controlPath) && muxCommand("check").exitCode() == 0) {
+      masterProcess = masterPid().orElse(null);
+      return; // a live master on this path: reuse it
+    }
+    List<String> command = ssh("-M", "-N", "-o", "ControlMaster=yes",
+        // Backgrounds the master once it is authenticated; we own it and end it with -O exit.
+        "-o", "ControlPersist=yes", "-o", "LogLevel=INFO", "-E", masterLog.toString(), HOST_ALIAS);
+    // The foreground process returns once the master is up (or failed); the master lives on.
+    SshCommand.Result started = SshCommand.run(command, Map.of(), directory, settings.connectTimeout().plusSeconds(5));
+    connectionsOpened.incrementAndGet();
+    if (started.exitCode() != 0) {
+      throw new SshOperationException(String.format(
+          "Cannot start the OpenSSH master to %s (exit %d): %s%s",
+          server.describe(), started.exitCode(), started.stderr().strip(), masterLogTail()));
+    }
+    masterProcess = masterPid().orElseThrow(() -> new SshOperationException(
+        "The OpenSSH master to " + server.describe() + " started but does not answer on " + controlPath + masterLogTail()));
+    LOG.log(Level.DEBUG, "OpenSSH master {0} to {1} running", masterProcess.pid(), server.describe());
+  }
+
+  private Optional<ProcessHandle> masterPid() {
+    SshCommand.Result check = muxCommand("check");
+    Matcher m = MASTER_PID.matcher(check.stderr() + check.stdout());
+    return check.exitCode() == 0 && m.find() ? ProcessHandle.of(Long.parseLong(m.group(1))) : Optional.empty();
+  }
+
+  @Override
+  public Engine engine() {
+    return Engine.OPENSSH;
+  }
+
+  @Override
+  public ExecResult exec(String command) {
+    return exec(command, Map.of(), settings.execTimeout());
+  }
+
+  @Override
+  public ExecResult exec(String command, Duration timeout) {
+    return exec(command, Map.of(), timeout);
+  }
+
+  @Override
+  public ExecResult exec(String command, Map<String, String> environment) {
+    return exec(command, environment, settings.execTimeout());
+  }
+
+  private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
+    ensureAccepting();
+    List<String> args = new ArrayList<>(List.of("-T"));
+    environment.keySet().forEach(name -> args.addAll(List.of("-o", "SendEnv=" + name)));
+    args.addAll(clientOptions());
+    args.add(HOST_ALIAS);
+    args.add(command);
+    SshCommand.Result result;
+    try {
+      result = SshCommand.run(ssh(args), environment, directory, timeout);
+    } catch (SshOperationException e) {
+      throw new SshOperationException(
+          "Command did not finish within " + timeout + " on " + server.describe() + ": " + command, e);
+    }
+    if (mode == ControlMaster.NO) {
+      connectionsOpened.incrementAndGet();
+    } else if (result.exitCode() == 255 && isMuxFailure(result.stderr())) {
+      throw new SshOperationException(String.format(
+          "OpenSSH did not run the command over the master to %s, and no second connection was made: %s",
+          server.describe(), result.stderr().strip()));
+    }
+    return new ExecResult(result.exitCode(), result.stdout(), result.stderr());
+  }
+
+  /**
+   * Options of every multiplexing client. Were the master to refuse a session, OpenSSH would
+   * quietly open a connection of its own; a ProxyCommand that fails makes that fallback fail
+   * loudly instead.
+   */
+  private List<String> clientOptions() {
+    return mode == ControlMaster.NO
+        ? List.of("-o", "ControlPath=none")
+        : List.of("-o", "ControlMaster=no", "-o", "ProxyCommand=false");
+  }
+
+  private static boolean isMuxFailure(String stderr) {
+    return MUX_FAILURES.stream().anyMatch(stderr::contains);
+  }
+
+  @Override
+  public Forward forwardLocal(String host, int port) {
+    ensureAccepting();
+    SshOperationException last = null;
+    // OpenSSH refuses -L on port 0: pick a free port, and pick again if another process takes it first.
+    for (int attempt = 0; attempt < FORWARD_ATTEMPTS; attempt++) {
+      int localPort = freeLoopbackPort();
+      String spec = "127.0.0.1:" + localPort + ":" + host + ":" + port;
+      try {
+        OpenSshForward forward = mode == ControlMaster.NO
+            ? OpenSshForward.ownConnection(this, "-L", spec, localPort, host, port)
+            : OpenSshForward.overMaster(this, "-L", spec, localPort, host, port, 0);
+        forwards.add(forward);
+        return forward;
+      } catch (SshOperationException e) {
+        last = e;
+      }
+    }
+    throw new SshOperationException("Cannot open a local forward to " + host + ":" + port + " through "
+        + server.describe() + " after " + FORWARD_ATTEMPTS + " attempts: " + last.getMessage(), last);
+  }
+
+  @Override
+  public Forward forwardRemote(int remotePort, String host, int port) {
+    ensureAccepting();
+    String spec = remotePort + ":" + host + ":" + port;
+    OpenSshForward forward = mode == ControlMaster.NO
+        ? OpenSshForward.ownConnection(this, "-R", spec, port, host, port)
+        : OpenSshForward.overMaster(this, "-R", spec, port, host, port, remotePort);
+    forwards.add(forward);
+    return forward;
+  }
+
+  /** {@code ssh -O <operation>} against this master's control socket. */
+  SshCommand.Result muxCommand(String operation, String... args) {
+    List<String> command = new ArrayList<>(List.of("-O", operation));
+    command.addAll(List.of(args));
+    command.add(HOST_ALIAS);
+    return SshCommand.run(ssh(command), Map.of(), directory, settings.connectTimeout());
+  }
+
+  /** {@code ssh -F <config> <args...>}. */
+  List<String> ssh(String... args) {
+    return ssh(List.of(args));
+  }
+
+  private List<String> ssh(List<String> args) {
+    List<String> command = new ArrayList<>(List.of(settings.sshExecutable(), "-F", config.toString()));
+    command.addAll(args);
+    return command;
+  }
+
+  void opened() {
+    connectionsOpened.incrementAndGet();
+  }
+
+  void forgotten(Forward forward) {
+    forwards.remove(forward);
+  }
+
+  Path directory() {
+    return directory;
+  }
+
+  Duration connectTimeout() {
+    return settings.connectTimeout();
+  }
+
+  String describeServer() {
+    return server.describe();
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /** While closing, or once stopped, the control socket no longer takes -O cancel. */
+  boolean isClosing() {
+    return closed.get() || stopped.get();
+  }
+
+  @Override
+  public boolean check() {
+    if (closed.get()) {
+      return false;
+    }
+    if (mode != ControlMaster.NO) {
+      // -O check answers from the master process alone; the command below crosses the network.
+      if (stopped.get() || muxCommand("check").exitCode() != 0) {
+        return false;
+      }
+    }
+    try {
+      return exec("true", Map.of(), CHECK_TIMEOUT).exitCode() == 0;
+    } catch (SshOperationException e) {
+      LOG.log(Level.DEBUG, "Liveness check of the master to {0} failed: {1}", server.describe(), e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (stopped.compareAndSet(false, true) && mode != ControlMaster.NO) {
+      SshCommand.Result result = muxCommand("stop");
+      if (result.exitCode() != 0) {
+        LOG.log(Level.WARNING, "ssh -O stop failed: {0}", result.stderr().strip());
+      }
+    }
+  }
+
+  @Override
+  public Optional<Path> controlPath() {
+    return mode == ControlMaster.NO ? Optional.empty() : Optional.of(controlPath);
+  }
+
+  @Override
+  public long tcpConnectionsOpened() {
+    return connectionsOpened.get();
+  }
+
+  @Override
+  public ConnectionReport connectionReport() {
+    return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
+  }
+
+  @Override
+  public void awaitReachable(Forward forward, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String host = forward.destinationHost();
+    if (SAFE_HOST.matcher(host).matches()) {
+      // From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection.
+      String probe = "exec bash -c 'exec 3<>/dev/tcp/" + host + "/" + forward.destinationPort() + "'";
+      ExecResult last = null;
+      while (last == null || last.exitCode() != 0) {
+        last = exec(probe, Map.of(), CHECK_TIMEOUT);
+        if (last.exitCode() == 0) {
+          break;
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new SshOperationException(String.format(
+              "Destination %s:%d did not accept a connection from %s within %s: %s",
+              host, forward.destinationPort(), server.describe(), timeout, last.stderr().strip()));
+        }
+        pause();
+      }
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(forward.localAddress(), (int) CHECK_TIMEOUT.toMillis());
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "The local listener " + forward.localAddress() + " of a forward did not accept a connection: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Ends the master with {@code -O exit}, waits for its process (killing it if it stays), and
+   * removes the private directory with the control socket. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      List.copyOf(forwards).forEach(Forward::close);
+      ProcessHandle process = masterProcess;
+      if (process != null && process.isAlive()) {
+        if (!stopped.get()) {
+          muxCommand("exit");
+        }
+        awaitExit(process);
+      }
+    } finally {
+      ControlDirectory.delete(directory);
+    }
+  }
+
+  private static void awaitExit(ProcessHandle process) {
+    try {
+      process.onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception notGone) {
+      process.destroy();
+      try {
+        process.onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (Exception stillNotGone) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private void ensureAccepting() {
+    if (closed.get()) {
+      throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
+    }
+    if (stopped.get()) {
+      throw new SshOperationException(
+          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+    }
+  }
+
+  String masterLogTail() {
+    try {
+      if (!Files.exists(masterLog)) {
+        return "";
+      }
+      List<String> lines = Files.readAllLines(masterLog, StandardCharsets.UTF_8);
+      return "\nmaster log:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static int freeLoopbackPort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a free loopback port", e);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(PROBE_PAUSE.toMillis()); // between bounded polls of a destination
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SshOperationException("Interrupted while waiting", e);
+    }
+  }
+}

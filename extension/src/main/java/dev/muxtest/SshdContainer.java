@@ -49,6 +49,7 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   private static final String HOST_KEY_PATH = "/etc/ssh/muxtest_host_key";
   private static final String AUTHORIZED_KEYS_PATH = "/etc/ssh/authorized_keys/" + USER;
   private static final String SERVICES_DIR = "/etc/muxtest/init.d/";
+  private static final String SSHD_OPTIONS_DIR = "/etc/ssh/sshd_config.d/";
 
   private final KeyPair hostKey = KeyMaterial.generate();
   private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
@@ -89,6 +90,18 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   public SshdContainer withBackgroundCommand(String shellCommand) {
     String name = String.format("%02d-service", ++backgroundCommands);
     return withCopyToContainer(Transferable.of(shellCommand + "\n", 0755), SERVICES_DIR + name);
+  }
+
+  /**
+   * Sets an sshd option, taking precedence over the image's own sshd_config; for example {@code
+   * withSshdOption("MaxSessions", "1")}.
+   */
+  public SshdContainer withSshdOption(String keyword, String value) {
+    if (!keyword.matches("[A-Za-z]+") || value.contains("\n")) {
+      throw new IllegalArgumentException("Not an sshd option: " + keyword + " " + value);
+    }
+    return withCopyToContainer(
+        Transferable.of(keyword + " " + value + "\n", 0644), SSHD_OPTIONS_DIR + "50-" + keyword + ".conf");
   }
 
   /** Authorizes {@code key} for {@value #USER} before the container starts. */

@@ -216,8 +216,8 @@ public final class OpenSshMaster implements EngineMaster {
       connectionsOpened.incrementAndGet();
     } else if (result.exitCode() == 255 && isMuxFailure(result.stderr())) {
       throw new SshOperationException(String.format(
-          "OpenSSH did not run the command over the master to %s, and no second connection was made: %s",
-          server.describe(), result.stderr().strip()));
+          "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
+          server.describe(), muxFailureCause(result.stderr()), command));
     }
     return new ExecResult(result.exitCode(), result.stdout(), result.stderr());
   }
@@ -231,6 +231,18 @@ public final class OpenSshMaster implements EngineMaster {
     return mode == ControlMaster.NO
         ? List.of("-o", "ControlPath=none")
         : List.of("-o", "ControlMaster=no", "-o", "ProxyCommand=false");
+  }
+
+  /** The mux client's own words, without the echo of the blocked fallback, and what they mean. */
+  private static String muxFailureCause(String stderr) {
+    String words = stderr.lines()
+        .filter(line -> !line.startsWith("kex_exchange_identification") && !line.startsWith("Connection closed by UNKNOWN"))
+        .map(String::strip)
+        .collect(java.util.stream.Collectors.joining("; "));
+    String meaning = stderr.contains("Session open refused")
+        ? "the server refused a new session on the master's connection (is its MaxSessions reached?)"
+        : "the master did not take the session";
+    return meaning + ": " + words + ": ";
   }
 
   private static boolean isMuxFailure(String stderr) {

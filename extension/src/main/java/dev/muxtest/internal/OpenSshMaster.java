@@ -67,6 +67,18 @@ public final class OpenSshMaster implements EngineMaster {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile ProcessHandle masterProcess;
 
+  /**
+   * Masters not closed yet. An OpenSSH master is a process of its own that outlives the JVM; a
+   * JVM that ends without the engine closing its classes (System.exit, a fork killed on timeout)
+   * still ends its masters through this hook.
+   */
+  private static final Set<OpenSshMaster> OPEN = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> List.copyOf(OPEN).forEach(OpenSshMaster::close), "muxtest-openssh-shutdown"));
+  }
+
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings, KeyPair identity, Path directory) {
     this.server = server;
     this.mode = mode;
@@ -89,6 +101,7 @@ public final class OpenSshMaster implements EngineMaster {
     server.authorize(identity.getPublic());
     OpenSshMaster master = new OpenSshMaster(
         server, mode, settings, identity, ControlDirectory.create(settings.controlDirectory()));
+    OPEN.add(master);
     try {
       master.writeFiles();
       if (mode != ControlMaster.NO) {
@@ -423,6 +436,7 @@ public final class OpenSshMaster implements EngineMaster {
       }
     } finally {
       ControlDirectory.delete(directory);
+      OPEN.remove(this);
     }
   }
 

@@ -53,7 +53,11 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   private final KeyPair hostKey = KeyMaterial.generate();
   private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
+  /** MaxSessions of docker/sshd/sshd_config; keep the two in step. */
+  private static final int IMAGE_MAX_SESSIONS = 200;
+
   private int backgroundCommands;
+  private int maxSessions = IMAGE_MAX_SESSIONS;
 
   /** A container on the configured or default base image. */
   public SshdContainer() {
@@ -100,8 +104,16 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     if (!keyword.matches("[A-Za-z]+") || value.contains("\n")) {
       throw new IllegalArgumentException("Not an sshd option: " + keyword + " " + value);
     }
+    if (keyword.equalsIgnoreCase("MaxSessions") && value.strip().matches("\\d+")) {
+      maxSessions = Integer.parseInt(value.strip());
+    }
     return withCopyToContainer(
         Transferable.of(keyword + " " + value + "\n", 0644), SSHD_OPTIONS_DIR + "50-" + keyword + ".conf");
+  }
+
+  /** The sshd's MaxSessions: sessions (commands) it allows at once on one connection. */
+  public int getMaxSessions() {
+    return maxSessions;
   }
 
   /** Authorizes {@code key} for {@value #USER} before the container starts. */

@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * A session beyond the server's MaxSessions fails with its cause named, and never makes a second
- * TCP connection: OpenSSH's client would quietly fall back to one if nothing stopped it.
+ * Sessions and the server's MaxSessions: commands beyond it wait for a free session; and should
+ * the server still refuse one, it fails with its cause named and never makes a second TCP
+ * connection (OpenSSH's client would quietly fall back to one if nothing stopped it).
  */
 class SessionLimitTest {
 
@@ -24,12 +28,28 @@ class SessionLimitTest {
 
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
-  void sessionBeyondMaxSessionsFailsLoudlyOnTheSameConnection(Engine engine) {
+  void commandsBeyondMaxSessionsWaitForAFreeSession(Engine engine) {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("muxtest.engine", engine.name())
+        .selectors(selectClass(ThreeTimesMaxSessionsCase.class))
+        .execute();
+
+    results.allEvents().failed().stream().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).ifPresent(Throwable::printStackTrace));
+    results.allEvents().assertStatistics(stats -> stats.failed(0));
+    results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void sessionTheServerRefusesFailsLoudlyOnTheSameConnection(Engine engine) {
     refusal.set(null);
     firstResult.set(null);
 
     EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
         .configurationParameter("muxtest.engine", engine.name())
+        // A budget above the server's real limit: the server, not the budget, has the last word.
+        .configurationParameter("muxtest.sessions.max", "2")
         .selectors(selectClass(SessionLimitCase.class))
         .execute();
 
@@ -48,6 +68,26 @@ class SessionLimitTest {
           .doesNotContain("kex_exchange_identification");
     } else {
       assertThat(refused.getMessage()).startsWith("Command failed on tester@").contains("second").contains("open failed");
+    }
+  }
+
+  @SshMultiplexing
+  static class ThreeTimesMaxSessionsCase {
+    @SshServer
+    static SshdContainer server = new SshdContainer().withSshdOption("MaxSessions", "2");
+
+    @org.junit.jupiter.api.Test
+    void sixCommandsAtOnceAllComplete(SshMaster master) throws Exception {
+      List<CompletableFuture<ExecResult>> commands = IntStream.range(0, 6)
+          .mapToObj(i -> CompletableFuture.supplyAsync(() -> master.exec("sleep 1; echo " + i)))
+          .collect(Collectors.toList());
+
+      for (int i = 0; i < commands.size(); i++) {
+        ExecResult result = commands.get(i).get(60, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).isEqualTo(i + "\n");
+      }
+      MuxAssertions.assertThat(master).usedSingleTcpConnection();
     }
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class SettingsTest {
     assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.execTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.tunnelReadyTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -84,11 +85,12 @@ class SettingsTest {
         "muxtest.keepalive.interval", "PT4S",
         "muxtest.engine", "openssh",
         "muxtest.openssh.executable", "/usr/local/bin/ssh",
-        "muxtest.openssh.controlDir", "/run/muxtest")));
+        "muxtest.openssh.controlDir", "/run/muxtest",
+        "muxtest.sessions.max", "4")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
         Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
-        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest"))));
+        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4)));
   }
 
   @Test
@@ -96,7 +98,15 @@ class SettingsTest {
     Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
-        Duration.ofSeconds(5), Duration.ofSeconds(15), Engine.MINA, "ssh", Optional.empty()));
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty()));
+  }
+
+  @ParameterizedTest(name = "session budget \"{0}\" is rejected")
+  @ValueSource(strings = {"0", "-1", "many", "99999999999"})
+  void rejectsSessionBudgetsThatAreNotPositiveWholeNumbers(String value) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.sessions.max", value))))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.sessions.max' must be a positive whole number, but was '" + value + "'");
   }
 
   @ParameterizedTest(name = "engine \"{0}\" is rejected")

@@ -3,6 +3,7 @@ package dev.muxtest.internal;
 import dev.muxtest.SshdContainer;
 import java.security.PublicKey;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** A running {@link SshdContainer} as seen from the test JVM, through what Testcontainers reports. */
 public final class ContainerEndpoint implements ServerEndpoint {
@@ -37,6 +38,11 @@ public final class ContainerEndpoint implements ServerEndpoint {
   @Override
   public void authorize(PublicKey clientKey) {
     container.authorizeKey(clientKey);
+  }
+
+  @Override
+  public OptionalInt maxSessions() {
+    return OptionalInt.of(container.getMaxSessions());
   }
 
   @Override

@@ -56,6 +56,7 @@ public final class MinaMaster implements EngineMaster {
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final SessionBudget sessions;
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
       Settings settings, AtomicLong connectionsOpened) {
@@ -65,6 +66,7 @@ public final class MinaMaster implements EngineMaster {
     this.server = server;
     this.settings = settings;
     this.connectionsOpened = connectionsOpened;
+    this.sessions = SessionBudget.of(settings, server);
   }
 
   /**
@@ -134,16 +136,22 @@ public final class MinaMaster implements EngineMaster {
 
   private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
     ensureAccepting();
+    return sessions.run(timeout, command, left -> execInSession(command, environment, timeout, left));
+  }
+
+  private ExecResult execInSession(String command, Map<String, String> environment, Duration timeout,
+      Duration left) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + left.toNanos();
     try (ChannelExec channel = session.createExecChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setOut(out);
       channel.setErr(err);
-      channel.open().verify(timeout);
-      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), left);
+      channel.open().verify(left);
+      // At least 1 ms: MINA takes a zero wait as no limit at all.
+      Duration rest = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), rest);
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
         channel.close(true);
         throw new SshOperationException(

@@ -65,6 +65,7 @@ public final class OpenSshMaster implements EngineMaster {
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final SessionBudget sessions;
   private volatile ProcessHandle masterProcess;
 
   /**
@@ -88,6 +89,7 @@ public final class OpenSshMaster implements EngineMaster {
     this.config = directory.resolve("config");
     this.controlPath = directory.resolve(ControlDirectory.SOCKET);
     this.masterLog = directory.resolve("master.log");
+    this.sessions = SessionBudget.of(settings, server);
   }
 
   /**
@@ -213,6 +215,11 @@ public final class OpenSshMaster implements EngineMaster {
 
   private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
     ensureAccepting();
+    return sessions.run(timeout, command, left -> execInSession(command, environment, timeout, left));
+  }
+
+  private ExecResult execInSession(String command, Map<String, String> environment, Duration timeout,
+      Duration left) {
     List<String> args = new ArrayList<>(List.of("-T"));
     environment.keySet().forEach(name -> args.addAll(List.of("-o", "SendEnv=" + name)));
     args.addAll(clientOptions());
@@ -220,7 +227,7 @@ public final class OpenSshMaster implements EngineMaster {
     args.add(command);
     SshCommand.Result result;
     try {
-      result = SshCommand.run(ssh(args), environment, directory, timeout);
+      result = SshCommand.run(ssh(args), environment, directory, left);
     } catch (SshOperationException e) {
       throw new SshOperationException(
           "Command did not finish within " + timeout + " on " + server.describe() + ": " + command, e);

@@ -2,6 +2,7 @@ package dev.muxtest.internal;
 
 import java.security.PublicKey;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** An SSH server a master connects to, and the server-side evidence it can give. */
 public interface ServerEndpoint {
@@ -23,6 +24,11 @@ public interface ServerEndpoint {
 
   /** The server's log lines of connections authenticated with {@code clientKey}, one per connection. */
   List<String> acceptedLogins(PublicKey clientKey);
+
+  /** The server's MaxSessions (sessions per connection), when known. */
+  default OptionalInt maxSessions() {
+    return OptionalInt.empty();
+  }
 
   /** {@code user@host:port}, for messages. */
   default String describe() {

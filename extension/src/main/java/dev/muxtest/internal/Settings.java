@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param engine engine of classes that do not choose one
  * @param sshExecutable the OpenSSH client program of the OpenSSH engine
  * @param controlDirectory where the OpenSSH engine makes its private control directories, when configured
+ * @param sessionBudget sessions a master runs at once, when configured (else the server's MaxSessions)
  */
 public record Settings(
     Optional<String> baseImage,
@@ -32,7 +34,8 @@ public record Settings(
     Duration keepAliveInterval,
     Engine engine,
     String sshExecutable,
-    Optional<Path> controlDirectory) {
+    Optional<Path> controlDirectory,
+    OptionalInt sessionBudget) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -52,10 +55,16 @@ public record Settings(
   /** Directory under which the OpenSSH engine makes its private (0700) control directories. */
   public static final String CONTROL_DIRECTORY = "muxtest.openssh.controlDir";
 
+  /**
+   * Sessions (commands) a master runs at once; more wait for a free one. Defaults to the server's
+   * MaxSessions when known (an {@code SshdContainer}), else OpenSSH's default of 10.
+   */
+  public static final String SESSION_BUDGET = "muxtest.sessions.max";
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS = new Settings(
-      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(15),
-      Engine.MINA, "ssh", Optional.empty());
+      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10),
+      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty());
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -69,7 +78,25 @@ public record Settings(
         duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval),
         engine(parameters),
         parameters.apply(SSH_EXECUTABLE).map(String::strip).filter(s -> !s.isEmpty()).orElse(DEFAULTS.sshExecutable),
-        parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of));
+        parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of),
+        positiveInt(parameters, SESSION_BUDGET));
+  }
+
+  private static OptionalInt positiveInt(Function<String, Optional<String>> parameters, String key) {
+    Optional<String> raw = parameters.apply(key);
+    if (raw.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    try {
+      int value = Integer.parseInt(raw.get().strip());
+      if (value > 0) {
+        return OptionalInt.of(value);
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below, with the key
+    }
+    throw new ExtensionConfigurationException(String.format(
+        "Configuration parameter '%s' must be a positive whole number, but was '%s'", key, raw.get()));
   }
 
   private static Engine engine(Function<String, Optional<String>> parameters) {

@@ -104,7 +104,8 @@ final class ControlDirectory {
     }
   }
 
-  private static boolean answers(Path socket) {
+  /** Whether a process listens on the UNIX socket at {@code socket}. */
+  static boolean answers(Path socket) {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       return channel.connect(UnixDomainSocketAddress.of(socket));
     } catch (IOException e) {

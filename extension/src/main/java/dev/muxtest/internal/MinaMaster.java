@@ -312,7 +312,8 @@ public final class MinaMaster implements EngineMaster {
       throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
     }
     if (!session.isOpen()) {
-      throw new SshOperationException("The SSH master's connection to " + server.describe() + " is lost");
+      throw new SshOperationException("The SSH master's connection to " + server.describe()
+          + " is lost (keep-alive every " + settings.keepAliveInterval() + ", 2 unanswered end it)");
     }
   }
 

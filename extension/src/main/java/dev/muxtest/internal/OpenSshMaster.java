@@ -357,7 +357,7 @@ public final class OpenSshMaster implements EngineMaster {
     }
     if (mode != ControlMaster.NO) {
       // -O check answers from the master process alone; the command below crosses the network.
-      if (stopped.get() || muxCommand("check").exitCode() != 0) {
+      if (stopped.get() || !masterAlive() || muxCommand("check").exitCode() != 0) {
         return false;
       }
     }
@@ -435,7 +435,7 @@ public final class OpenSshMaster implements EngineMaster {
     try {
       List.copyOf(forwards).forEach(Forward::close);
       ProcessHandle process = masterProcess;
-      if (process != null && process.isAlive()) {
+      if (process != null && Processes.running(process)) {
         if (!stopped.get()) {
           muxCommand("exit");
         }
@@ -447,14 +447,20 @@ public final class OpenSshMaster implements EngineMaster {
     }
   }
 
+  /**
+   * The master runs and answers on its socket. An OpenSSH master deletes its socket when it ends
+   * (connection lost, -O exit); its process may then linger as a zombie where nothing reaps
+   * orphans, so the process alone does not tell.
+   */
+  private boolean masterAlive() {
+    ProcessHandle process = masterProcess;
+    return process != null && Processes.running(process) && ControlDirectory.answers(controlPath);
+  }
+
   private static void awaitExit(ProcessHandle process) {
-    try {
-      process.onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception notGone) {
+    if (!Processes.awaitEnd(process, EXIT_WAIT)) {
       process.destroy();
-      try {
-        process.onExit().get(EXIT_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (Exception stillNotGone) {
+      if (!Processes.awaitEnd(process, EXIT_WAIT)) {
         process.destroyForcibly();
       }
     }
@@ -463,6 +469,11 @@ public final class OpenSshMaster implements EngineMaster {
   private void ensureAccepting() {
     if (closed.get()) {
       throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
+    }
+    if (mode != ControlMaster.NO && !masterAlive()) {
+      throw new SshOperationException("The OpenSSH master to " + server.describe()
+          + " has exited: its connection was lost (keep-alive every " + settings.keepAliveInterval()
+          + ", 2 unanswered end it)" + masterLogTail());
     }
     if (stopped.get()) {
       throw new SshOperationException(

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -56,6 +58,10 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   /** MaxSessions of docker/sshd/sshd_config; keep the two in step. */
   private static final int IMAGE_MAX_SESSIONS = 200;
 
+  private static final int RECENT_LOG_LINES = 50;
+
+  /** The last lines of the container's output, kept as they come: readable even after it is gone. */
+  private final Deque<String> recentLog = new ArrayDeque<>();
   private int backgroundCommands;
   private int maxSessions = IMAGE_MAX_SESSIONS;
 
@@ -74,6 +80,26 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     waitingFor(
         Wait.forLogMessage("(?s).*Server listening on 0\\.0\\.0\\.0 port 22\\..*", 1)
             .withStartupTimeout(Duration.ofSeconds(120)));
+    withLogConsumer(frame -> remember(frame.getUtf8StringWithoutLineEnding()));
+  }
+
+  private void remember(String line) {
+    if (line.isBlank()) {
+      return;
+    }
+    synchronized (recentLog) {
+      recentLog.addLast(line);
+      while (recentLog.size() > RECENT_LOG_LINES) {
+        recentLog.removeFirst();
+      }
+    }
+  }
+
+  /** The last lines the container printed (sshd logs to it), also after the container is gone. */
+  public List<String> recentLog() {
+    synchronized (recentLog) {
+      return List.copyOf(recentLog);
+    }
   }
 
   /** The base image named by {@value #BASE_IMAGE_PROPERTY}, {@value #BASE_IMAGE_ENV}, or the default. */

@@ -3,6 +3,7 @@ package dev.muxtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
@@ -12,6 +13,12 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import dev.muxtest.internal.ClassMultiplex;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -20,9 +27,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.testcontainers.DockerClientFactory;
@@ -37,10 +47,12 @@ class LifecycleTest {
   /** Local tunnel ports each fixture saw, by fixture class; checked closed afterwards. */
   static final Map<Class<?>, Set<Integer>> portsSeen = new ConcurrentHashMap<>();
   static final Map<Class<?>, SshMaster> mastersSeen = new ConcurrentHashMap<>();
+  static final Map<Class<?>, Set<Path>> controlPathsSeen = new ConcurrentHashMap<>();
 
-  @Test
-  void passingClassProvesOneConnectionAndLeavesNothing() {
-    EngineExecutionResults results = run(PassingCase.class);
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void passingClassProvesOneConnectionAndLeavesNothing(Engine engine) {
+    EngineExecutionResults results = run(PassingCase.class, engine);
 
     results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(3));
     results.containerEvents().assertThatEvents().haveExactly(1, event(container(PassingCase.class), finishedSuccessfully()));
@@ -55,18 +67,20 @@ class LifecycleTest {
     assertNothingLeft(PassingCase.class);
   }
 
-  @Test
-  void failingTestStillClosesEverything() {
-    EngineExecutionResults results = run(FailingTestCase.class);
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void failingTestStillClosesEverything(Engine engine) {
+    EngineExecutionResults results = run(FailingTestCase.class, engine);
 
     results.testEvents().assertStatistics(stats -> stats.started(1).failed(1));
     assertThat(portsSeen.get(FailingTestCase.class)).isNotEmpty();
     assertNothingLeft(FailingTestCase.class);
   }
 
-  @Test
-  void throwingBeforeAllStillClosesEverything() {
-    EngineExecutionResults results = run(BeforeAllThrowsCase.class);
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void throwingBeforeAllStillClosesEverything(Engine engine) {
+    EngineExecutionResults results = run(BeforeAllThrowsCase.class, engine);
 
     results.containerEvents().assertThatEvents().haveExactly(1, event(
         container(BeforeAllThrowsCase.class),
@@ -79,6 +93,7 @@ class LifecycleTest {
   void unreachableDestinationFailsTheClassWithItsNameAndClosesEverything() {
     EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
         .configurationParameter("muxtest.tunnel.readyTimeout", "1s")
+        .configurationParameter("muxtest.engine", "MINA")
         .selectors(selectClass(UnreachableTunnelCase.class))
         .execute();
 
@@ -93,17 +108,74 @@ class LifecycleTest {
     assertNothingLeft(UnreachableTunnelCase.class);
   }
 
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void abortedClassStillClosesEverything(Engine engine) {
+    EngineExecutionResults results = run(AbortedCase.class, engine);
+
+    results.containerEvents().assertThatEvents().haveExactly(1, event(container(AbortedCase.class), abortedWithReason()));
+    assertThat(portsSeen.get(AbortedCase.class)).isNotEmpty();
+    assertNothingLeft(AbortedCase.class);
+  }
+
+  @Test
+  void serverThatNeverBecomesReadyFailsTheClassAndLeavesNothing() {
+    EngineExecutionResults results = run(NeverReadyCase.class, Engine.MINA);
+
+    results.containerEvents().assertThatEvents().haveExactly(1, event(
+        container(NeverReadyCase.class),
+        finishedWithFailure(
+            instanceOf(SshOperationException.class),
+            message(m -> m.startsWith("muxtest: cannot start the SSH server container for " + NeverReadyCase.class.getName())
+                && m.contains("Container startup failed")
+                && m.contains("sshd container log (last lines):")
+                && m.contains("MaxSessions integer value invalid")
+                && m.length() < 4000))));
+    results.testEvents().assertStatistics(stats -> stats.started(0));
+    assertThat(NeverReadyCase.server.isRunning()).isFalse();
+    assertThat(DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(SshdContainer.LABEL, "true", "dev.muxtest.fixture", "never-ready")).exec())
+        .isEmpty();
+    assertNothingLeft(NeverReadyCase.class);
+  }
+
+  @Test
+  void forwardsListenOnLoopbackOnly() throws Exception {
+    EngineExecutionResults results = run(PassingCase.class, Engine.MINA);
+    results.testEvents().assertStatistics(stats -> stats.succeeded(3));
+
+    assertThat(PassingCase.nonLoopbackAttempt).as("a connection to the forward's port on %s", PassingCase.nonLoopbackAddress)
+        .isInstanceOf(ConnectException.class);
+  }
+
   @Test
   void nestedClassSharesTheEnclosingMasterAndAddsItsOwnTunnel() {
-    EngineExecutionResults results = run(NestedCase.class);
+    EngineExecutionResults results = run(NestedCase.class, Engine.MINA);
 
     results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
     assertThat(mastersSeen.get(NestedCase.Inner.class)).isSameAs(mastersSeen.get(NestedCase.class));
     assertNothingLeft(NestedCase.class);
   }
 
-  private static EngineExecutionResults run(Class<?> fixture) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute();
+  private static EngineExecutionResults run(Class<?> fixture, Engine engine) {
+    return EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("muxtest.engine", engine.name())
+        .selectors(selectClass(fixture))
+        .execute();
+  }
+
+  private static InetAddress ownNonLoopbackAddress() {
+    try {
+      return NetworkInterface.networkInterfaces()
+          .filter(i -> !i.getName().startsWith("lo"))
+          .flatMap(NetworkInterface::inetAddresses)
+          .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+          .sorted(Comparator.comparing((InetAddress a) -> !a.getHostAddress().startsWith("172.17.")))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("this machine has no non-loopback IPv4 address"));
+    } catch (SocketException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void assertNothingLeft(Class<?> fixture) {
@@ -119,6 +191,16 @@ class LifecycleTest {
         }
       }).as("tunnel port %d of %s after the class", port, fixture.getSimpleName()).isInstanceOf(ConnectException.class);
     }
+    for (Path controlPath : controlPathsSeen.getOrDefault(fixture, Set.of())) {
+      Path directory = controlPath.getParent();
+      assertThat(directory).as("control directory of %s", fixture.getSimpleName()).doesNotExist();
+      assertThat(ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().map(c -> c.contains(directory.toString())).orElse(false))
+          .map(p -> p.info().commandLine().orElse("?"))
+          .collect(Collectors.toList()))
+          .as("ssh processes of %s", fixture.getSimpleName())
+          .isEmpty();
+    }
     Threads.awaitNoneNamed("sshd-SshClient", Duration.ofSeconds(10));
     Threads.awaitNoneNamed("muxtest-forward-", Duration.ofSeconds(10));
   }
@@ -127,11 +209,28 @@ class LifecycleTest {
     portsSeen.computeIfAbsent(fixture, k -> ConcurrentHashMap.newKeySet()).add(port);
   }
 
+  static void record(Class<?> fixture, SshMaster master) {
+    master.controlPath().ifPresent(path ->
+        controlPathsSeen.computeIfAbsent(fixture, k -> ConcurrentHashMap.newKeySet()).add(path));
+  }
+
   @SshTunnel(name = "ssh", port = 22)
   static class PassingCase {
+    static volatile InetAddress nonLoopbackAddress;
+    static volatile Exception nonLoopbackAttempt;
+
     @Test
-    void first(@ForwardedPort("ssh") int port) {
+    void first(@ForwardedPort("ssh") int port, SshMaster master) {
       record(PassingCase.class, port);
+      record(PassingCase.class, master);
+      // This machine's own address on the Docker bridge (or any non-loopback one of its own).
+      nonLoopbackAddress = ownNonLoopbackAddress();
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(nonLoopbackAddress, port), 2_000);
+        nonLoopbackAttempt = null;
+      } catch (Exception e) {
+        nonLoopbackAttempt = e;
+      }
     }
 
     @Test
@@ -149,8 +248,9 @@ class LifecycleTest {
   @SshTunnel(name = "ssh", port = 22)
   static class FailingTestCase {
     @Test
-    void fails(@ForwardedPort("ssh") int port) {
+    void fails(@ForwardedPort("ssh") int port, SshMaster master) {
       record(FailingTestCase.class, port);
+      record(FailingTestCase.class, master);
       assertThat(port).as("failing on purpose").isNegative();
     }
   }
@@ -158,10 +258,37 @@ class LifecycleTest {
   @SshTunnel(name = "ssh", port = 22)
   static class BeforeAllThrowsCase {
     @BeforeAll
-    static void setUp(@ForwardedPort("ssh") int port) {
+    static void setUp(@ForwardedPort("ssh") int port, SshMaster master) {
       record(BeforeAllThrowsCase.class, port);
+      record(BeforeAllThrowsCase.class, master);
       throw new IllegalStateException("setup failed on purpose");
     }
+
+    @Test
+    void neverRuns() {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class AbortedCase {
+    @BeforeAll
+    static void setUp(@ForwardedPort("ssh") int port, SshMaster master) {
+      record(AbortedCase.class, port);
+      record(AbortedCase.class, master);
+      Assumptions.abort("aborted on purpose");
+    }
+
+    @Test
+    void neverRuns() {}
+  }
+
+  /** sshd refuses its configuration and exits: the container never becomes ready. */
+  @SshMultiplexing
+  static class NeverReadyCase {
+    @SshServer
+    static SshdContainer server = new SshdContainer()
+        .withSshdOption("MaxSessions", "many")
+        .withLabel("dev.muxtest.fixture", "never-ready")
+        .withStartupTimeout(Duration.ofSeconds(5));
 
     @Test
     void neverRuns() {}

@@ -27,6 +27,8 @@ public final class ClassMultiplex implements AutoCloseable {
   /** Label naming the test class on a server container that the extension started for it. */
   public static final String TEST_CLASS_LABEL = "dev.muxtest.testClass";
 
+  private static final int MAX_CAUSE_LENGTH = 300;
+
   private final Class<?> testClass;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Map<String, Forward> tunnels = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -82,20 +84,35 @@ public final class ClassMultiplex implements AutoCloseable {
       server.start();
     } catch (RuntimeException e) {
       throw new SshOperationException(
-          "muxtest: cannot start the SSH server container for " + testClass.getName() + ": " + causes(e), e);
+          "muxtest: cannot start the SSH server container for " + testClass.getName() + ": " + causes(e)
+              + logTail(server), e);
     }
   }
 
-  /** Every distinct message of the chain: Testcontainers' outer ones alone rarely name the cause. */
+  /**
+   * Every distinct message of the chain, each cut short: Testcontainers' outer messages alone
+   * rarely name the cause, and some inner ones carry a whole container description.
+   */
   private static String causes(Throwable e) {
     StringBuilder text = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = t.getMessage();
       if (message != null && text.indexOf(message) < 0) {
-        text.append(text.length() == 0 ? "" : " <- ").append(message);
+        String shortened = message.length() > MAX_CAUSE_LENGTH ? message.substring(0, MAX_CAUSE_LENGTH) + "..." : message;
+        text.append(text.length() == 0 ? "" : " <- ").append(shortened);
       }
     }
     return text.toString();
+  }
+
+  /** The end of the server's own output, which usually says why it did not come up. */
+  private static String logTail(SshdContainer server) {
+    List<String> lines = server.recentLog();
+    if (lines.isEmpty()) {
+      return "";
+    }
+    return "\nsshd container log (last lines):\n  "
+        + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
   }
 
   private void openTunnel(TunnelSpec spec, Settings settings) {

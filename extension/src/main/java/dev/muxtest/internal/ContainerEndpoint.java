@@ -9,20 +9,24 @@ import java.util.OptionalInt;
 public final class ContainerEndpoint implements ServerEndpoint {
 
   private final SshdContainer container;
+  private final String host;
+  private final int port;
 
-  /** Wraps a running container. */
+  /** Wraps a running container; its address is taken now, so messages can name it after it stopped. */
   public ContainerEndpoint(SshdContainer container) {
     this.container = container;
+    this.host = container.getSshHost();
+    this.port = container.getSshPort();
   }
 
   @Override
   public String host() {
-    return container.getSshHost();
+    return host;
   }
 
   @Override
   public int port() {
-    return container.getSshPort();
+    return port;
   }
 
   @Override

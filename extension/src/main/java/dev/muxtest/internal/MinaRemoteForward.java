@@ -28,12 +28,12 @@ final class MinaRemoteForward implements Forward {
 
   @Override
   public int localPort() {
-    return tracker.getRemoteAddress().getPort();
+    return tracker.getLocalAddress().getPort();
   }
 
   @Override
   public InetSocketAddress localAddress() {
-    return new InetSocketAddress(tracker.getRemoteAddress().getHostName(), localPort());
+    return new InetSocketAddress(tracker.getLocalAddress().getHostName(), localPort());
   }
 
   @Override
@@ -43,7 +43,7 @@ final class MinaRemoteForward implements Forward {
 
   @Override
   public String destinationHost() {
-    return tracker.getRemoteAddress().getHostName();
+    return tracker.getLocalAddress().getHostName();
   }
 
   @Override
@@ -59,6 +59,10 @@ final class MinaRemoteForward implements Forward {
   @Override
   public void close() {
     try {
+      if (tracker.isOpen()) {
+        // MINA's tracker cancels the requested address: for port 0 it finds no binding and sends nothing.
+        tracker.getClientSession().stopRemotePortForwarding(tracker.getBoundAddress());
+      }
       tracker.close();
     } catch (IOException e) {
       LOG.log(Level.WARNING, "Cancelling remote forward " + this + " failed", e);

@@ -64,7 +64,7 @@ final class OpenSshForward implements Forward {
     }
     // With port 0 the master prints the port the server allocated.
     int remote = requestedRemotePort != 0 ? requestedRemotePort : Integer.parseInt(result.stdout().strip());
-    String cancelSpec = remote + ":" + host + ":" + port;
+    String cancelSpec = spec; // OpenSSH matches a cancel against the forward as requested (port 0 too), not the allocated port
     return new OpenSshForward(master, flag, cancelSpec, port, remote, host, port, null);
   }
 

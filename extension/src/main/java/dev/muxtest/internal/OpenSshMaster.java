@@ -173,7 +173,10 @@ public final class OpenSshMaster implements EngineMaster {
     }
     List<String> command = ssh("-M", "-N", "-o", "ControlMaster=yes",
         // Backgrounds the master once it is authenticated; we own it and end it with -O exit.
-        "-o", "ControlPersist=yes", "-o", "LogLevel=INFO", "-E", masterLog.toString(), HOST_ALIAS);
+        "-o", "ControlPersist=yes", "-o", "LogLevel=INFO", "-E", masterLog.toString(),
+        // The master forwards a mux client's environment only where its own SendEnv allows; the
+        // clients already send only the names exec() asked for.
+        "-o", "SendEnv=*", HOST_ALIAS);
     // The foreground process returns once the master is up (or failed); the master lives on.
     SshCommand.Result started = SshCommand.run(command, Map.of(), directory, settings.connectTimeout().plusSeconds(5));
     connectionsOpened.incrementAndGet();
@@ -470,16 +473,17 @@ public final class OpenSshMaster implements EngineMaster {
     if (closed.get()) {
       throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
     }
+    if (stopped.get()) {
+      throw new SshOperationException(
+          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+    }
     if (mode != ControlMaster.NO && !masterAlive()) {
       throw new SshOperationException("The OpenSSH master to " + server.describe()
           + " has exited: its connection was lost (keep-alive every " + settings.keepAliveInterval()
           + ", 2 unanswered end it)" + masterLogTail());
     }
-    if (stopped.get()) {
-      throw new SshOperationException(
-          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
-    }
   }
+
 
   String masterLogTail() {
     try {

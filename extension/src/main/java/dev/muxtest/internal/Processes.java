@@ -7,14 +7,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Whether processes that are not our children still run: a zombie has ended, whatever Java says. */
-final class Processes {
+public final class Processes {
 
   private static final long POLL_MILLIS = 20;
 
   private Processes() {}
 
   /** Alive and not a zombie (on Linux, state Z in /proc/<pid>/stat). */
-  static boolean running(ProcessHandle process) {
+  public static boolean running(ProcessHandle process) {
     if (!process.isAlive()) {
       return false;
     }

@@ -39,6 +39,32 @@ class FaultsTest {
     assertPasses(run(engine, PausedServerCase.class));
   }
 
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void reconnectReopensForwardsOnTheSamePortsAndTheProofSaysTwoConnections(Engine engine) {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("muxtest.engine", engine.name())
+        .configurationParameter("muxtest.keepalive.interval", FAST_KEEPALIVE)
+        .configurationParameter("muxtest.reconnect", "true")
+        .selectors(selectClass(ReconnectCase.class))
+        .execute();
+
+    results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+    // Honest: the class used two connections, so the end-of-class proof fails it, saying so.
+    results.containerEvents().assertThatEvents().haveExactly(1, org.junit.platform.testkit.engine.EventConditions.event(
+        org.junit.platform.testkit.engine.EventConditions.container(ReconnectCase.class),
+        org.junit.platform.testkit.engine.EventConditions.finishedWithFailure(
+            org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf(AssertionError.class),
+            org.junit.platform.testkit.engine.TestExecutionResultConditions.message(m ->
+                m.contains("client side: 2 TCP connection(s) opened") && m.contains("server side: 2 authenticated")))));
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void networkDisconnected(Engine engine) {
+    assertPasses(run(engine, DisconnectedNetworkCase.class));
+  }
+
   @Test
   void serverRestartedBetweenClassesIsConnectedCleanly() {
     assertPasses(run(Engine.MINA, FirstClassCase.class));
@@ -111,6 +137,59 @@ class FaultsTest {
                 .hasMessageContaining("lost"));
       } finally {
         docker.unpauseContainerCmd(server.getContainerId()).exec();
+      }
+    }
+  }
+
+  @SshMultiplexing
+  static class DisconnectedNetworkCase {
+    @SshServer
+    static SshdContainer server = new SshdContainer();
+
+    @Test
+    void keepAliveNoticesTheUnreachableServer(SshMaster master) {
+      assertThat(master.exec("true").exitCode()).isZero();
+      var docker = DockerClientFactory.instance().client();
+      String network = server.getContainerInfo().getNetworkSettings().getNetworks().keySet().iterator().next();
+      docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(server.getContainerId()).withForce(true).exec();
+
+      awaitDead(master, Duration.ofSeconds(30));
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+          assertThatThrownBy(() -> master.exec("true"))
+              .isInstanceOf(SshOperationException.class)
+              .hasMessageContaining("lost"));
+    }
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  static class ReconnectCase {
+    @SshServer
+    static SshdContainer server = new SshdContainer();
+
+    @Test
+    void afterTheConnectionIsLostTheNextCommandReconnects(SshMaster master, @ForwardedPort("ssh") int port)
+        throws Exception {
+      assertThat(master.exec("true").exitCode()).isZero();
+      assertThat(server.execInContainer("pkill", "-f", "sshd: tester").getExitCode()).isZero();
+      awaitConnectionsOpened(master, 2);
+
+      assertThat(master.exec("echo back").stdout()).isEqualTo("back\n");
+      assertThat(master.tcpConnectionsOpened()).isEqualTo(2);
+      // The declared tunnel works again, on the port the test was given.
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        assertThat(new String(socket.getInputStream().readNBytes(8), java.nio.charset.StandardCharsets.US_ASCII))
+            .isEqualTo("SSH-2.0-");
+      }
+      MuxAssertions.assertThat(master.connectionReport()).hasServerAuthenticatedConnections(2);
+    }
+
+    /** check() reconnects when the connection is found lost; wait, bounded, until it did. */
+    private static void awaitConnectionsOpened(SshMaster master, long expected) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (master.tcpConnectionsOpened() < expected) {
+        master.check();
+        assertThat(System.nanoTime()).as("reconnected within 30 s").isLessThan(deadline);
       }
     }
   }

@@ -86,11 +86,12 @@ class SettingsTest {
         "muxtest.engine", "openssh",
         "muxtest.openssh.executable", "/usr/local/bin/ssh",
         "muxtest.openssh.controlDir", "/run/muxtest",
-        "muxtest.sessions.max", "4")));
+        "muxtest.sessions.max", "4",
+        "muxtest.reconnect", "TRUE")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
         Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
-        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4)));
+        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true));
   }
 
   @Test
@@ -98,7 +99,8 @@ class SettingsTest {
     Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
 
     assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty()));
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(),
+        false));
   }
 
   @ParameterizedTest(name = "session budget \"{0}\" is rejected")
@@ -107,6 +109,14 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.sessions.max", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter 'muxtest.sessions.max' must be a positive whole number, but was '" + value + "'");
+  }
+
+  @ParameterizedTest(name = "reconnect \"{0}\" is rejected")
+  @ValueSource(strings = {"yes", "1", ""})
+  void rejectsReconnectValuesOtherThanTrueOrFalse(String value) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.reconnect", value))))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.reconnect' must be true or false, but was '" + value + "'");
   }
 
   @ParameterizedTest(name = "engine \"{0}\" is rejected")

@@ -48,7 +48,7 @@ public final class MinaMaster implements EngineMaster {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
 
   private final SshClient client;
-  private final ClientSession session;
+  private volatile ClientSession session;
   private final KeyPair identity;
   private final ServerEndpoint server;
   private final Settings settings;
@@ -100,6 +100,19 @@ public final class MinaMaster implements EngineMaster {
       }
     });
     client.start();
+    try {
+      ClientSession session = openSession(client, server, identity, settings);
+      LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
+      return new MinaMaster(client, session, identity, server, settings, connections);
+    } catch (SshOperationException e) {
+      client.stop();
+      throw e;
+    }
+  }
+
+  /** One TCP connection, authenticated with the master's key. */
+  private static ClientSession openSession(SshClient client, ServerEndpoint server, KeyPair identity,
+      Settings settings) {
     ClientSession session = null;
     try {
       session = client.connect(server.user(), server.host(), server.port())
@@ -107,15 +120,36 @@ public final class MinaMaster implements EngineMaster {
           .getSession();
       session.addPublicKeyIdentity(identity);
       session.auth().verify(settings.connectTimeout());
-      LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
-      return new MinaMaster(client, session, identity, server, settings, connections);
+      return session;
     } catch (IOException | RuntimeException e) {
       if (session != null) {
         session.close(true);
       }
-      client.stop();
       throw new SshOperationException(
           "Cannot connect the SSH master to " + server.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The connection, reopened first if it was lost and reconnecting is on. A reconnect is a new
+   * TCP connection: the count says so, and so does the end-of-class proof.
+   */
+  private ClientSession session() {
+    ClientSession current = session;
+    if (current.isOpen() || !settings.reconnect() || closed.get()) {
+      return current;
+    }
+    synchronized (this) {
+      if (!session.isOpen()) {
+        LOG.log(Level.INFO, "SSH master to {0} lost its connection; reconnecting", server.describe());
+        session = openSession(client, server, identity, settings);
+        for (Forward forward : List.copyOf(forwards)) {
+          if (forward instanceof MinaRemoteForward remote) {
+            remote.reopen(session); // local forwards keep their listeners and use the new connection
+          }
+        }
+      }
+      return session;
     }
   }
 
@@ -144,7 +178,7 @@ public final class MinaMaster implements EngineMaster {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + left.toNanos();
-    try (ChannelExec channel = session.createExecChannel(command)) {
+    try (ChannelExec channel = session().createExecChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setOut(out);
       channel.setErr(err);
@@ -175,7 +209,7 @@ public final class MinaMaster implements EngineMaster {
   public Forward forwardLocal(String host, int port) {
     ensureAccepting();
     try {
-      Forward forward = StreamingLocalForward.open(session, host, port, settings.connectTimeout(), forwards::remove);
+      Forward forward = StreamingLocalForward.open(this::session, host, port, settings.connectTimeout(), forwards::remove);
       forwards.add(forward);
       return forward;
     } catch (IOException e) {
@@ -189,7 +223,7 @@ public final class MinaMaster implements EngineMaster {
     ensureAccepting();
     try {
       Forward forward = new MinaRemoteForward(
-          session.createRemotePortForwardingTracker(
+          session().createRemotePortForwardingTracker(
               new SshdSocketAddress(LOOPBACK, remotePort), new SshdSocketAddress(host, port)),
           forwards::remove);
       forwards.add(forward);
@@ -203,7 +237,7 @@ public final class MinaMaster implements EngineMaster {
 
   @Override
   public boolean check() {
-    if (closed.get() || !session.isOpen()) {
+    if (closed.get() || !session().isOpen()) {
       return false;
     }
     try {
@@ -239,7 +273,7 @@ public final class MinaMaster implements EngineMaster {
     IOException last;
     while (true) {
       try (ChannelDirectTcpip channel =
-          session.createDirectTcpipChannel(new SshdSocketAddress(LOOPBACK, 0), destination)) {
+          session().createDirectTcpipChannel(new SshdSocketAddress(LOOPBACK, 0), destination)) {
         channel.open().verify(PROBE_ATTEMPT);
         channel.close(true);
         break;
@@ -311,7 +345,7 @@ public final class MinaMaster implements EngineMaster {
     if (closed.get()) {
       throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
     }
-    if (!session.isOpen()) {
+    if (!session().isOpen()) {
       throw new SshOperationException("The SSH master's connection to " + server.describe()
           + " is lost (keep-alive every " + settings.keepAliveInterval() + ", 2 unanswered end it)");
     }

@@ -6,19 +6,32 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /** A remote forward of the MINA engine: MINA's tracker, closed idempotently. */
 final class MinaRemoteForward implements Forward {
 
   private static final System.Logger LOG = System.getLogger(MinaRemoteForward.class.getName());
 
-  private final ExplicitPortForwardingTracker tracker;
+  private volatile ExplicitPortForwardingTracker tracker;
   private final Consumer<Forward> onClose;
 
   MinaRemoteForward(ExplicitPortForwardingTracker tracker, Consumer<Forward> onClose) {
     this.tracker = tracker;
     this.onClose = onClose;
+  }
+
+  /** Requests the same server port again on a new connection, after a reconnect. */
+  void reopen(ClientSession session) {
+    SshdSocketAddress bound = tracker.getBoundAddress();
+    try {
+      tracker = session.createRemotePortForwardingTracker(
+          new SshdSocketAddress(bound.getHostName(), bound.getPort()), tracker.getLocalAddress());
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "Cannot reopen remote forward " + this + " after a reconnect: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -30,7 +30,7 @@ final class OpenSshForward implements Forward {
   private final OpenSshMaster master;
   private final ForwardType type;
   private final String flag;
-  private final String cancelSpec;
+  private volatile String cancelSpec;
   private final int localPort;
   private final int remotePort;
   private final String host;
@@ -109,6 +109,20 @@ final class OpenSshForward implements Forward {
       Thread.currentThread().interrupt();
       throw new SshOperationException("Interrupted while opening forward " + spec, e);
     }
+  }
+
+  /** Adds the forward to a new master after a reconnect, on the same ports. */
+  void reopen() {
+    if (ownProcess != null || closed.get()) {
+      return;
+    }
+    String spec = type == ForwardType.LOCAL ? cancelSpec : remotePort + ":" + host + ":" + port;
+    SshCommand.Result result = master.muxCommand("forward", flag, spec);
+    if (result.exitCode() != 0) {
+      LOG.log(Level.WARNING, "Cannot reopen forward {0} {1} after a reconnect: {2}", flag, spec, result.stderr().strip());
+      return;
+    }
+    cancelSpec = spec;
   }
 
   @Override

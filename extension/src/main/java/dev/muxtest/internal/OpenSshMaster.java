@@ -359,6 +359,14 @@ public final class OpenSshMaster implements EngineMaster {
       return false;
     }
     if (mode != ControlMaster.NO) {
+      if (!stopped.get() && !masterAlive() && settings.reconnect()) {
+        try {
+          reconnect();
+        } catch (RuntimeException e) {
+          LOG.log(Level.DEBUG, "Reconnecting the master to {0} failed: {1}", server.describe(), e.getMessage());
+          return false;
+        }
+      }
       // -O check answers from the master process alone; the command below crosses the network.
       if (stopped.get() || !masterAlive() || muxCommand("check").exitCode() != 0) {
         return false;
@@ -451,6 +459,28 @@ public final class OpenSshMaster implements EngineMaster {
   }
 
   /**
+   * Starts a new master after the last one lost its connection, and adds its forwards again on the
+   * same ports. A new TCP connection: the count says so, and so does the end-of-class proof.
+   */
+  private synchronized void reconnect() {
+    if (masterAlive() || closed.get()) {
+      return;
+    }
+    LOG.log(Level.INFO, "OpenSSH master to {0} lost its connection; reconnecting", server.describe());
+    try {
+      Files.deleteIfExists(controlPath); // a socket nobody listens on any more
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove the dead control socket " + controlPath, e);
+    }
+    startMaster();
+    for (Forward forward : List.copyOf(forwards)) {
+      if (forward instanceof OpenSshForward openSsh) {
+        openSsh.reopen();
+      }
+    }
+  }
+
+  /**
    * The master runs and answers on its socket. An OpenSSH master deletes its socket when it ends
    * (connection lost, -O exit); its process may then linger as a zombie where nothing reaps
    * orphans, so the process alone does not tell.
@@ -476,6 +506,9 @@ public final class OpenSshMaster implements EngineMaster {
     if (stopped.get()) {
       throw new SshOperationException(
           "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+    }
+    if (mode != ControlMaster.NO && !masterAlive() && settings.reconnect()) {
+      reconnect();
     }
     if (mode != ControlMaster.NO && !masterAlive()) {
       throw new SshOperationException("The OpenSSH master to " + server.describe()

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param sshExecutable the OpenSSH client program of the OpenSSH engine
  * @param controlDirectory where the OpenSSH engine makes its private control directories, when configured
  * @param sessionBudget sessions a master runs at once, when configured (else the server's MaxSessions)
+ * @param reconnect whether a master that lost its connection opens a new one
  */
 public record Settings(
     Optional<String> baseImage,
@@ -35,7 +36,8 @@ public record Settings(
     Engine engine,
     String sshExecutable,
     Optional<Path> controlDirectory,
-    OptionalInt sessionBudget) {
+    OptionalInt sessionBudget,
+    boolean reconnect) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -61,10 +63,16 @@ public record Settings(
    */
   public static final String SESSION_BUDGET = "muxtest.sessions.max";
 
+  /**
+   * Whether a master that lost its connection opens a new one on its next use and reopens its
+   * forwards on the same ports; off by default, since the proof then (rightly) fails the class.
+   */
+  public static final String RECONNECT = "muxtest.reconnect";
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS = new Settings(
       Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10),
-      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty());
+      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false);
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -79,7 +87,20 @@ public record Settings(
         engine(parameters),
         parameters.apply(SSH_EXECUTABLE).map(String::strip).filter(s -> !s.isEmpty()).orElse(DEFAULTS.sshExecutable),
         parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of),
-        positiveInt(parameters, SESSION_BUDGET));
+        positiveInt(parameters, SESSION_BUDGET),
+        bool(parameters, RECONNECT, DEFAULTS.reconnect));
+  }
+
+  private static boolean bool(Function<String, Optional<String>> parameters, String key, boolean fallback) {
+    Optional<String> raw = parameters.apply(key).map(String::strip);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    if (raw.get().equalsIgnoreCase("true") || raw.get().equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(raw.get());
+    }
+    throw new ExtensionConfigurationException(String.format(
+        "Configuration parameter '%s' must be true or false, but was '%s'", key, raw.get()));
   }
 
   private static OptionalInt positiveInt(Function<String, Optional<String>> parameters, String key) {

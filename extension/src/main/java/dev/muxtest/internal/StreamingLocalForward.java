@@ -21,13 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
  * A local forward: a listener on loopback whose every accepted connection becomes one
- * direct-tcpip channel of the master, pumped with blocking streams.
+ * direct-tcpip channel of the master's current connection, pumped with blocking streams.
  *
  * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
  * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
@@ -45,7 +46,7 @@ final class StreamingLocalForward implements Forward {
   private static final int BUFFER = 64 * 1024;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-  private final ClientSession session;
+  private final Supplier<ClientSession> session;
   private final SshdSocketAddress destination;
   private final Duration openTimeout;
   private final Consumer<Forward> onClose;
@@ -54,7 +55,7 @@ final class StreamingLocalForward implements Forward {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StreamingLocalForward(ClientSession session, SshdSocketAddress destination, Duration openTimeout,
+  private StreamingLocalForward(Supplier<ClientSession> session, SshdSocketAddress destination, Duration openTimeout,
       Consumer<Forward> onClose, ServerSocket listener) {
     this.session = session;
     this.destination = destination;
@@ -70,7 +71,7 @@ final class StreamingLocalForward implements Forward {
   }
 
   /** Binds a listener on a free loopback port and starts accepting. */
-  static StreamingLocalForward open(ClientSession session, String host, int port, Duration openTimeout,
+  static StreamingLocalForward open(Supplier<ClientSession> session, String host, int port, Duration openTimeout,
       Consumer<Forward> onClose) throws IOException {
     ServerSocket listener = new ServerSocket();
     try {
@@ -108,7 +109,7 @@ final class StreamingLocalForward implements Forward {
     Connection connection = null;
     try {
       socket.setTcpNoDelay(true);
-      ChannelDirectTcpip channel = HalfClosingDirectTcpip.create(session,
+      ChannelDirectTcpip channel = HalfClosingDirectTcpip.create(session.get(),
           new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()), destination);
       connection = new Connection(socket, channel);
       connections.add(connection);

@@ -30,7 +30,7 @@ class BadServerTest {
 
   private static final Settings SETTINGS = new Settings(java.util.Optional.empty(), Duration.ofSeconds(10),
       Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Engine.MINA, "ssh",
-      java.util.Optional.empty(), java.util.OptionalInt.empty());
+      java.util.Optional.empty(), java.util.OptionalInt.empty(), false);
 
   @BeforeAll
   static void startServers() {

@@ -4,28 +4,53 @@ import dev.muxtest.internal.ClassMultiplex;
 import dev.muxtest.internal.EngineChoice;
 import dev.muxtest.internal.ServerDeclaration;
 import dev.muxtest.internal.Settings;
+import dev.muxtest.internal.SharedMaster;
 import dev.muxtest.internal.TunnelDeclarations;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * Gives each test class one SSH master connection, opens its {@link SshTunnel}s over it, injects
  * {@link ForwardedPort}s and {@link SshMaster}, and proves after the class that one TCP
  * connection carried it all. Registered by the public annotations, never by users directly.
  */
-final class MuxtestExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+final class MuxtestExtension
+    implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(MuxtestExtension.class);
+
+  /** Whether a Docker environment answers; a seam that tests replace. */
+  static volatile BooleanSupplier dockerAvailable = () -> DockerClientFactory.instance().isDockerAvailable();
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
+      return ConditionEvaluationResult.enabled("decided per class");
+    }
+    boolean skipWithoutDocker = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SshMultiplexing.class)
+        .map(SshMultiplexing::disabledWithoutDocker).orElse(false);
+    if (skipWithoutDocker && !dockerAvailable.getAsBoolean()) {
+      return ConditionEvaluationResult.disabled(
+          "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class");
+    }
+    return ConditionEvaluationResult.enabled("Docker is available or required");
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -37,10 +62,28 @@ final class MuxtestExtension implements BeforeAllCallback, AfterAllCallback, Par
     Optional<ClassMultiplex> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
     EngineChoice engine = EngineChoice.of(testClass, enclosing.flatMap(ClassMultiplex::engineChoice), settings);
 
+    boolean needsDocker = !(declaredServer.isPresent() ? declaredServer.get().isRunning() : enclosing.isPresent());
+    if (needsDocker && !dockerAvailable.getAsBoolean()) {
+      throw new SshOperationException("muxtest: " + testClass.getName() + " needs a Docker environment for its SSH "
+          + "server, and none is available (Testcontainers found none). Start Docker, or skip such classes "
+          + "with @SshMultiplexing(disabledWithoutDocker = true).");
+    }
+
     ClassMultiplex multiplex = new ClassMultiplex(testClass);
     // Stored before it opens anything, so the engine closes whatever part of it got opened.
     context.getStore(NAMESPACE).put(testClass, multiplex);
-    multiplex.open(tunnels, declaredServer, enclosing, engine, settings);
+    multiplex.open(tunnels, declaredServer, enclosing, engine, settings,
+        // The run's shared masters live in the root store: created once, atomically, and closed
+        // when the whole run ends.
+        key -> context.getRoot().getStore(NAMESPACE)
+            .getOrComputeIfAbsent(key, k -> SharedMaster.open(k, settings), SharedMaster.class));
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (context.getExecutionException().isPresent()) {
+      nearest(context).ifPresent(multiplex -> multiplex.diagnostics().forEach(context::publishReportEntry));
+    }
   }
 
   @Override
@@ -49,6 +92,9 @@ final class MuxtestExtension implements BeforeAllCallback, AfterAllCallback, Par
     ClassMultiplex multiplex = context.getStore(NAMESPACE).get(testClass, ClassMultiplex.class);
     if (multiplex == null) {
       return;
+    }
+    if (context.getExecutionException().isPresent()) {
+      multiplex.diagnostics().forEach(context::publishReportEntry);
     }
     multiplex.ownConnectionReport().ifPresent(report -> {
       context.publishReportEntry("muxtest.connections", String.format(

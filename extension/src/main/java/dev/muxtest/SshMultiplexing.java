@@ -32,4 +32,17 @@ public @interface SshMultiplexing {
    * always holds a master of its own and accepts only {@link ControlMaster#AUTO} and {@link ControlMaster#YES}.
    */
   ControlMaster controlMaster() default ControlMaster.AUTO;
+
+  /**
+   * How long the master lives: {@link Scope#CLASS} (one per class) or {@link Scope#SUITE} (one
+   * for the run, shared by the classes that name the same server); {@link Scope#DEFAULT} takes
+   * the configuration parameter {@code muxtest.scope}, else CLASS.
+   */
+  Scope scope() default Scope.DEFAULT;
+
+  /**
+   * Skip the class, instead of failing it, when no Docker environment is available (as
+   * Testcontainers' {@code @Testcontainers(disabledWithoutDocker = true)}).
+   */
+  boolean disabledWithoutDocker() default false;
 }

@@ -77,21 +77,22 @@ class SettingsTest {
 
   @Test
   void eachKeySetsItsOwnSetting() {
-    Settings settings = Settings.from(lookup(Map.of(
-        "muxtest.sshd.baseImage", "debian:12",
-        "muxtest.connect.timeout", "1s",
-        "muxtest.exec.timeout", "2m",
-        "muxtest.tunnel.readyTimeout", "3500ms",
-        "muxtest.keepalive.interval", "PT4S",
-        "muxtest.engine", "openssh",
-        "muxtest.openssh.executable", "/usr/local/bin/ssh",
-        "muxtest.openssh.controlDir", "/run/muxtest",
-        "muxtest.sessions.max", "4",
-        "muxtest.reconnect", "TRUE")));
+    Settings settings = Settings.from(lookup(Map.ofEntries(
+        Map.entry("muxtest.sshd.baseImage", "debian:12"),
+        Map.entry("muxtest.connect.timeout", "1s"),
+        Map.entry("muxtest.exec.timeout", "2m"),
+        Map.entry("muxtest.tunnel.readyTimeout", "3500ms"),
+        Map.entry("muxtest.keepalive.interval", "PT4S"),
+        Map.entry("muxtest.engine", "openssh"),
+        Map.entry("muxtest.openssh.executable", "/usr/local/bin/ssh"),
+        Map.entry("muxtest.openssh.controlDir", "/run/muxtest"),
+        Map.entry("muxtest.sessions.max", "4"),
+        Map.entry("muxtest.reconnect", "TRUE"),
+        Map.entry("muxtest.scope", "suite"))));
 
     assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
         Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
-        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true));
+        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true, Scope.SUITE));
   }
 
   @Test
@@ -100,7 +101,7 @@ class SettingsTest {
 
     assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
         Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(),
-        false));
+        false, Scope.CLASS));
   }
 
   @ParameterizedTest(name = "session budget \"{0}\" is rejected")
@@ -117,6 +118,14 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.reconnect", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
         .hasMessage("Configuration parameter 'muxtest.reconnect' must be true or false, but was '" + value + "'");
+  }
+
+  @ParameterizedTest(name = "scope \"{0}\" is rejected")
+  @ValueSource(strings = {"DEFAULT", "method", ""})
+  void rejectsUnknownScopes(String value) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.scope", value))))
+        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage("Configuration parameter 'muxtest.scope' must be CLASS or SUITE, but was '" + value + "'");
   }
 
   @ParameterizedTest(name = "engine \"{0}\" is rejected")

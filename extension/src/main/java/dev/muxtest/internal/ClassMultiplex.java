@@ -4,6 +4,7 @@ import dev.muxtest.ConnectionReport;
 import dev.muxtest.Forward;
 import dev.muxtest.MuxAssertions;
 import dev.muxtest.SshMaster;
+import dev.muxtest.Scope;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
 import java.util.ArrayDeque;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Everything one test class holds: its server (when the extension started it), its master (or the
@@ -27,14 +29,14 @@ public final class ClassMultiplex implements AutoCloseable {
   /** Label naming the test class on a server container that the extension started for it. */
   public static final String TEST_CLASS_LABEL = "dev.muxtest.testClass";
 
-  private static final int MAX_CAUSE_LENGTH = 300;
-
   private final Class<?> testClass;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final Map<String, Forward> tunnels = Collections.synchronizedMap(new LinkedHashMap<>());
   private volatile EngineMaster master;
   private volatile EngineChoice engineChoice;
   private volatile boolean ownsMaster;
+  private volatile boolean sharesRunMaster;
+  private volatile SshdContainer server;
 
   /** An empty multiplex for {@code testClass}; {@link #open} fills it. */
   public ClassMultiplex(Class<?> testClass) {
@@ -48,22 +50,24 @@ public final class ClassMultiplex implements AutoCloseable {
    * @throws SshOperationException naming the class and the step that failed
    */
   public void open(List<TunnelSpec> specs, Optional<SshdContainer> declaredServer,
-      Optional<ClassMultiplex> enclosing, EngineChoice choice, Settings settings) {
+      Optional<ClassMultiplex> enclosing, EngineChoice choice, Settings settings,
+      Function<SharedMaster.Key, SharedMaster> suiteMasters) {
     engineChoice = choice;
     if (declaredServer.isEmpty() && enclosing.isPresent()) {
       master = enclosing.get().master;
-      ownsMaster = false;
+      sharesRunMaster = enclosing.get().sharesRunMaster;
+      server = enclosing.get().server;
+    } else if (choice.scope() == Scope.SUITE) {
+      SharedMaster shared = suiteMasters.apply(SharedMaster.Key.of(choice, declaredServer));
+      master = shared.master();
+      server = shared.server();
+      sharesRunMaster = true;
     } else {
-      SshdContainer server = declaredServer.orElseGet(() -> defaultServer(settings));
-      if (!server.isRunning()) {
-        register(server::stop);
-        startServer(server);
-      }
-      ServerEndpoint endpoint = new ContainerEndpoint(server);
-      EngineMaster connected = switch (choice.engine()) {
-        case OPENSSH -> OpenSshMaster.connect(endpoint, choice.controlMaster(), settings);
-        default -> MinaMaster.connect(endpoint, settings);
-      };
+      ServerResources resources = new ServerResources(declaredServer.orElseGet(() -> defaultServer(settings)));
+      server = resources.container();
+      register(resources);
+      resources.start(testClass.getName());
+      EngineMaster connected = ServerResources.connect(server, choice, settings);
       register(connected);
       master = connected;
       ownsMaster = true;
@@ -74,45 +78,8 @@ public final class ClassMultiplex implements AutoCloseable {
   }
 
   private SshdContainer defaultServer(Settings settings) {
-    SshdContainer server = settings.baseImage().map(SshdContainer::new).orElseGet(SshdContainer::new);
     // Names the owner in `docker ps`, and lets a leak be traced to its class.
-    return server.withLabel(TEST_CLASS_LABEL, testClass.getName());
-  }
-
-  private void startServer(SshdContainer server) {
-    try {
-      server.start();
-    } catch (RuntimeException e) {
-      throw new SshOperationException(
-          "muxtest: cannot start the SSH server container for " + testClass.getName() + ": " + causes(e)
-              + logTail(server), e);
-    }
-  }
-
-  /**
-   * Every distinct message of the chain, each cut short: Testcontainers' outer messages alone
-   * rarely name the cause, and some inner ones carry a whole container description.
-   */
-  private static String causes(Throwable e) {
-    StringBuilder text = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String message = t.getMessage();
-      if (message != null && text.indexOf(message) < 0) {
-        String shortened = message.length() > MAX_CAUSE_LENGTH ? message.substring(0, MAX_CAUSE_LENGTH) + "..." : message;
-        text.append(text.length() == 0 ? "" : " <- ").append(shortened);
-      }
-    }
-    return text.toString();
-  }
-
-  /** The end of the server's own output, which usually says why it did not come up. */
-  private static String logTail(SshdContainer server) {
-    List<String> lines = server.recentLog();
-    if (lines.isEmpty()) {
-      return "";
-    }
-    return "\nsshd container log (last lines):\n  "
-        + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    return ServerResources.defaultServer(settings).withLabel(TEST_CLASS_LABEL, testClass.getName());
   }
 
   private void openTunnel(TunnelSpec spec, Settings settings) {
@@ -155,11 +122,39 @@ public final class ClassMultiplex implements AutoCloseable {
   }
 
   /**
-   * The connection report of the master this class owns; empty when it uses an enclosing class's
-   * master or never connected one.
+   * The connection report to prove: of the master this class owns, or of the run's shared master
+   * (covering the run so far); empty when it borrows an enclosing class's master of CLASS scope
+   * or never connected one.
    */
   public Optional<ConnectionReport> ownConnectionReport() {
-    return ownsMaster && master != null ? Optional.of(master.connectionReport()) : Optional.empty();
+    return (ownsMaster || sharesRunMaster) && master != null ? Optional.of(master.connectionReport()) : Optional.empty();
+  }
+
+  /**
+   * What a person needs to see why a test failed: connection counts, open forwards, the end of the
+   * sshd's log and of the master's own log. Keys are report-entry keys.
+   */
+  public Map<String, String> diagnostics() {
+    Map<String, String> entries = new LinkedHashMap<>();
+    EngineMaster current = master;
+    if (current != null) {
+      entries.put("muxtest.connections", String.format("client TCP connections: %d (%s engine)",
+          current.tcpConnectionsOpened(), current.engine()));
+      List<Forward> forwards = current.openForwards();
+      entries.put("muxtest.forwards", forwards.isEmpty() ? "none" : forwards.toString());
+      String masterLog = current.logTail();
+      if (!masterLog.isEmpty()) {
+        entries.put("muxtest.master.log", masterLog);
+      }
+    }
+    SshdContainer container = server;
+    if (container != null) {
+      List<String> log = container.recentLog();
+      if (!log.isEmpty()) {
+        entries.put("muxtest.sshd.log", String.join("\n", log.subList(Math.max(0, log.size() - 20), log.size())));
+      }
+    }
+    return entries;
   }
 
   /**

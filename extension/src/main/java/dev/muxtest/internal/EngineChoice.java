@@ -2,19 +2,21 @@ package dev.muxtest.internal;
 
 import dev.muxtest.ControlMaster;
 import dev.muxtest.Engine;
+import dev.muxtest.Scope;
 import dev.muxtest.SshMultiplexing;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * The engine and ControlMaster mode of a class: its own {@link SshMultiplexing}, else its
+ * The engine, ControlMaster mode and scope of a class: its own {@link SshMultiplexing}, else its
  * enclosing class's choice, else the configured default.
  *
  * @param engine MINA or OPENSSH, never DEFAULT
  * @param controlMaster the ControlMaster mode
+ * @param scope CLASS or SUITE, never DEFAULT
  */
-public record EngineChoice(Engine engine, ControlMaster controlMaster) {
+public record EngineChoice(Engine engine, ControlMaster controlMaster, Scope scope) {
 
   /**
    * Resolves the choice of {@code testClass}.
@@ -24,7 +26,7 @@ public record EngineChoice(Engine engine, ControlMaster controlMaster) {
   public static EngineChoice of(Class<?> testClass, Optional<EngineChoice> enclosing, Settings settings) {
     Optional<SshMultiplexing> declared = AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class);
     if (declared.isEmpty()) {
-      return enclosing.orElse(new EngineChoice(settings.engine(), ControlMaster.AUTO));
+      return enclosing.orElse(new EngineChoice(settings.engine(), ControlMaster.AUTO, settings.scope()));
     }
     SshMultiplexing multiplexing = declared.get();
     Engine engine = multiplexing.engine() == Engine.DEFAULT
@@ -36,6 +38,9 @@ public record EngineChoice(Engine engine, ControlMaster controlMaster) {
               + "OpenSSH engine mode; the MINA engine always holds one master (use engine = OPENSSH)",
           testClass.getName()));
     }
-    return new EngineChoice(engine, multiplexing.controlMaster());
+    Scope scope = multiplexing.scope() == Scope.DEFAULT
+        ? enclosing.map(EngineChoice::scope).orElse(settings.scope())
+        : multiplexing.scope();
+    return new EngineChoice(engine, multiplexing.controlMaster(), scope);
   }
 }

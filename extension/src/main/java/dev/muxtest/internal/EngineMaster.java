@@ -3,6 +3,7 @@ package dev.muxtest.internal;
 import dev.muxtest.Forward;
 import dev.muxtest.SshMaster;
 import java.time.Duration;
+import java.util.List;
 
 /** What the extension needs of a master beyond the public {@link SshMaster}. */
 public interface EngineMaster extends SshMaster, AutoCloseable {
@@ -14,6 +15,14 @@ public interface EngineMaster extends SshMaster, AutoCloseable {
    * @throws dev.muxtest.SshOperationException if that does not happen within {@code timeout}
    */
   void awaitReachable(Forward forward, Duration timeout);
+
+  /** The forwards open now, for diagnostics. */
+  List<Forward> openForwards();
+
+  /** The end of the engine's own log (the OpenSSH master's), for diagnostics; empty if it keeps none. */
+  default String logTail() {
+    return "";
+  }
 
   /** Closes every forward, then the connection; idempotent, never throws a checked exception. */
   @Override

@@ -310,9 +310,9 @@ public final class MinaMaster implements EngineMaster {
     return server;
   }
 
-  /** Forwards opened through this master and not closed yet. */
-  public int openForwards() {
-    return forwards.size();
+  @Override
+  public List<Forward> openForwards() {
+    return List.copyOf(forwards);
   }
 
   /** Closes every forward, then the connection, then the client's threads. Idempotent. */

@@ -518,6 +518,16 @@ public final class OpenSshMaster implements EngineMaster {
   }
 
 
+  @Override
+  public List<Forward> openForwards() {
+    return List.copyOf(forwards);
+  }
+
+  @Override
+  public String logTail() {
+    return masterLogTail().strip();
+  }
+
   String masterLogTail() {
     try {
       if (!Files.exists(masterLog)) {

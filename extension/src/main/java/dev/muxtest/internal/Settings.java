@@ -1,6 +1,7 @@
 package dev.muxtest.internal;
 
 import dev.muxtest.Engine;
+import dev.muxtest.Scope;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param controlDirectory where the OpenSSH engine makes its private control directories, when configured
  * @param sessionBudget sessions a master runs at once, when configured (else the server's MaxSessions)
  * @param reconnect whether a master that lost its connection opens a new one
+ * @param scope scope of classes that do not choose one
  */
 public record Settings(
     Optional<String> baseImage,
@@ -37,7 +39,8 @@ public record Settings(
     String sshExecutable,
     Optional<Path> controlDirectory,
     OptionalInt sessionBudget,
-    boolean reconnect) {
+    boolean reconnect,
+    Scope scope) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -69,10 +72,13 @@ public record Settings(
    */
   public static final String RECONNECT = "muxtest.reconnect";
 
+  /** Scope of classes whose {@code @SshMultiplexing} does not choose one: CLASS or SUITE. */
+  public static final String SCOPE = "muxtest.scope";
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS = new Settings(
       Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10),
-      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false);
+      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false, Scope.CLASS);
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -88,7 +94,21 @@ public record Settings(
         parameters.apply(SSH_EXECUTABLE).map(String::strip).filter(s -> !s.isEmpty()).orElse(DEFAULTS.sshExecutable),
         parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of),
         positiveInt(parameters, SESSION_BUDGET),
-        bool(parameters, RECONNECT, DEFAULTS.reconnect));
+        bool(parameters, RECONNECT, DEFAULTS.reconnect),
+        scope(parameters));
+  }
+
+  private static Scope scope(Function<String, Optional<String>> parameters) {
+    Optional<String> raw = parameters.apply(SCOPE).map(String::strip);
+    if (raw.isEmpty()) {
+      return DEFAULTS.scope;
+    }
+    String value = raw.get().toUpperCase(Locale.ROOT);
+    if (value.equals(Scope.CLASS.name()) || value.equals(Scope.SUITE.name())) {
+      return Scope.valueOf(value);
+    }
+    throw new ExtensionConfigurationException(String.format(
+        "Configuration parameter '%s' must be CLASS or SUITE, but was '%s'", SCOPE, raw.get()));
   }
 
   private static boolean bool(Function<String, Optional<String>> parameters, String key, boolean fallback) {

@@ -14,27 +14,41 @@ public final class TunnelDeclarations {
   private TunnelDeclarations() {}
 
   /**
-   * The tunnels declared on {@code testClass}, its superclasses and its composed annotations, in
-   * declaration order.
+   * The tunnels declared on {@code testClass}, its superclasses and its composed annotations. A
+   * name declared twice at one level is an error; a name a subclass declares again overrides the
+   * superclass's declaration (the closest declaration wins).
    *
    * @throws ExtensionConfigurationException naming the class, annotation and attribute at fault
    */
   public static List<TunnelSpec> declaredOn(Class<?> testClass) {
-    Map<String, Integer> occurrences = new LinkedHashMap<>();
-    List<TunnelSpec> tunnels = new ArrayList<>();
-    for (SshTunnel tunnel : AnnotationSupport.findRepeatableAnnotations(testClass, SshTunnel.class)) {
-      TunnelSpec spec = validate(testClass, tunnel);
-      occurrences.merge(spec.name(), 1, Integer::sum);
-      tunnels.add(spec);
-    }
-    occurrences.forEach((name, count) -> {
-      if (count > 1) {
-        throw new ExtensionConfigurationException(String.format(
-            "@SshTunnel on %s: attribute 'name' must be unique in the class, but \"%s\" is declared %d times",
-            testClass.getName(), name, count));
+    Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    for (Class<?> level = testClass; level != null && level != Object.class; level = level.getSuperclass()) {
+      Map<String, Integer> occurrences = new LinkedHashMap<>();
+      for (SshTunnel tunnel : declaredAt(level)) {
+        TunnelSpec spec = validate(level, tunnel);
+        occurrences.merge(spec.name(), 1, Integer::sum);
+        tunnels.putIfAbsent(spec.name(), spec);
       }
-    });
-    return List.copyOf(tunnels);
+      Class<?> at = level;
+      occurrences.forEach((name, count) -> {
+        if (count > 1) {
+          throw new ExtensionConfigurationException(String.format(
+              "@SshTunnel on %s: attribute 'name' must be unique in the class, but \"%s\" is declared %d times",
+              at.getName(), name, count));
+        }
+      });
+    }
+    return List.copyOf(tunnels.values());
+  }
+
+  /** Declarations at this level of the hierarchy: what the class adds to what it inherits. */
+  private static List<SshTunnel> declaredAt(Class<?> level) {
+    List<SshTunnel> own = new ArrayList<>(AnnotationSupport.findRepeatableAnnotations(level, SshTunnel.class));
+    Class<?> parent = level.getSuperclass();
+    if (parent != null) {
+      AnnotationSupport.findRepeatableAnnotations(parent, SshTunnel.class).forEach(own::remove);
+    }
+    return own;
   }
 
   private static TunnelSpec validate(Class<?> testClass, SshTunnel tunnel) {

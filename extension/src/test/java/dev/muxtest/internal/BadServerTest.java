@@ -28,9 +28,8 @@ class BadServerTest {
   static SshdContainer genuine = new SshdContainer();
   static SshdContainer impostor = new SshdContainer();
 
-  private static final Settings SETTINGS = new Settings(java.util.Optional.empty(), Duration.ofSeconds(10),
-      Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Engine.MINA, "ssh",
-      java.util.Optional.empty(), java.util.OptionalInt.empty(), false);
+  private static final Settings SETTINGS = Settings.from(key -> java.util.Optional.ofNullable(java.util.Map.of(
+      Settings.CONNECT_TIMEOUT, "10s", Settings.EXEC_TIMEOUT, "10s").get(key)));
 
   @BeforeAll
   static void startServers() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.engine.TestExecutionResult;
@@ -26,6 +27,7 @@ import org.junit.platform.testkit.engine.Event;
  * every forward is a connection of its own, so the class's proof of one connection must fail, with
  * the counts of both sides. The MINA engine has no such mode and must say so before starting anything.
  */
+@Isolated("checks that no ssh child process of this JVM is left")
 class ControlMasterNoTest {
 
   private static final String HERE = "dev.muxtest.ControlMasterNoTest$";

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -42,6 +43,7 @@ import org.testcontainers.DockerClientFactory;
  * of one connection after the last, and nothing left behind whether the class passed, failed or
  * its setup threw.
  */
+@Isolated("counts threads, containers and processes of the whole JVM")
 class LifecycleTest {
 
   /** Local tunnel ports each fixture saw, by fixture class; checked closed afterwards. */

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +38,7 @@ import org.testcontainers.DockerClientFactory;
  * OpenSSH engine that means its process has ended, its control socket and private directory are
  * removed, and no process refers to that directory any more.
  */
+@Isolated("checks that no client thread of any master is left")
 class MasterExitTest {
 
   private static final Pattern MASTER_PID = Pattern.compile("Master running \\(pid=(\\d+)\\)");

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +35,7 @@ import org.testcontainers.DockerClientFactory;
  * Runs misconfigured fixture classes through the Jupiter engine and checks what the user is told:
  * exception type and exact message, and that class-level mistakes cost no container start.
  */
+@Isolated("counts containers while fixtures run")
 class MisconfigurationTest {
 
   private static final String HERE = "dev.muxtest.MisconfigurationTest$";

@@ -25,8 +25,11 @@ fi
 
 if ! timeout 10 docker info >/dev/null 2>&1; then
   log "starting dockerd (log: $DOCKERD_LOG)"
+  # Also on TCP, loopback only, so suites can be run against an engine that is "not local"
+  # (DOCKER_HOST=tcp://127.0.0.1:2375), as on CI runners and container clouds.
   # Detached from our stdout/stderr: a child holding them would keep readers of this script waiting.
-  setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
+  setsid dockerd -H unix:///var/run/docker.sock -H "tcp://${MUXTEST_DOCKER_TCP:-127.0.0.1:2375}" \
+    >"$DOCKERD_LOG" 2>&1 </dev/null &
   echo $! >/tmp/muxtest-dockerd.pid
   deadline=$((SECONDS + DOCKER_WAIT_SECONDS))
   until timeout 10 docker info >/dev/null 2>&1; do

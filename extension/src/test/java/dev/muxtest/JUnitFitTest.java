@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -85,6 +87,28 @@ class JUnitFitTest {
       assertThat(report.serverAuthenticatedConnections()).isEqualTo(1);
     });
     assertThat(shared.check()).as("closed with the run").isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void idleSuiteMasterClosesAndReopensOnDemandAsANewConnection(Engine engine) {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter("muxtest.engine", engine.name())
+        .configurationParameter("muxtest.suite.idleTimeout", "200ms")
+        .configurationParameter("junit.jupiter.testclass.order.default",
+            "org.junit.jupiter.api.ClassOrderer$OrderAnnotation")
+        .selectors(selectClass(IdleOneCase.class), selectClass(IdleGapCase.class), selectClass(IdleTwoCase.class))
+        .execute();
+
+    results.testEvents().assertStatistics(stats -> stats.succeeded(3));
+    assertThat(masters.get(IdleTwoCase.class)).isSameAs(masters.get(IdleOneCase.class));
+    // The second class found the master idle-closed and reopened it: honestly two connections,
+    // and its proof says so.
+    results.containerEvents().assertThatEvents().haveExactly(1, event(
+        container(IdleTwoCase.class),
+        finishedWithFailure(instanceOf(AssertionError.class),
+            message(m -> m.contains("client side: 2 TCP connection(s) opened")
+                && m.contains("server side: 2 authenticated connection(s)")))));
   }
 
   @Test
@@ -242,6 +266,40 @@ class JUnitFitTest {
       masters.put(SuiteTwoCase.class, master);
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
       reports.put(SuiteTwoCase.class, master.connectionReport());
+    }
+  }
+
+  @SshMultiplexing(scope = Scope.SUITE)
+  @org.junit.jupiter.api.Order(1)
+  static class IdleOneCase {
+    @Test
+    void first(SshMaster master) {
+      masters.put(IdleOneCase.class, master);
+      assertThat(master.exec("echo one").stdout()).isEqualTo("one\n");
+    }
+  }
+
+  /** A class that does not use the master: while it runs, the master has no users. */
+  @org.junit.jupiter.api.Order(2)
+  static class IdleGapCase {
+    @Test
+    void theMasterGoesIdle() {
+      SshMaster master = masters.get(IdleOneCase.class);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (master.controlPath().map(java.nio.file.Files::exists)
+          .orElseGet(() -> ((dev.muxtest.internal.MinaMaster) master).isConnected())) {
+        assertThat(System.nanoTime()).as("idle close within 20 s").isLessThan(deadline);
+      }
+    }
+  }
+
+  @SshMultiplexing(scope = Scope.SUITE)
+  @org.junit.jupiter.api.Order(3)
+  static class IdleTwoCase {
+    @Test
+    void second(SshMaster master) {
+      masters.put(IdleTwoCase.class, master);
+      assertThat(master.exec("echo two").stdout()).isEqualTo("two\n");
     }
   }
 

@@ -88,11 +88,13 @@ class SettingsTest {
         Map.entry("muxtest.openssh.controlDir", "/run/muxtest"),
         Map.entry("muxtest.sessions.max", "4"),
         Map.entry("muxtest.reconnect", "TRUE"),
-        Map.entry("muxtest.scope", "suite"))));
+        Map.entry("muxtest.scope", "suite"),
+        Map.entry("muxtest.suite.idleTimeout", "90s"))));
 
     assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
         Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
-        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true, Scope.SUITE));
+        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true, Scope.SUITE,
+        Optional.of(Duration.ofSeconds(90))));
   }
 
   @Test
@@ -101,7 +103,7 @@ class SettingsTest {
 
     assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
         Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(),
-        false, Scope.CLASS));
+        false, Scope.CLASS, Optional.empty()));
   }
 
   @ParameterizedTest(name = "session budget \"{0}\" is rejected")

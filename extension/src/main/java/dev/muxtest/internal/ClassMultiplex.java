@@ -59,6 +59,7 @@ public final class ClassMultiplex implements AutoCloseable {
       server = enclosing.get().server;
     } else if (choice.scope() == Scope.SUITE) {
       SharedMaster shared = suiteMasters.apply(SharedMaster.Key.of(choice, declaredServer));
+      register(shared.use());
       master = shared.master();
       server = shared.server();
       sharesRunMaster = true;

@@ -24,6 +24,12 @@ public interface EngineMaster extends SshMaster, AutoCloseable {
     return "";
   }
 
+  /**
+   * Closes the connection but keeps the master: its next use opens a new connection (and counts
+   * it). For SUITE-scope masters left idle.
+   */
+  void suspend();
+
   /** Closes every forward, then the connection; idempotent, never throws a checked exception. */
   @Override
   void close();

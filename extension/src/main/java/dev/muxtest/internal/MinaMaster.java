@@ -56,6 +56,7 @@ public final class MinaMaster implements EngineMaster {
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicBoolean suspended = new AtomicBoolean();
   private final SessionBudget sessions;
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
@@ -136,13 +137,14 @@ public final class MinaMaster implements EngineMaster {
    */
   private ClientSession session() {
     ClientSession current = session;
-    if (current.isOpen() || !settings.reconnect() || closed.get()) {
+    if (current.isOpen() || !(settings.reconnect() || suspended.get()) || closed.get()) {
       return current;
     }
     synchronized (this) {
       if (!session.isOpen()) {
         LOG.log(Level.INFO, "SSH master to {0} lost its connection; reconnecting", server.describe());
         session = openSession(client, server, identity, settings);
+        suspended.set(false);
         for (Forward forward : List.copyOf(forwards)) {
           if (forward instanceof MinaRemoteForward remote) {
             remote.reopen(session); // local forwards keep their listeners and use the new connection
@@ -252,6 +254,19 @@ public final class MinaMaster implements EngineMaster {
   @Override
   public void stop() {
     stopped.set(true);
+  }
+
+  /** Whether the connection is open now (it may be suspended or lost). */
+  public boolean isConnected() {
+    return session.isOpen();
+  }
+
+  @Override
+  public synchronized void suspend() {
+    if (!closed.get() && session.isOpen()) {
+      suspended.set(true);
+      session.close(false);
+    }
   }
 
   @Override

@@ -65,6 +65,7 @@ public final class OpenSshMaster implements EngineMaster {
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicBoolean suspended = new AtomicBoolean();
   private final SessionBudget sessions;
   private volatile ProcessHandle masterProcess;
 
@@ -359,7 +360,7 @@ public final class OpenSshMaster implements EngineMaster {
       return false;
     }
     if (mode != ControlMaster.NO) {
-      if (!stopped.get() && !masterAlive() && settings.reconnect()) {
+      if (!stopped.get() && !masterAlive() && (settings.reconnect() || suspended.get())) {
         try {
           reconnect();
         } catch (RuntimeException e) {
@@ -387,6 +388,16 @@ public final class OpenSshMaster implements EngineMaster {
       if (result.exitCode() != 0) {
         LOG.log(Level.WARNING, "ssh -O stop failed: {0}", result.stderr().strip());
       }
+    }
+  }
+
+  @Override
+  public synchronized void suspend() {
+    ProcessHandle process = masterProcess;
+    if (!closed.get() && !stopped.get() && mode != ControlMaster.NO && masterAlive()) {
+      suspended.set(true);
+      muxCommand("exit");
+      awaitExit(process);
     }
   }
 
@@ -473,6 +484,7 @@ public final class OpenSshMaster implements EngineMaster {
       throw new UncheckedIOException("Cannot remove the dead control socket " + controlPath, e);
     }
     startMaster();
+    suspended.set(false);
     for (Forward forward : List.copyOf(forwards)) {
       if (forward instanceof OpenSshForward openSsh) {
         openSsh.reopen();
@@ -507,7 +519,7 @@ public final class OpenSshMaster implements EngineMaster {
       throw new SshOperationException(
           "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
     }
-    if (mode != ControlMaster.NO && !masterAlive() && settings.reconnect()) {
+    if (mode != ControlMaster.NO && !masterAlive() && (settings.reconnect() || suspended.get())) {
       reconnect();
     }
     if (mode != ControlMaster.NO && !masterAlive()) {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param sessionBudget sessions a master runs at once, when configured (else the server's MaxSessions)
  * @param reconnect whether a master that lost its connection opens a new one
  * @param scope scope of classes that do not choose one
+ * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its connection
  */
 public record Settings(
     Optional<String> baseImage,
@@ -40,7 +41,8 @@ public record Settings(
     Optional<Path> controlDirectory,
     OptionalInt sessionBudget,
     boolean reconnect,
-    Scope scope) {
+    Scope scope,
+    Optional<Duration> suiteIdleTimeout) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -75,10 +77,16 @@ public record Settings(
   /** Scope of classes whose {@code @SshMultiplexing} does not choose one: CLASS or SUITE. */
   public static final String SCOPE = "muxtest.scope";
 
+  /**
+   * How long a SUITE-scope master may have no class using it before it closes its connection, as
+   * OpenSSH's ControlPersist; the next class reopens it, reported as a new connection. Unset: never.
+   */
+  public static final String SUITE_IDLE_TIMEOUT = "muxtest.suite.idleTimeout";
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS = new Settings(
       Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10),
-      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false, Scope.CLASS);
+      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false, Scope.CLASS, Optional.empty());
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -95,7 +103,8 @@ public record Settings(
         parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of),
         positiveInt(parameters, SESSION_BUDGET),
         bool(parameters, RECONNECT, DEFAULTS.reconnect),
-        scope(parameters));
+        scope(parameters),
+        parameters.apply(SUITE_IDLE_TIMEOUT).map(value -> parseDuration(SUITE_IDLE_TIMEOUT, value)));
   }
 
   private static Scope scope(Function<String, Optional<String>> parameters) {

@@ -2,7 +2,13 @@ package dev.muxtest.internal;
 
 import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A SUITE-scope master: one server and one master for the whole test run, shared by every class
@@ -15,10 +21,20 @@ public final class SharedMaster implements AutoCloseable {
 
   private final ServerResources server;
   private final EngineMaster master;
+  private final Optional<Duration> idleTimeout;
+  private final AtomicInteger users = new AtomicInteger();
+  private final ScheduledExecutorService idleTimer;
+  private ScheduledFuture<?> pendingSuspend;
 
-  private SharedMaster(ServerResources server, EngineMaster master) {
+  private SharedMaster(ServerResources server, EngineMaster master, Optional<Duration> idleTimeout) {
     this.server = server;
     this.master = master;
+    this.idleTimeout = idleTimeout;
+    this.idleTimer = idleTimeout.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "muxtest-suite-idle");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /**
@@ -61,7 +77,8 @@ public final class SharedMaster implements AutoCloseable {
     ServerResources server = new ServerResources(container);
     try {
       server.start("the test run");
-      return new SharedMaster(server, ServerResources.connect(container, key.choice(), settings));
+      return new SharedMaster(
+          server, ServerResources.connect(container, key.choice(), settings), settings.suiteIdleTimeout());
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -78,9 +95,29 @@ public final class SharedMaster implements AutoCloseable {
     return master;
   }
 
+  /** A class starts using the master: an idle close pending is called off. */
+  public synchronized AutoCloseable use() {
+    users.incrementAndGet();
+    if (pendingSuspend != null) {
+      pendingSuspend.cancel(false);
+      pendingSuspend = null;
+    }
+    return this::release;
+  }
+
+  /** A class is done with it: with nobody left, the connection closes after the idle time. */
+  private synchronized void release() {
+    if (users.decrementAndGet() == 0 && idleTimer != null) {
+      pendingSuspend = idleTimer.schedule(master::suspend, idleTimeout.get().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
   /** Closes the master, then the server if it was started here. */
   @Override
   public void close() {
+    if (idleTimer != null) {
+      idleTimer.shutdownNow();
+    }
     try {
       master.close();
     } finally {

@@ -1,0 +1,28 @@
+package dev.muxtest.samples;
+
+import static dev.muxtest.MuxAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.muxtest.Scope;
+import dev.muxtest.SshMaster;
+import dev.muxtest.SshMultiplexing;
+import dev.muxtest.SshServer;
+import dev.muxtest.SshdContainer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One of two classes that name the same server in SUITE scope: the whole run shares one master,
+ * so the proof at the end of each class covers every class before it too.
+ */
+@SshMultiplexing(scope = Scope.SUITE)
+class SuiteScopeOneTest {
+
+  @SshServer
+  static SshdContainer server = SharedSshServer.INSTANCE;
+
+  @Test
+  void sharesTheRunsOneConnection(SshMaster master) {
+    assertThat(master.exec("echo One").stdout()).isEqualTo("One\n");
+    assertThat(master).usedSingleTcpConnection();
+  }
+}

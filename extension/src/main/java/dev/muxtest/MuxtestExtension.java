@@ -6,7 +6,9 @@ import dev.muxtest.internal.ServerDeclaration;
 import dev.muxtest.internal.Settings;
 import dev.muxtest.internal.SharedMaster;
 import dev.muxtest.internal.TunnelDeclarations;
+import dev.muxtest.internal.ForwardedPorts;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -118,17 +120,16 @@ final class MuxtestExtension
           "No SSH master is open for " + describe(context) + " yet; inject SshMaster into test or lifecycle "
               + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
     }
-    if (type != int.class && type != Integer.class && type != InetSocketAddress.class) {
-      throw new ParameterResolutionException(
-          "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress but was: "
-              + type.getName());
+    if (type != int.class && type != Integer.class && type != InetSocketAddress.class && type != Proxy.class) {
+      throw new ParameterResolutionException("Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, "
+          + "java.net.InetSocketAddress or java.net.Proxy but was: " + type.getName());
     }
     String name = forwardedPort.get().value();
     List<ClassMultiplex> levels = levels(context);
     for (ClassMultiplex level : levels) {
       Optional<Forward> tunnel = level.tunnel(name);
       if (tunnel.isPresent()) {
-        return type == InetSocketAddress.class ? tunnel.get().localAddress() : (Object) tunnel.get().localPort();
+        return ForwardedPorts.value(name, tunnel.get(), type);
       }
     }
     TreeSet<String> declared = new TreeSet<>();

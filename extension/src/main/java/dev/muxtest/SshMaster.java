@@ -45,6 +45,13 @@ public interface SshMaster {
   Forward forwardRemote(int remotePort, String host, int port);
 
   /**
+   * Opens a dynamic forward at run time: a SOCKS proxy (versions 4 and 5) on {@code 127.0.0.1} on
+   * a free port, {@link Forward#localPort()}, whose connections go to destinations chosen per
+   * connection, as seen from the server. It is closed with the master at the latest.
+   */
+  Forward forwardDynamic();
+
+  /**
    * Whether the master is alive: its process or session is up and a real round trip to the server
    * succeeds (OpenSSH's {@code -O check} alone answers without touching the network).
    */

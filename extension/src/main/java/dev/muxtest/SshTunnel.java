@@ -10,13 +10,19 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Declares a local port forward that the test class reaches through its single SSH master
- * connection.
+ * Declares a port forward that the test class reaches through its single SSH master connection.
  *
- * <p>The forward listens on {@code 127.0.0.1} on a free port and leads to {@link #host()}:{@link
- * #port()} as seen from the SSH server. It is opened, and checked end to end, before the first
- * test of the class and closed after the last one. Inject its local end with {@link
- * ForwardedPort}. Presence of this annotation registers the muxtest extension.
+ * <p>{@link ForwardType#LOCAL} (the default) listens on {@code 127.0.0.1} on a free port (or
+ * {@link #bindPort()}) and leads to {@link #host()}:{@link #port()} as seen from the SSH server.
+ * {@link ForwardType#REMOTE} listens on the server's loopback on {@link #bindPort()} (0: the server
+ * allocates one) and leads to {@link #host()}:{@link #port()} on the test machine, which must be
+ * a loopback address. {@link ForwardType#DYNAMIC} is a SOCKS proxy on {@code 127.0.0.1} and has no
+ * destination: leave {@link #host()} and {@link #port()} unset.
+ *
+ * <p>On a test class the forward is opened, and checked, before the first test of the class and
+ * closed after the last one; on a test method it is opened before that method's
+ * {@code @BeforeEach} methods and closed after the method. Inject it with {@link ForwardedPort}.
+ * Presence of this annotation registers the muxtest extension.
  *
  * <pre>{@code
  * @SshTunnel(name = "web", port = 8080)
@@ -29,17 +35,33 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Repeatable(SshTunnels.class)
 @ExtendWith(MuxtestExtension.class)
 public @interface SshTunnel {
 
-  /** Name of the tunnel, unique in its test class; {@link ForwardedPort} refers to it. */
+  /** Name of the tunnel, unique in its test class (or method); {@link ForwardedPort} refers to it. */
   String name();
 
-  /** Destination host as seen from the SSH server; defaults to the server's own loopback. */
+  /** Direction of the forward; LOCAL unless set. */
+  ForwardType type() default ForwardType.LOCAL;
+
+  /**
+   * Destination host: as seen from the SSH server for LOCAL (defaults to the server's own
+   * loopback); on the test machine for REMOTE, where it must be a loopback address. Not set for
+   * DYNAMIC.
+   */
   String host() default "localhost";
 
-  /** Destination port, 1 to 65535. Required: 0 means unset and is rejected. */
+  /**
+   * Destination port, 1 to 65535: required for LOCAL and REMOTE (0 means unset and is rejected);
+   * must stay unset (0) for DYNAMIC.
+   */
   int port() default 0;
+
+  /**
+   * The listening port: on the test machine's loopback for LOCAL and DYNAMIC, on the server's
+   * loopback for REMOTE. 0, the default, takes a free port (for REMOTE the server allocates it).
+   */
+  int bindPort() default 0;
 }

@@ -185,6 +185,11 @@ class ConnectionReportAssertTest {
     }
 
     @Override
+    public Forward forwardDynamic() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Engine engine() {
       return Engine.MINA;
     }

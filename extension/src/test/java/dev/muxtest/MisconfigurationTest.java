@@ -12,6 +12,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.model.Container;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,6 +82,42 @@ class MisconfigurationTest {
   }
 
   @Test
+  void dynamicTunnelWithAPort() {
+    assertRejectedBeforeAnyContainer(DynamicWithPortCase.class, Map.of(),
+        "@SshTunnel(name = \"socks\") on " + HERE + "DynamicWithPortCase: attribute 'port' must not be set for a "
+            + "DYNAMIC forward, whose destinations are chosen per connection, but was 80");
+  }
+
+  @Test
+  void dynamicTunnelWithAHost() {
+    assertRejectedBeforeAnyContainer(DynamicWithHostCase.class, Map.of(),
+        "@SshTunnel(name = \"socks\") on " + HERE + "DynamicWithHostCase: attribute 'host' must not be set for a "
+            + "DYNAMIC forward, whose destinations are chosen per connection, but was \"db.internal\"");
+  }
+
+  @Test
+  void remoteTunnelToANonLoopbackHost() {
+    assertRejectedBeforeAnyContainer(RemoteToNonLoopbackCase.class, Map.of(),
+        "@SshTunnel(name = \"callback\") on " + HERE + "RemoteToNonLoopbackCase: attribute 'host' must be a loopback "
+            + "address (localhost, 127.0.0.1, ::1) for a REMOTE forward, whose destination is on the test machine, "
+            + "but was \"192.168.1.10\"");
+  }
+
+  @Test
+  void remoteTunnelWithoutPort() {
+    assertRejectedBeforeAnyContainer(RemoteMissingPortCase.class, Map.of(),
+        "@SshTunnel(name = \"callback\") on " + HERE + "RemoteMissingPortCase: attribute 'port' is missing; "
+            + "a remote forward needs its destination port on the test machine (1 to 65535)");
+  }
+
+  @Test
+  void bindPortAboveRange() {
+    assertRejectedBeforeAnyContainer(BindPortAboveRangeCase.class, Map.of(),
+        "@SshTunnel(name = \"db\") on " + HERE + "BindPortAboveRangeCase: attribute 'bindPort' must be between "
+            + "0 (a free port) and 65535 but was 65536");
+  }
+
+  @Test
   void nonStaticServerField() {
     assertRejectedBeforeAnyContainer(NonStaticServerCase.class, Map.of(),
         "@SshServer field 'server' in " + HERE + "NonStaticServerCase must be static: "
@@ -127,18 +164,21 @@ class MisconfigurationTest {
 
     results.containerEvents().assertThatEvents()
         .haveExactly(1, event(container(ParameterCase.class), finishedSuccessfully()));
-    results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(1).failed(3));
+    results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(1).failed(4));
     results.testEvents().assertThatEvents()
         .haveExactly(1, event(test("resolvesTheTunnelAsIntIntegerAndAddress"), finishedSuccessfully()));
     assertFailure(results.testEvents(), test("unknownTunnel"), ParameterResolutionException.class,
         "@ForwardedPort(\"nope\"): no @SshTunnel with name \"nope\" is declared on " + HERE + "ParameterCase; "
             + "declared tunnels: [ssh]");
     assertFailure(results.testEvents(), test("stringParameter"), ParameterResolutionException.class,
-        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress "
-            + "but was: java.lang.String");
+        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, java.net.InetSocketAddress "
+            + "or java.net.Proxy but was: java.lang.String");
     assertFailure(results.testEvents(), test("longParameter"), ParameterResolutionException.class,
-        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer or java.net.InetSocketAddress "
-            + "but was: long");
+        "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, java.net.InetSocketAddress "
+            + "or java.net.Proxy but was: long");
+    assertFailure(results.testEvents(), test("proxyOnALocalTunnel"), ParameterResolutionException.class,
+        "@ForwardedPort(\"ssh\") of type java.net.Proxy needs a DYNAMIC tunnel, but \"ssh\" is LOCAL; "
+            + "inject its port as int, java.lang.Integer or java.net.InetSocketAddress");
     // The probe must see the container this class did start, or its silence elsewhere proves nothing.
     assertThat(containersSeenByProbe(results)).hasSize(before.size() + 1).containsAll(before);
     assertThat(ownContainers()).as("muxtest containers after the class").isEqualTo(before);
@@ -331,5 +371,43 @@ class MisconfigurationTest {
 
     @Test
     void longParameter(@ForwardedPort("ssh") long port) {}
+
+    @Test
+    void proxyOnALocalTunnel(@ForwardedPort("ssh") Proxy proxy) {}
+  }
+
+  @SshTunnel(name = "socks", type = ForwardType.DYNAMIC, port = 80)
+  @ExtendWith(ContainerProbe.class)
+  static class DynamicWithPortCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "socks", type = ForwardType.DYNAMIC, host = "db.internal")
+  @ExtendWith(ContainerProbe.class)
+  static class DynamicWithHostCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "callback", type = ForwardType.REMOTE, host = "192.168.1.10", port = 8080)
+  @ExtendWith(ContainerProbe.class)
+  static class RemoteToNonLoopbackCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "callback", type = ForwardType.REMOTE)
+  @ExtendWith(ContainerProbe.class)
+  static class RemoteMissingPortCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db", port = 5432, bindPort = 65536)
+  @ExtendWith(ContainerProbe.class)
+  static class BindPortAboveRangeCase {
+    @Test
+    void notRun() {}
   }
 }

@@ -85,14 +85,14 @@ public final class ClassMultiplex implements AutoCloseable {
 
   private void openTunnel(TunnelSpec spec, Settings settings) {
     try {
-      Forward forward = master.forwardLocal(spec.host(), spec.port());
-      register(forward);
-      tunnels.put(spec.name(), forward);
-      master.awaitReachable(forward, settings.tunnelReadyTimeout());
+      Tunnels.open(master, spec, settings.tunnelReadyTimeout(), forward -> {
+        register(forward);
+        tunnels.put(spec.name(), forward);
+      });
     } catch (SshOperationException e) {
       throw new SshOperationException(String.format(
-          "muxtest: tunnel \"%s\" of %s (to %s:%d as seen from the server) is not usable: %s",
-          spec.name(), testClass.getName(), spec.host(), spec.port(), e.getMessage()), e);
+          "muxtest: tunnel \"%s\" of %s (%s) is not usable: %s",
+          spec.name(), testClass.getName(), spec.describe(), e.getMessage()), e);
     }
   }
 

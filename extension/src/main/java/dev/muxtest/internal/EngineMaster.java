@@ -9,8 +9,9 @@ import java.util.List;
 public interface EngineMaster extends SshMaster, AutoCloseable {
 
   /**
-   * Waits until {@code forward} works end to end: its destination accepts a connection from the
-   * server's side, and its local listener accepts a TCP connection.
+   * Waits until {@code forward} works: LOCAL, its destination accepts a connection from the
+   * server's side and its local listener accepts; REMOTE, its listener on the server accepts;
+   * DYNAMIC, its local listener accepts.
    *
    * @throws dev.muxtest.SshOperationException if that does not happen within {@code timeout}
    */
@@ -29,6 +30,25 @@ public interface EngineMaster extends SshMaster, AutoCloseable {
    * it). For SUITE-scope masters left idle.
    */
   void suspend();
+  /**
+   * A local forward whose listener binds {@code 127.0.0.1:bindPort} (0: a free port).
+   *
+   * @throws dev.muxtest.SshOperationException if the port is taken or the forward cannot be opened
+   */
+  Forward forwardLocal(int bindPort, String host, int port);
+
+  /** A dynamic forward (SOCKS proxy) whose listener binds {@code 127.0.0.1:bindPort} (0: a free port). */
+  Forward forwardDynamic(int bindPort);
+
+  @Override
+  default Forward forwardLocal(String host, int port) {
+    return forwardLocal(0, host, port);
+  }
+
+  @Override
+  default Forward forwardDynamic() {
+    return forwardDynamic(0);
+  }
 
   /** Closes every forward, then the connection; idempotent, never throws a checked exception. */
   @Override

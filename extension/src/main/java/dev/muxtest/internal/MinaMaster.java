@@ -148,6 +148,8 @@ public final class MinaMaster implements EngineMaster {
         for (Forward forward : List.copyOf(forwards)) {
           if (forward instanceof MinaRemoteForward remote) {
             remote.reopen(session); // local forwards keep their listeners and use the new connection
+          } else if (forward instanceof MinaDynamicForward dynamic) {
+            dynamic.reopen(session); // its listener ended with the old connection
           }
         }
       }
@@ -208,10 +210,11 @@ public final class MinaMaster implements EngineMaster {
   }
 
   @Override
-  public Forward forwardLocal(String host, int port) {
+  public Forward forwardLocal(int bindPort, String host, int port) {
     ensureAccepting();
     try {
-      Forward forward = StreamingLocalForward.open(this::session, host, port, settings.connectTimeout(), forwards::remove);
+      Forward forward = StreamingLocalForward.open(
+          this::session, bindPort, host, port, settings.connectTimeout(), forwards::remove);
       forwards.add(forward);
       return forward;
     } catch (IOException e) {
@@ -234,6 +237,20 @@ public final class MinaMaster implements EngineMaster {
       throw new SshOperationException(
           "Cannot open a remote forward from port " + remotePort + " on " + server.describe() + " to " + host + ":" + port
               + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Forward forwardDynamic(int bindPort) {
+    ensureAccepting();
+    try {
+      Forward forward = new MinaDynamicForward(
+          session().createDynamicPortForwardingTracker(new SshdSocketAddress(LOOPBACK, bindPort)), forwards::remove);
+      forwards.add(forward);
+      return forward;
+    } catch (IOException e) {
+      throw new SshOperationException("Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:" + bindPort
+          + " through " + server.describe() + ": " + e.getMessage(), e);
     }
   }
 
@@ -275,14 +292,23 @@ public final class MinaMaster implements EngineMaster {
   }
 
   /**
-   * Waits until {@code forward} works end to end: its destination accepts a connection opened by
-   * the server (the same direct-tcpip channel the forward opens per connection), and its local
-   * listener accepts a TCP connection.
+   * Waits until {@code forward} works: for a local forward, its destination accepts a connection
+   * opened by the server (the same direct-tcpip channel the forward opens per connection) and its
+   * local listener accepts a TCP connection; for a remote forward, its server-side listener
+   * accepts; for a dynamic one, its local listener accepts.
    *
    * @throws SshOperationException if that does not happen within {@code timeout}
    */
   @Override
   public void awaitReachable(Forward forward, Duration timeout) {
+    switch (forward.type()) {
+      case REMOTE -> ForwardProbes.awaitServerListener(this, forward, server.describe(), timeout);
+      case DYNAMIC -> ForwardProbes.awaitLocalListener(forward);
+      default -> awaitLocalForward(forward, timeout);
+    }
+  }
+
+  private void awaitLocalForward(Forward forward, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     SshdSocketAddress destination = new SshdSocketAddress(forward.destinationHost(), forward.destinationPort());
     IOException last;

@@ -41,7 +41,11 @@ final class OpenSshForward implements Forward {
   private OpenSshForward(OpenSshMaster master, String flag, String cancelSpec, int localPort, int remotePort,
       String host, int port, Process ownProcess) {
     this.master = master;
-    this.type = flag.equals("-L") ? ForwardType.LOCAL : ForwardType.REMOTE;
+    this.type = switch (flag) {
+      case "-L" -> ForwardType.LOCAL;
+      case "-D" -> ForwardType.DYNAMIC;
+      default -> ForwardType.REMOTE;
+    };
     this.flag = flag;
     this.cancelSpec = cancelSpec;
     this.localPort = localPort;
@@ -59,7 +63,7 @@ final class OpenSshForward implements Forward {
       throw new SshOperationException(String.format("ssh -O forward %s %s failed on %s: %s",
           flag, spec, master.describeServer(), result.stderr().strip()));
     }
-    if (flag.equals("-L")) {
+    if (flag.equals("-L") || flag.equals("-D")) {
       return new OpenSshForward(master, flag, spec, localPort, port, host, port, null);
     }
     // With port 0 the master prints the port the server allocated.
@@ -82,7 +86,8 @@ final class OpenSshForward implements Forward {
       throw new SshOperationException("Cannot start ssh for forward " + flag + " " + spec + ": " + e.getMessage(), e);
     }
     master.opened();
-    Pattern ready = flag.equals("-L") ? LOCAL_READY : REMOTE_READY;
+    boolean local = !flag.equals("-R"); // -L and -D listen on the test machine
+    Pattern ready = local ? LOCAL_READY : REMOTE_READY;
     long deadline = System.nanoTime() + master.connectTimeout().toNanos();
     try {
       while (true) {
@@ -90,9 +95,9 @@ final class OpenSshForward implements Forward {
         Matcher allocated = ALLOCATED.matcher(text);
         Matcher readyLine = ready.matcher(text);
         if (allocated.find() || readyLine.find()) {
-          int remote = flag.equals("-L") ? port
+          int remote = local ? port
               : allocated.reset().find() ? Integer.parseInt(allocated.group(1)) : Integer.parseInt(readyLine.group(1));
-          return new OpenSshForward(master, flag, spec, flag.equals("-L") ? localPort : port, remote, host, port, process);
+          return new OpenSshForward(master, flag, spec, local ? localPort : port, remote, host, port, process);
         }
         if (!process.isAlive() || System.nanoTime() >= deadline) {
           process.destroyForcibly();
@@ -116,7 +121,7 @@ final class OpenSshForward implements Forward {
     if (ownProcess != null || closed.get()) {
       return;
     }
-    String spec = type == ForwardType.LOCAL ? cancelSpec : remotePort + ":" + host + ":" + port;
+    String spec = type == ForwardType.REMOTE ? remotePort + ":" + host + ":" + port : cancelSpec;
     SshCommand.Result result = master.muxCommand("forward", flag, spec);
     if (result.exitCode() != 0) {
       LOG.log(Level.WARNING, "Cannot reopen forward {0} {1} after a reconnect: {2}", flag, spec, result.stderr().strip());

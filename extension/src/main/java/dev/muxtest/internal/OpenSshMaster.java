@@ -274,36 +274,82 @@ public final class OpenSshMaster implements EngineMaster {
   }
 
   @Override
-  public Forward forwardLocal(String host, int port) {
+  public Forward forwardLocal(int bindPort, String host, int port) {
+    return onLoopbackPort(bindPort, "a local forward to " + host + ":" + port, localPort -> {
+      String spec = "127.0.0.1:" + localPort + ":" + host + ":" + port;
+      return mode == ControlMaster.NO
+          ? OpenSshForward.ownConnection(this, "-L", spec, localPort, host, port)
+          : OpenSshForward.overMaster(this, "-L", spec, localPort, host, port, 0);
+    });
+  }
+
+  @Override
+  public Forward forwardDynamic(int bindPort) {
+    return onLoopbackPort(bindPort, "a dynamic forward (SOCKS proxy)", localPort -> {
+      String spec = "127.0.0.1:" + localPort;
+      return mode == ControlMaster.NO
+          ? OpenSshForward.ownConnection(this, "-D", spec, localPort, "", 0)
+          : OpenSshForward.overMaster(this, "-D", spec, localPort, "", 0, 0);
+    });
+  }
+
+  /**
+   * Opens a forward listening on {@code bindPort}, or, for 0, on a free port: OpenSSH refuses -L
+   * and -D on port 0, so muxtest picks one, and picks again if another process takes it first.
+   */
+  private Forward onLoopbackPort(int bindPort, String what, java.util.function.IntFunction<OpenSshForward> open) {
     ensureAccepting();
     SshOperationException last = null;
-    // OpenSSH refuses -L on port 0: pick a free port, and pick again if another process takes it first.
-    for (int attempt = 0; attempt < FORWARD_ATTEMPTS; attempt++) {
-      int localPort = freeLoopbackPort();
-      String spec = "127.0.0.1:" + localPort + ":" + host + ":" + port;
+    int attempts = bindPort == 0 ? FORWARD_ATTEMPTS : 1;
+    for (int attempt = 0; attempt < attempts; attempt++) {
       try {
-        OpenSshForward forward = mode == ControlMaster.NO
-            ? OpenSshForward.ownConnection(this, "-L", spec, localPort, host, port)
-            : OpenSshForward.overMaster(this, "-L", spec, localPort, host, port, 0);
+        OpenSshForward forward = open.apply(bindPort == 0 ? freeLoopbackPort() : bindPort);
         forwards.add(forward);
         return forward;
       } catch (SshOperationException e) {
         last = e;
       }
     }
-    throw new SshOperationException("Cannot open a local forward to " + host + ":" + port + " through "
-        + server.describe() + " after " + FORWARD_ATTEMPTS + " attempts: " + last.getMessage(), last);
+    throw new SshOperationException("Cannot open " + what + " through " + server.describe() + " after "
+        + attempts + " attempt(s): " + last.getMessage(), last);
   }
 
   @Override
   public Forward forwardRemote(int remotePort, String host, int port) {
     ensureAccepting();
+    if (remotePort == 0 && mode != ControlMaster.NO && openWithSpec("-R 0:" + host + ":" + port)) {
+      // OpenSSH cancels a port-0 remote forward by the spec as requested, which would then match the
+      // first of the two: ask for a port of our own choosing, so that each can be cancelled alone.
+      return serverPortOfOurChoosing(host, port);
+    }
+    return addRemote(remotePort, host, port);
+  }
+
+  private Forward addRemote(int remotePort, String host, int port) {
     String spec = remotePort + ":" + host + ":" + port;
     OpenSshForward forward = mode == ControlMaster.NO
         ? OpenSshForward.ownConnection(this, "-R", spec, port, host, port)
         : OpenSshForward.overMaster(this, "-R", spec, port, host, port, remotePort);
     forwards.add(forward);
     return forward;
+  }
+
+  private boolean openWithSpec(String flagAndSpec) {
+    return forwards.stream().anyMatch(f -> f.toString().equals(flagAndSpec));
+  }
+
+  /** A random port of the server's dynamic range, tried again when the server has it taken. */
+  private Forward serverPortOfOurChoosing(String host, int port) {
+    SshOperationException last = null;
+    for (int attempt = 0; attempt < FORWARD_ATTEMPTS; attempt++) {
+      try {
+        return addRemote(java.util.concurrent.ThreadLocalRandom.current().nextInt(49152, 65536), host, port);
+      } catch (SshOperationException e) {
+        last = e;
+      }
+    }
+    throw new SshOperationException("Cannot open a remote forward to " + host + ":" + port + " through "
+        + server.describe() + " after " + FORWARD_ATTEMPTS + " attempts: " + last.getMessage(), last);
   }
 
   /** {@code ssh -O <operation>} against this master's control socket. */
@@ -418,6 +464,14 @@ public final class OpenSshMaster implements EngineMaster {
 
   @Override
   public void awaitReachable(Forward forward, Duration timeout) {
+    switch (forward.type()) {
+      case REMOTE -> ForwardProbes.awaitServerListener(this, forward, server.describe(), timeout);
+      case DYNAMIC -> ForwardProbes.awaitLocalListener(forward);
+      default -> awaitLocalForward(forward, timeout);
+    }
+  }
+
+  private void awaitLocalForward(Forward forward, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String host = forward.destinationHost();
     if (SAFE_HOST.matcher(host).matches()) {

@@ -70,12 +70,12 @@ final class StreamingLocalForward implements Forward {
     });
   }
 
-  /** Binds a listener on a free loopback port and starts accepting. */
-  static StreamingLocalForward open(Supplier<ClientSession> session, String host, int port, Duration openTimeout,
-      Consumer<Forward> onClose) throws IOException {
+  /** Binds a listener on loopback, on {@code bindPort} or a free port (0), and starts accepting. */
+  static StreamingLocalForward open(Supplier<ClientSession> session, int bindPort, String host, int port,
+      Duration openTimeout, Consumer<Forward> onClose) throws IOException {
     ServerSocket listener = new ServerSocket();
     try {
-      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), BACKLOG);
     } catch (IOException e) {
       listener.close();
       throw e;

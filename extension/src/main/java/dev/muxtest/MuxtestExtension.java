@@ -2,6 +2,7 @@ package dev.muxtest;
 
 import dev.muxtest.internal.ClassMultiplex;
 import dev.muxtest.internal.EngineChoice;
+import dev.muxtest.internal.MethodScope;
 import dev.muxtest.internal.ServerDeclaration;
 import dev.muxtest.internal.Settings;
 import dev.muxtest.internal.SharedMaster;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -32,8 +35,8 @@ import org.testcontainers.DockerClientFactory;
  * {@link ForwardedPort}s and {@link SshMaster}, and proves after the class that one TCP
  * connection carried it all. Registered by the public annotations, never by users directly.
  */
-final class MuxtestExtension
-    implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
+final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
+    AfterEachCallback, AfterAllCallback, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(MuxtestExtension.class);
 
@@ -116,6 +119,9 @@ final class MuxtestExtension
     Class<?> type = parameter.getParameter().getType();
     Optional<ForwardedPort> forwardedPort = parameter.findAnnotation(ForwardedPort.class);
     if (forwardedPort.isEmpty()) {
+      if (context.getTestMethod().isPresent() && nearest(context).flatMap(ClassMultiplex::engineMaster).isPresent()) {
+        return methodScope(context); // its forwards end with the method
+      }
       return nearest(context).flatMap(ClassMultiplex::master).orElseThrow(() -> new ParameterResolutionException(
           "No SSH master is open for " + describe(context) + " yet; inject SshMaster into test or lifecycle "
               + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
@@ -125,6 +131,11 @@ final class MuxtestExtension
           + "java.net.InetSocketAddress or java.net.Proxy but was: " + type.getName());
     }
     String name = forwardedPort.get().value();
+    Optional<MethodScope> scope = existingMethodScope(context);
+    Optional<Forward> own = scope.flatMap(m -> m.tunnel(name));
+    if (own.isPresent()) {
+      return ForwardedPorts.value(name, own.get(), type);
+    }
     List<ClassMultiplex> levels = levels(context);
     for (ClassMultiplex level : levels) {
       Optional<Forward> tunnel = level.tunnel(name);
@@ -133,10 +144,41 @@ final class MuxtestExtension
       }
     }
     TreeSet<String> declared = new TreeSet<>();
+    scope.ifPresent(m -> declared.addAll(m.tunnelNames()));
     levels.forEach(level -> declared.addAll(level.tunnelNames()));
     throw new ParameterResolutionException(String.format(
         "@ForwardedPort(\"%s\"): no @SshTunnel with name \"%s\" is declared on %s; declared tunnels: %s",
         name, name, describe(context), declared));
+  }
+
+  /** Opens the tunnels declared on the test method, closed after it with the method's scope. */
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    var tunnels = TunnelDeclarations.declaredOn(testClass, context.getRequiredTestMethod());
+    if (tunnels.isEmpty()) {
+      return;
+    }
+    if (nearest(context).flatMap(ClassMultiplex::engineMaster).isEmpty()) {
+      throw new ExtensionConfigurationException(String.format(
+          "@SshTunnel on %s#%s(): the class has no SSH master; declare @SshMultiplexing, a class-level "
+              + "@SshTunnel or an @SshServer field on %s", testClass.getName(), context.getRequiredTestMethod().getName(),
+          testClass.getName()));
+    }
+    methodScope(context).openTunnels(tunnels, Settings.from(context::getConfigurationParameter).tunnelReadyTimeout());
+  }
+
+  /** The method's view of the nearest master, made on first use and closed with the method's store. */
+  private static MethodScope methodScope(ExtensionContext context) {
+    return context.getStore(NAMESPACE).getOrComputeIfAbsent(MethodScope.class, key -> new MethodScope(
+        nearest(context).flatMap(ClassMultiplex::engineMaster).orElseThrow(),
+        context.getRequiredTestClass().getName() + "#" + context.getRequiredTestMethod().getName() + "()"),
+        MethodScope.class);
+  }
+
+  private static Optional<MethodScope> existingMethodScope(ExtensionContext context) {
+    return context.getTestMethod().isEmpty() ? Optional.empty()
+        : Optional.ofNullable(context.getStore(NAMESPACE).get(MethodScope.class, MethodScope.class));
   }
 
   /** The multiplex of the closest class, from {@code context} outwards. */

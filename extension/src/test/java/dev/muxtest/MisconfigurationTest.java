@@ -118,6 +118,19 @@ class MisconfigurationTest {
   }
 
   @Test
+  void methodTunnelsAreValidatedAndNeedAClassMaster() {
+    EngineExecutionResults results = run(MethodTunnelCase.class, Map.of());
+
+    results.testEvents().assertStatistics(stats -> stats.started(2).failed(2));
+    assertFailure(results.testEvents(), test("dynamicWithPort"), ExtensionConfigurationException.class,
+        "@SshTunnel(name = \"socks\") on " + HERE + "MethodTunnelCase#dynamicWithPort(): attribute 'port' must not "
+            + "be set for a DYNAMIC forward, whose destinations are chosen per connection, but was 1080");
+    assertFailure(results.testEvents(), test("noClassMaster"), ExtensionConfigurationException.class,
+        "@SshTunnel on " + HERE + "MethodTunnelCase#noClassMaster(): the class has no SSH master; declare "
+            + "@SshMultiplexing, a class-level @SshTunnel or an @SshServer field on " + HERE + "MethodTunnelCase");
+  }
+
+  @Test
   void nonStaticServerField() {
     assertRejectedBeforeAnyContainer(NonStaticServerCase.class, Map.of(),
         "@SshServer field 'server' in " + HERE + "NonStaticServerCase must be static: "
@@ -402,6 +415,17 @@ class MisconfigurationTest {
   static class RemoteMissingPortCase {
     @Test
     void notRun() {}
+  }
+
+  /** Method-level declarations only: the class has no master, and validation comes first. */
+  static class MethodTunnelCase {
+    @Test
+    @SshTunnel(name = "socks", type = ForwardType.DYNAMIC, port = 1080)
+    void dynamicWithPort() {}
+
+    @Test
+    @SshTunnel(name = "db", port = 5432)
+    void noClassMaster() {}
   }
 
   @SshTunnel(name = "db", port = 5432, bindPort = 65536)

@@ -122,6 +122,11 @@ public final class ClassMultiplex implements AutoCloseable {
     return Optional.ofNullable(master);
   }
 
+  /** The master of this class, once open, with what the extension needs of it. */
+  public Optional<EngineMaster> engineMaster() {
+    return Optional.ofNullable(master);
+  }
+
   /**
    * The connection report to prove: of the master this class owns, or of the run's shared master
    * (covering the run so far); empty when it borrows an enclosing class's master of CLASS scope

@@ -1,0 +1,5 @@
+package dev.muxtest;
+
+/** Method-scoped forwards on the MINA engine. */
+@SshMultiplexing(engine = Engine.MINA)
+class MinaMethodScopeTest extends MethodScopeConformance {}

@@ -9,13 +9,16 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.lifecycle.Startable;
 
 /**
  * A real OpenSSH sshd in a container, built from the project's own Dockerfile.
@@ -63,6 +66,9 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   /** The last lines of the container's output, kept as they come: readable even after it is gone. */
   private final Deque<String> recentLog = new ArrayDeque<>();
   private int backgroundCommands;
+  private SshdContainer jumpHost;
+  /** Started along with this container (by a topology); stopped after it. */
+  private final List<Startable> stopsWith = new CopyOnWriteArrayList<>();
   private int maxSessions = IMAGE_MAX_SESSIONS;
 
   /** A container on the configured or default base image. */
@@ -169,6 +175,57 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     }
   }
 
+  /**
+   * Makes this server reachable only through {@code bastion}, as OpenSSH's {@code ProxyJump}
+   * does: a master connects to the bastion (the one TCP connection of the test JVM), and the
+   * bastion connects to this server by its network alias on port {@value #SSH_PORT}. Both must
+   * share a Docker network; {@link SshTopology} builds such a pair. This container publishes no
+   * port of its own.
+   */
+  public SshdContainer withJumpHost(SshdContainer bastion) {
+    if (bastion == this) {
+      throw new IllegalArgumentException("An SSH server cannot be its own jump host");
+    }
+    this.jumpHost = bastion;
+    setExposedPorts(new ArrayList<>()); // reached through the bastion only
+    return this;
+  }
+
+  /** The bastion this server is reached through, if any. */
+  public Optional<SshdContainer> getJumpHost() {
+    return Optional.ofNullable(jumpHost);
+  }
+
+  /** The name under which other containers on its network reach this server: its first network alias. */
+  public String getNetworkHostName() {
+    return getNetworkAliases().get(0);
+  }
+
+  /** Stops {@code other} after this container stops (a topology's bastion and networks). */
+  void stopsWith(Startable other) {
+    stopsWith.add(other);
+  }
+
+  @Override
+  public void stop() {
+    try {
+      super.stop();
+    } finally {
+      stopsWith.forEach(Startable::stop);
+    }
+  }
+
+  /**
+   * The sshd log lines of connections authenticated with the key of that SHA-256 fingerprint
+   * ({@code SHA256:...}, as in {@link ConnectionReport#keyFingerprint()}).
+   */
+  public List<String> acceptedPublicKeyLogins(String fingerprint) {
+    return getLogs().lines()
+        .map(String::strip)
+        .filter(line -> line.startsWith("Accepted publickey for " + USER + " ") && line.endsWith(" " + fingerprint))
+        .collect(Collectors.toList());
+  }
+
   /** Host on which the SSH port is reachable from the test JVM. */
   public String getSshHost() {
     return getHost();
@@ -194,11 +251,7 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
    * authenticated TCP connection.
    */
   public List<String> acceptedPublicKeyLogins(PublicKey clientKey) {
-    String fingerprint = KeyMaterial.fingerprint(clientKey);
-    return getLogs().lines()
-        .map(String::strip)
-        .filter(line -> line.startsWith("Accepted publickey for " + USER + " ") && line.endsWith(" " + fingerprint))
-        .collect(Collectors.toList());
+    return acceptedPublicKeyLogins(KeyMaterial.fingerprint(clientKey));
   }
 
   @Override

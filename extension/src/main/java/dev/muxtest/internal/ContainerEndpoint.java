@@ -3,6 +3,7 @@ package dev.muxtest.internal;
 import dev.muxtest.SshdContainer;
 import java.security.PublicKey;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** A running {@link SshdContainer} as seen from the test JVM, through what Testcontainers reports. */
@@ -11,12 +12,20 @@ public final class ContainerEndpoint implements ServerEndpoint {
   private final SshdContainer container;
   private final String host;
   private final int port;
+  private final Optional<ContainerEndpoint> jumpHost;
 
   /** Wraps a running container; its address is taken now, so messages can name it after it stopped. */
   public ContainerEndpoint(SshdContainer container) {
     this.container = container;
-    this.host = container.getSshHost();
-    this.port = container.getSshPort();
+    this.jumpHost = container.getJumpHost().map(ContainerEndpoint::new);
+    // Behind a jump host: its name and port as the jump host sees it.
+    this.host = jumpHost.isPresent() ? container.getNetworkHostName() : container.getSshHost();
+    this.port = jumpHost.isPresent() ? SshdContainer.SSH_PORT : container.getSshPort();
+  }
+
+  @Override
+  public Optional<ServerEndpoint> jumpHost() {
+    return jumpHost.map(ServerEndpoint.class::cast);
   }
 
   @Override
@@ -41,6 +50,7 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public void authorize(PublicKey clientKey) {
+    jumpHost.ifPresent(jump -> jump.authorize(clientKey));
     container.authorizeKey(clientKey);
   }
 
@@ -51,6 +61,6 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public List<String> acceptedLogins(PublicKey clientKey) {
-    return container.acceptedPublicKeyLogins(clientKey);
+    return jumpHost.isPresent() ? jumpHost.get().acceptedLogins(clientKey) : container.acceptedPublicKeyLogins(clientKey);
   }
 }

@@ -28,6 +28,7 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -58,9 +59,11 @@ public final class MinaMaster implements EngineMaster {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final AtomicBoolean suspended = new AtomicBoolean();
   private final SessionBudget sessions;
+  private final HostKeyPins pins;
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
-      Settings settings, AtomicLong connectionsOpened) {
+      Settings settings, AtomicLong connectionsOpened, HostKeyPins pins) {
+    this.pins = pins;
     this.client = client;
     this.session = session;
     this.identity = identity;
@@ -81,7 +84,8 @@ public final class MinaMaster implements EngineMaster {
     server.authorize(identity.getPublic());
 
     SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey()));
+    HostKeyPins pins = new HostKeyPins();
+    client.setServerKeyVerifier(server.jumpHost().isPresent() ? pins : new RequiredServerKeyVerifier(server.hostKey()));
     // The user's ~/.ssh (config, keys) must not change what a test does.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -97,26 +101,64 @@ public final class MinaMaster implements EngineMaster {
     client.addSessionListener(new SessionListener() {
       @Override
       public void sessionCreated(Session session) {
-        connections.incrementAndGet(); // one client session per TCP connection
+        if (!pins.isHop(session.getIoSession().getRemoteAddress())) {
+          connections.incrementAndGet(); // one client session per TCP connection out of the JVM
+        }
       }
     });
     client.start();
     try {
-      ClientSession session = openSession(client, server, identity, settings);
+      ClientSession session = openSession(client, server, identity, settings, pins);
       LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
-      return new MinaMaster(client, session, identity, server, settings, connections);
+      return new MinaMaster(client, session, identity, server, settings, connections, pins);
     } catch (SshOperationException e) {
       client.stop();
       throw e;
     }
   }
 
-  /** One TCP connection, authenticated with the master's key. */
+  /**
+   * One TCP connection, authenticated with the master's key; behind a jump host, the connection to
+   * the jump host, and over a forward through it the session with the server.
+   */
   private static ClientSession openSession(SshClient client, ServerEndpoint server, KeyPair identity,
-      Settings settings) {
+      Settings settings, HostKeyPins pins) {
+    if (server.jumpHost().isEmpty()) {
+      return openSession(client, server.user(), server.host(), server.port(), server, identity, settings);
+    }
+    ServerEndpoint jump = server.jumpHost().get();
+    pins.pin(isLoopback(jump.host()), jump.port(), jump.hostKey());
+    ClientSession first = openSession(client, jump, identity, settings, pins);
+    try {
+      // MINA's own forwarder: SSH traffic of one session, needing none of the streaming forward's care.
+      ExplicitPortForwardingTracker hop = first.createLocalPortForwardingTracker(
+          new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(server.host(), server.port()));
+      pins.pinHop(hop.getBoundAddress().getPort(), server.hostKey());
+      ClientSession session =
+          openSession(client, server.user(), LOOPBACK, hop.getBoundAddress().getPort(), server, identity, settings);
+      // The first hop lives as long as the session through it.
+      session.addCloseFutureListener(closed -> first.close(true));
+      return session;
+    } catch (IOException | RuntimeException e) {
+      first.close(true);
+      throw e instanceof SshOperationException s ? s : new SshOperationException(
+          "Cannot connect the SSH master to " + server.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new SshOperationException("Cannot resolve the jump host " + host + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ClientSession openSession(SshClient client, String user, String host, int port,
+      ServerEndpoint server, KeyPair identity, Settings settings) {
     ClientSession session = null;
     try {
-      session = client.connect(server.user(), server.host(), server.port())
+      session = client.connect(user, host, port)
           .verify(settings.connectTimeout())
           .getSession();
       session.addPublicKeyIdentity(identity);
@@ -143,7 +185,7 @@ public final class MinaMaster implements EngineMaster {
     synchronized (this) {
       if (!session.isOpen()) {
         LOG.log(Level.INFO, "SSH master to {0} lost its connection; reconnecting", server.describe());
-        session = openSession(client, server, identity, settings);
+        session = openSession(client, server, identity, settings, pins);
         suspended.set(false);
         for (Forward forward : List.copyOf(forwards)) {
           if (forward instanceof MinaRemoteForward remote) {

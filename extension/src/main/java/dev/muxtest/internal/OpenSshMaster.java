@@ -40,6 +40,9 @@ public final class OpenSshMaster implements EngineMaster {
   /** The server's name in the generated config; also the known_hosts alias of its pinned key. */
   static final String HOST_ALIAS = "muxtest-server";
 
+  /** The jump host's name in the generated config and known_hosts, when the server has one. */
+  static final String JUMP_ALIAS = "muxtest-jump";
+
   private static final System.Logger LOG = System.getLogger(OpenSshMaster.class.getName());
   private static final Pattern MASTER_PID = Pattern.compile("Master running \\(pid=(\\d+)\\)");
   private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -123,7 +126,8 @@ public final class OpenSshMaster implements EngineMaster {
       Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       Files.writeString(directory.resolve("known_hosts"),
-          HOST_ALIAS + " " + KeyMaterial.publicKeyLine(server.hostKey()) + "\n");
+          HOST_ALIAS + " " + KeyMaterial.publicKeyLine(server.hostKey()) + "\n"
+              + server.jumpHost().map(jump -> JUMP_ALIAS + " " + KeyMaterial.publicKeyLine(jump.hostKey()) + "\n").orElse(""));
       Files.writeString(config, configText(key), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the OpenSSH files in " + directory, e);
@@ -132,11 +136,29 @@ public final class OpenSshMaster implements EngineMaster {
 
   /** The whole client configuration: with -F, the user's ~/.ssh/config plays no part. */
   private String configText(Path key) {
-    return String.join("\n",
-        "Host " + HOST_ALIAS,
-        "  HostName " + server.host(),
-        "  Port " + server.port(),
-        "  User " + server.user(),
+    List<String> lines = new ArrayList<>(hostBlock(HOST_ALIAS, server, key));
+    lines.addAll(List.of(
+        "  ControlPath " + quoted(controlPath),
+        "  ControlMaster no",
+        "  ExitOnForwardFailure yes",
+        "  RequestTTY no"));
+    server.jumpHost().ifPresent(jump -> {
+      // ProxyJump runs `ssh -F <this file> -W target:22 muxtest-jump`: the master's one TCP connection.
+      lines.add("  ProxyJump " + JUMP_ALIAS);
+      lines.addAll(hostBlock(JUMP_ALIAS, jump, key));
+      lines.add("  ControlPath none"); // the jump's own ssh must never take the target's control socket
+    });
+    lines.add("");
+    return String.join("\n", lines);
+  }
+
+  /** A Host block with what every connection of this master needs: key, pinned host key, bounds. */
+  private List<String> hostBlock(String alias, ServerEndpoint endpoint, Path key) {
+    return List.of(
+        "Host " + alias,
+        "  HostName " + endpoint.host(),
+        "  Port " + endpoint.port(),
+        "  User " + endpoint.user(),
         "  IdentityFile " + quoted(key),
         "  IdentitiesOnly yes",
         "  IdentityAgent none",
@@ -145,21 +167,16 @@ public final class OpenSshMaster implements EngineMaster {
         "  KbdInteractiveAuthentication no",
         "  BatchMode yes",
         // The host key is pinned under an alias, whatever host and port Testcontainers reports.
-        "  HostKeyAlias " + HOST_ALIAS,
+        "  HostKeyAlias " + alias,
         "  UserKnownHostsFile " + quoted(directory.resolve("known_hosts")),
         "  GlobalKnownHostsFile /dev/null",
         "  StrictHostKeyChecking yes",
         "  CheckHostIP no",
         "  UpdateHostKeys no",
-        "  ControlPath " + quoted(controlPath),
-        "  ControlMaster no",
-        "  ExitOnForwardFailure yes",
         "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
         "  ServerAliveCountMax 2",
         "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
-        "  RequestTTY no",
-        "  LogLevel ERROR",
-        "");
+        "  LogLevel ERROR");
   }
 
   /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */

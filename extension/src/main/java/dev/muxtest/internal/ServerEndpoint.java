@@ -2,6 +2,7 @@ package dev.muxtest.internal;
 
 import java.security.PublicKey;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** An SSH server a master connects to, and the server-side evidence it can give. */
@@ -22,7 +23,10 @@ public interface ServerEndpoint {
   /** Lets {@code clientKey} log in as {@link #user()}. */
   void authorize(PublicKey clientKey);
 
-  /** The server's log lines of connections authenticated with {@code clientKey}, one per connection. */
+  /**
+   * The server's log lines of connections authenticated with {@code clientKey}, one per connection;
+   * behind a jump host, the jump host's: the test machine's connection is the one to it.
+   */
   List<String> acceptedLogins(PublicKey clientKey);
 
   /** The server's MaxSessions (sessions per connection), when known. */
@@ -30,8 +34,16 @@ public interface ServerEndpoint {
     return OptionalInt.empty();
   }
 
-  /** {@code user@host:port}, for messages. */
+  /**
+   * The server to connect to first, which then connects to this one (OpenSSH's ProxyJump); when
+   * present, {@link #host()} and {@link #port()} are as that jump host sees them.
+   */
+  default Optional<ServerEndpoint> jumpHost() {
+    return Optional.empty();
+  }
+
+  /** {@code user@host:port} (and {@code via} the jump host), for messages. */
   default String describe() {
-    return user() + "@" + host() + ":" + port();
+    return user() + "@" + host() + ":" + port() + jumpHost().map(j -> " via " + j.describe()).orElse("");
   }
 }

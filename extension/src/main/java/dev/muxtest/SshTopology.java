@@ -4,6 +4,7 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.lifecycle.Startable;
 
@@ -94,6 +95,19 @@ public final class SshTopology implements Startable {
       internal.close();
       reachable.close();
     }
+  }
+
+  /**
+   * Adds a service on the internal network under {@code alias} (the name the target, and through
+   * it the tests' forwards, reach it by): started before the target, stopped with the topology. It
+   * publishes no port: the test machine reaches it only through the target.
+   */
+  public SshTopology withService(GenericContainer<?> service, String alias) {
+    service.withNetwork(internal).withNetworkAliases(alias);
+    service.setExposedPorts(new java.util.ArrayList<>()); // an internal network publishes no port
+    target.dependsOn(service);
+    target.stopsWith(service);
+    return this;
   }
 
   /** The server reachable from the test machine. */

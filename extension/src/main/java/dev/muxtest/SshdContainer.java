@@ -211,7 +211,10 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     try {
       super.stop();
     } finally {
-      stopsWith.forEach(Startable::stop);
+      // Newest first: services before the bastion and networks they were added to.
+      List<Startable> others = new ArrayList<>(stopsWith);
+      java.util.Collections.reverse(others);
+      others.forEach(Startable::stop);
     }
   }
 

@@ -141,7 +141,7 @@ class MisconfigurationTest {
   void serverFieldOfWrongType() {
     assertRejectedBeforeAnyContainer(WrongServerTypeCase.class, Map.of(),
         "@SshServer field 'server' in " + HERE + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer "
-            + "but is java.lang.String");
+            + "or dev.muxtest.SshHost but is java.lang.String");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.muxtest.Forward;
 import dev.muxtest.MuxAssertions;
 import dev.muxtest.SshMaster;
 import dev.muxtest.Scope;
+import dev.muxtest.SshHost;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
 import java.util.ArrayDeque;
@@ -68,14 +69,44 @@ public final class ClassMultiplex implements AutoCloseable {
       server = resources.container();
       register(resources);
       resources.start(testClass.getName());
-      EngineMaster connected = ServerResources.connect(server, choice, settings);
-      register(connected);
-      master = connected;
-      ownsMaster = true;
+      connect(new ContainerEndpoint(server), choice, settings);
     }
     for (TunnelSpec spec : specs) {
       openTunnel(spec, settings);
     }
+  }
+
+  /**
+   * Connects the master to a server outside the test, and opens and checks every tunnel.
+   *
+   * @throws SshOperationException naming the class and the step that failed
+   */
+  public void openOn(SshHost host, List<TunnelSpec> specs, EngineChoice choice, Settings settings) {
+    engineChoice = choice;
+    connect(new HostEndpoint(host), choice, settings);
+    for (TunnelSpec spec : specs) {
+      openTunnel(spec, settings);
+    }
+  }
+
+  private void connect(ServerEndpoint endpoint, EngineChoice choice, Settings settings) {
+    EngineMaster connected = ServerResources.connect(endpoint, choice, settings);
+    register(connected);
+    master = connected;
+    ownsMaster = true;
+  }
+
+  /** Whether the server's side of this class's proof is there (false for a server outside the test without a log). */
+  public boolean serverEvidenceAvailable() {
+    return master == null || master.serverEvidenceAvailable();
+  }
+
+  /** Fails with a readable assertion error unless the client opened exactly one TCP connection. */
+  public static void verifySingleClientConnection(Class<?> testClass, ConnectionReport report) {
+    org.assertj.core.api.Assertions.assertThat(report.clientTcpConnections())
+        .as("muxtest: SSH master of %s: TCP connections opened by the client (the server's log is not available)",
+            testClass.getName())
+        .isEqualTo(1);
   }
 
   private SshdContainer defaultServer(Settings settings) {

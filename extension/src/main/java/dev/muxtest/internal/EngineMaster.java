@@ -50,6 +50,11 @@ public interface EngineMaster extends SshMaster, AutoCloseable {
     return forwardDynamic(0);
   }
 
+  /** Whether the server's side of the proof is there: false for a server outside the test without a log. */
+  default boolean serverEvidenceAvailable() {
+    return true;
+  }
+
   /** Closes every forward, then the connection; idempotent, never throws a checked exception. */
   @Override
   void close();

@@ -31,6 +31,24 @@ public final class KeyMaterial {
     }
   }
 
+  /**
+   * The key pair of an unencrypted private key file (OpenSSH or PEM format).
+   *
+   * @throws dev.muxtest.SshOperationException if it cannot be read, is encrypted, or holds no key
+   */
+  public static KeyPair load(java.nio.file.Path file) {
+    try {
+      Iterable<KeyPair> keys = new org.apache.sshd.common.keyprovider.FileKeyPairProvider(file).loadKeys(null);
+      for (KeyPair key : keys) {
+        return key;
+      }
+    } catch (RuntimeException e) {
+      throw new dev.muxtest.SshOperationException(
+          "Cannot read the identity file " + file + " (passphrase-protected keys are not supported): " + e.getMessage(), e);
+    }
+    throw new dev.muxtest.SshOperationException("The identity file " + file + " holds no key");
+  }
+
   /** The private key in OpenSSH's own file format, unencrypted, as sshd reads a host key. */
   public static byte[] openSshPrivateKey(KeyPair keyPair, String comment) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

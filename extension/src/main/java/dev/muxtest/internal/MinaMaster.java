@@ -26,6 +26,8 @@ import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
@@ -80,12 +82,15 @@ public final class MinaMaster implements EngineMaster {
    * @throws SshOperationException naming the server and the cause when it cannot
    */
   public static MinaMaster connect(ServerEndpoint server, Settings settings) {
-    KeyPair identity = KeyMaterial.generate();
+    KeyPair identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
     server.authorize(identity.getPublic());
 
     SshClient client = SshClient.setUpDefaultClient();
     HostKeyPins pins = new HostKeyPins();
-    client.setServerKeyVerifier(server.jumpHost().isPresent() ? pins : new RequiredServerKeyVerifier(server.hostKey()));
+    client.setServerKeyVerifier(server.knownHostsFile().isPresent()
+        // Unknown hosts and changed keys are both refused: RejectAll decides either way.
+        ? new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, server.knownHostsFile().get())
+        : server.jumpHost().isPresent() ? pins : new RequiredServerKeyVerifier(server.hostKey()));
     // The user's ~/.ssh (config, keys) must not change what a test does.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -386,6 +391,11 @@ public final class MinaMaster implements EngineMaster {
   @Override
   public ConnectionReport connectionReport() {
     return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
+  }
+
+  @Override
+  public boolean serverEvidenceAvailable() {
+    return server.logsLogins();
   }
 
   /** The server this master is connected to. */

@@ -103,7 +103,7 @@ public final class OpenSshMaster implements EngineMaster {
    * @throws SshOperationException naming the server and the master's own log when it cannot
    */
   public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings) {
-    KeyPair identity = KeyMaterial.generate();
+    KeyPair identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
     server.authorize(identity.getPublic());
     OpenSshMaster master = new OpenSshMaster(
         server, mode, settings, identity, ControlDirectory.create(settings.controlDirectory()));
@@ -122,10 +122,13 @@ public final class OpenSshMaster implements EngineMaster {
 
   private void writeFiles() {
     try {
-      Path key = directory.resolve("id");
-      Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
-      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-      Files.writeString(directory.resolve("known_hosts"),
+      // A server outside the test: its identity file and known_hosts as given, copied nowhere.
+      Path key = server.identityFile().orElse(directory.resolve("id"));
+      if (server.identityFile().isEmpty()) {
+        Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+      }
+      if (server.knownHostsFile().isEmpty()) Files.writeString(directory.resolve("known_hosts"),
           HOST_ALIAS + " " + KeyMaterial.publicKeyLine(server.hostKey()) + "\n"
               + server.jumpHost().map(jump -> JUMP_ALIAS + " " + KeyMaterial.publicKeyLine(jump.hostKey()) + "\n").orElse(""));
       Files.writeString(config, configText(key), StandardCharsets.UTF_8);
@@ -154,7 +157,7 @@ public final class OpenSshMaster implements EngineMaster {
 
   /** A Host block with what every connection of this master needs: key, pinned host key, bounds. */
   private List<String> hostBlock(String alias, ServerEndpoint endpoint, Path key) {
-    return List.of(
+    return java.util.stream.Stream.of(
         "Host " + alias,
         "  HostName " + endpoint.host(),
         "  Port " + endpoint.port(),
@@ -166,9 +169,10 @@ public final class OpenSshMaster implements EngineMaster {
         "  PasswordAuthentication no",
         "  KbdInteractiveAuthentication no",
         "  BatchMode yes",
-        // The host key is pinned under an alias, whatever host and port Testcontainers reports.
-        "  HostKeyAlias " + alias,
-        "  UserKnownHostsFile " + quoted(directory.resolve("known_hosts")),
+        // The host key is pinned under an alias, whatever host and port Testcontainers reports; a
+        // server outside the test is looked up as itself ([host]:port) in its own known_hosts.
+        endpoint.knownHostsFile().isPresent() ? "" : "  HostKeyAlias " + alias,
+        "  UserKnownHostsFile " + quoted(endpoint.knownHostsFile().orElse(directory.resolve("known_hosts"))),
         "  GlobalKnownHostsFile /dev/null",
         "  StrictHostKeyChecking yes",
         "  CheckHostIP no",
@@ -176,7 +180,7 @@ public final class OpenSshMaster implements EngineMaster {
         "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
         "  ServerAliveCountMax 2",
         "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
-        "  LogLevel ERROR");
+        "  LogLevel ERROR").filter(line -> !line.isEmpty()).toList();
   }
 
   /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */
@@ -467,6 +471,11 @@ public final class OpenSshMaster implements EngineMaster {
   @Override
   public Optional<Path> controlPath() {
     return mode == ControlMaster.NO ? Optional.empty() : Optional.of(controlPath);
+  }
+
+  @Override
+  public boolean serverEvidenceAvailable() {
+    return server.logsLogins();
   }
 
   @Override

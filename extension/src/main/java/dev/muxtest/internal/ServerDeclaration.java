@@ -1,5 +1,6 @@
 package dev.muxtest.internal;
 
+import dev.muxtest.SshHost;
 import dev.muxtest.SshServer;
 import dev.muxtest.SshdContainer;
 import java.lang.reflect.Field;
@@ -20,9 +21,18 @@ public final class ServerDeclaration {
   /**
    * The container held by the class's {@code @SshServer} field, if it declares one.
    *
-   * @throws ExtensionConfigurationException if the field is not a static, non-null {@link SshdContainer}, or if there are several
+   * @throws ExtensionConfigurationException if the field is not a static, non-null {@link SshdContainer} or {@link SshHost}, or if there are several
    */
   public static Optional<SshdContainer> declaredOn(Class<?> testClass) {
+    return declared(testClass).filter(SshdContainer.class::isInstance).map(SshdContainer.class::cast);
+  }
+
+  /** The server outside the test held by the class's {@code @SshServer} field, if it declares one. */
+  public static Optional<SshHost> declaredHostOn(Class<?> testClass) {
+    return declared(testClass).filter(SshHost.class::isInstance).map(SshHost.class::cast);
+  }
+
+  private static Optional<Object> declared(Class<?> testClass) {
     List<Field> fields = AnnotationSupport.findAnnotatedFields(testClass, SshServer.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
     if (fields.isEmpty()) {
       return Optional.empty();
@@ -35,9 +45,9 @@ public final class ServerDeclaration {
     }
     Field field = fields.get(0);
     String at = String.format("@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
-    if (!SshdContainer.class.isAssignableFrom(field.getType())) {
-      throw new ExtensionConfigurationException(
-          at + " must be of type " + SshdContainer.class.getName() + " but is " + field.getType().getName());
+    if (!SshdContainer.class.isAssignableFrom(field.getType()) && field.getType() != SshHost.class) {
+      throw new ExtensionConfigurationException(at + " must be of type " + SshdContainer.class.getName() + " or "
+          + SshHost.class.getName() + " but is " + field.getType().getName());
     }
     if (!Modifier.isStatic(field.getModifiers())) {
       throw new ExtensionConfigurationException(at + " must be static: the SSH server lives as long as the class");
@@ -47,6 +57,6 @@ public final class ServerDeclaration {
     if (value == null) {
       throw new ExtensionConfigurationException(at + " is null; assign it, for example = new SshdContainer()");
     }
-    return Optional.of((SshdContainer) value);
+    return Optional.of(value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.muxtest.internal;
 
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,21 @@ public interface ServerEndpoint {
    * behind a jump host, the jump host's: the test machine's connection is the one to it.
    */
   List<String> acceptedLogins(PublicKey clientKey);
+
+  /** The identity file to log in with, for a server outside the test; else a fresh key pair is made. */
+  default Optional<Path> identityFile() {
+    return Optional.empty();
+  }
+
+  /** The known_hosts file to verify the host key against, for a server outside the test; else {@link #hostKey()}. */
+  default Optional<Path> knownHostsFile() {
+    return Optional.empty();
+  }
+
+  /** Whether {@link #acceptedLogins} reads a real log; without one the proof is the client's count alone. */
+  default boolean logsLogins() {
+    return true;
+  }
 
   /** The server's MaxSessions (sessions per connection), when known. */
   default OptionalInt maxSessions() {

@@ -40,7 +40,11 @@ final class ServerResources implements AutoCloseable {
 
   /** A master to the running container with the chosen engine. */
   static EngineMaster connect(SshdContainer container, EngineChoice choice, Settings settings) {
-    ServerEndpoint endpoint = new ContainerEndpoint(container);
+    return connect(new ContainerEndpoint(container), choice, settings);
+  }
+
+  /** A master to {@code endpoint} with the chosen engine. */
+  static EngineMaster connect(ServerEndpoint endpoint, EngineChoice choice, Settings settings) {
     return switch (choice.engine()) {
       case OPENSSH -> OpenSshMaster.connect(endpoint, choice.controlMaster(), settings);
       default -> MinaMaster.connect(endpoint, settings);

@@ -52,6 +52,16 @@ public interface SshMaster {
   Forward forwardDynamic();
 
   /**
+   * Adds {@code key} to this master's SSH agent, which the test JVM holds and the master forwards
+   * to the server ({@link SshMultiplexing#forwardAgent()}): commands on the server can then
+   * authenticate onwards with it ({@code ssh further-host}), while the private key never leaves
+   * the JVM.
+   *
+   * @throws SshOperationException if agent forwarding is off for this master
+   */
+  void addAgentKey(java.security.KeyPair key);
+
+  /**
    * Whether the master is alive: its process or session is up and a real round trip to the server
    * succeeds (OpenSSH's {@code -O check} alone answers without touching the network).
    */

@@ -45,4 +45,11 @@ public @interface SshMultiplexing {
    * Testcontainers' {@code @Testcontainers(disabledWithoutDocker = true)}).
    */
   boolean disabledWithoutDocker() default false;
+
+  /**
+   * Agent forwarding for every session of the master: an SSH agent held by the test JVM (keys
+   * added with {@link SshMaster#addAgentKey}) is offered to the server, for hops onwards. Off by
+   * default: a forwarded agent lets the server use its keys while the session lasts.
+   */
+  boolean forwardAgent() default false;
 }

@@ -190,6 +190,11 @@ class ConnectionReportAssertTest {
     }
 
     @Override
+    public void addAgentKey(java.security.KeyPair key) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Engine engine() {
       return Engine.MINA;
     }

@@ -31,6 +31,15 @@ class RuntimeForwardTest {
   }
 
   @Test
+  void agentForwardingIsOffByDefault(SshMaster master) {
+    assertThat(master.exec("echo ${SSH_AUTH_SOCK:-none}").stdout()).isEqualTo("none\n");
+    assertThatThrownBy(() -> master.addAgentKey(dev.muxtest.internal.KeyMaterial.generate()))
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageStartingWith("Agent forwarding is off for the SSH master to tester@")
+        .hasMessageEndingWith("; turn it on with @SshMultiplexing(forwardAgent = true)");
+  }
+
+  @Test
   void commandThatOverrunsItsTimeoutFailsAndTheMasterStaysUsable(SshMaster master) {
     assertThatThrownBy(() -> master.exec("sleep 30", Duration.ofMillis(500)))
         .isInstanceOf(SshOperationException.class)

@@ -15,8 +15,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param engine MINA or OPENSSH, never DEFAULT
  * @param controlMaster the ControlMaster mode
  * @param scope CLASS or SUITE, never DEFAULT
+ * @param forwardAgent whether the master forwards the test JVM's agent
  */
-public record EngineChoice(Engine engine, ControlMaster controlMaster, Scope scope) {
+public record EngineChoice(Engine engine, ControlMaster controlMaster, Scope scope, boolean forwardAgent) {
 
   /**
    * Resolves the choice of {@code testClass}.
@@ -26,7 +27,7 @@ public record EngineChoice(Engine engine, ControlMaster controlMaster, Scope sco
   public static EngineChoice of(Class<?> testClass, Optional<EngineChoice> enclosing, Settings settings) {
     Optional<SshMultiplexing> declared = AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class);
     if (declared.isEmpty()) {
-      return enclosing.orElse(new EngineChoice(settings.engine(), ControlMaster.AUTO, settings.scope()));
+      return enclosing.orElse(new EngineChoice(settings.engine(), ControlMaster.AUTO, settings.scope(), false));
     }
     SshMultiplexing multiplexing = declared.get();
     Engine engine = multiplexing.engine() == Engine.DEFAULT
@@ -41,6 +42,6 @@ public record EngineChoice(Engine engine, ControlMaster controlMaster, Scope sco
     Scope scope = multiplexing.scope() == Scope.DEFAULT
         ? enclosing.map(EngineChoice::scope).orElse(settings.scope())
         : multiplexing.scope();
-    return new EngineChoice(engine, multiplexing.controlMaster(), scope);
+    return new EngineChoice(engine, multiplexing.controlMaster(), scope, multiplexing.forwardAgent());
   }
 }

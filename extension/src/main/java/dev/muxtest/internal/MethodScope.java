@@ -106,6 +106,11 @@ public final class MethodScope implements SshMaster, AutoCloseable {
   }
 
   @Override
+  public void addAgentKey(java.security.KeyPair key) {
+    master.addAgentKey(key);
+  }
+
+  @Override
   public boolean check() {
     return master.check();
   }

@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.agent.SshAgent;
+import org.apache.sshd.agent.local.LocalAgentFactory;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -62,6 +64,8 @@ public final class MinaMaster implements EngineMaster {
   private final AtomicBoolean suspended = new AtomicBoolean();
   private final SessionBudget sessions;
   private final HostKeyPins pins;
+  /** The agent forwarded to the server, when agent forwarding is on. */
+  private volatile SshAgent agent;
 
   private MinaMaster(SshClient client, ClientSession session, KeyPair identity, ServerEndpoint server,
       Settings settings, AtomicLong connectionsOpened, HostKeyPins pins) {
@@ -82,6 +86,14 @@ public final class MinaMaster implements EngineMaster {
    * @throws SshOperationException naming the server and the cause when it cannot
    */
   public static MinaMaster connect(ServerEndpoint server, Settings settings) {
+    return connect(server, settings, false);
+  }
+
+  /**
+   * As {@link #connect(ServerEndpoint, Settings)}; with {@code forwardAgent}, the client holds an
+   * in-memory SSH agent and every command's session forwards it to the server.
+   */
+  public static MinaMaster connect(ServerEndpoint server, Settings settings, boolean forwardAgent) {
     KeyPair identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
     server.authorize(identity.getPublic());
 
@@ -95,6 +107,12 @@ public final class MinaMaster implements EngineMaster {
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.setForwardingFilter(LoopbackForwardingFilter.INSTANCE);
+    SshAgent agent = null;
+    if (forwardAgent) {
+      LocalAgentFactory agents = new LocalAgentFactory();
+      client.setAgentFactory(agents);
+      agent = agents.getAgent();
+    }
     // Small request/response packets (commands, first bytes through a forward) must not wait for Nagle.
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
     // Keep-alive requests that want a reply, as OpenSSH's ServerAliveInterval/CountMax: a dead
@@ -115,7 +133,9 @@ public final class MinaMaster implements EngineMaster {
     try {
       ClientSession session = openSession(client, server, identity, settings, pins);
       LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
-      return new MinaMaster(client, session, identity, server, settings, connections, pins);
+      MinaMaster master = new MinaMaster(client, session, identity, server, settings, connections, pins);
+      master.agent = agent;
+      return master;
     } catch (SshOperationException e) {
       client.stop();
       throw e;
@@ -231,6 +251,7 @@ public final class MinaMaster implements EngineMaster {
     long deadline = System.nanoTime() + left.toNanos();
     try (ChannelExec channel = session().createExecChannel(command)) {
       environment.forEach(channel::setEnv);
+      channel.setAgentForwarding(agent != null);
       channel.setOut(out);
       channel.setErr(err);
       channel.open().verify(left);
@@ -298,6 +319,19 @@ public final class MinaMaster implements EngineMaster {
     } catch (IOException e) {
       throw new SshOperationException("Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:" + bindPort
           + " through " + server.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void addAgentKey(KeyPair key) {
+    if (agent == null) {
+      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
+          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
+    }
+    try {
+      agent.addIdentity(key, "muxtest agent key");
+    } catch (IOException e) {
+      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
     }
   }
 

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.sshd.agent.SshAgent;
+import org.apache.sshd.agent.local.LocalAgentFactory;
 
 /**
  * The OpenSSH engine: the OpenSSH client's own master ({@code ssh -M} on a control socket in a
@@ -71,6 +73,11 @@ public final class OpenSshMaster implements EngineMaster {
   private final AtomicBoolean suspended = new AtomicBoolean();
   private final SessionBudget sessions;
   private volatile ProcessHandle masterProcess;
+  private volatile SshAgent agent;
+  private volatile JvmAgentSocket agentSocket;
+
+  /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
+  private static final String AGENT_SOCKET = "agt";
 
   /**
    * Masters not closed yet. An OpenSSH master is a process of its own that outlives the JVM; a
@@ -103,12 +110,26 @@ public final class OpenSshMaster implements EngineMaster {
    * @throws SshOperationException naming the server and the master's own log when it cannot
    */
   public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings) {
+    return connect(server, mode, settings, false);
+  }
+
+  /**
+   * As {@link #connect(ServerEndpoint, ControlMaster, Settings)}; with {@code forwardAgent}, an
+   * SSH agent of the test JVM serves a socket in the private directory, which the master uses as
+   * its {@code IdentityAgent} and forwards ({@code ForwardAgent yes}) for every session.
+   */
+  public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings,
+      boolean forwardAgent) {
     KeyPair identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
     server.authorize(identity.getPublic());
     OpenSshMaster master = new OpenSshMaster(
         server, mode, settings, identity, ControlDirectory.create(settings.controlDirectory()));
     OPEN.add(master);
     try {
+      if (forwardAgent) {
+        master.agent = new LocalAgentFactory().getAgent();
+        master.agentSocket = JvmAgentSocket.serve(master.agent, master.directory.resolve(AGENT_SOCKET));
+      }
       master.writeFiles();
       if (mode != ControlMaster.NO) {
         master.startMaster();
@@ -140,6 +161,10 @@ public final class OpenSshMaster implements EngineMaster {
   /** The whole client configuration: with -F, the user's ~/.ssh/config plays no part. */
   private String configText(Path key) {
     List<String> lines = new ArrayList<>(hostBlock(HOST_ALIAS, server, key));
+    if (agentSocket != null) {
+      // Ahead of the block's "IdentityAgent none": in an ssh config the first value wins.
+      lines.addAll(1, List.of("  IdentityAgent " + quoted(agentSocket.path()), "  ForwardAgent yes"));
+    }
     lines.addAll(List.of(
         "  ControlPath " + quoted(controlPath),
         "  ControlMaster no",
@@ -422,6 +447,19 @@ public final class OpenSshMaster implements EngineMaster {
   }
 
   @Override
+  public void addAgentKey(KeyPair key) {
+    if (agent == null) {
+      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
+          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
+    }
+    try {
+      agent.addIdentity(key, "muxtest agent key");
+    } catch (IOException e) {
+      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public boolean check() {
     if (closed.get()) {
       return false;
@@ -544,6 +582,9 @@ public final class OpenSshMaster implements EngineMaster {
         awaitExit(process);
       }
     } finally {
+      if (agentSocket != null) {
+        agentSocket.close();
+      }
       ControlDirectory.delete(directory);
       OPEN.remove(this);
     }

@@ -46,8 +46,8 @@ final class ServerResources implements AutoCloseable {
   /** A master to {@code endpoint} with the chosen engine. */
   static EngineMaster connect(ServerEndpoint endpoint, EngineChoice choice, Settings settings) {
     return switch (choice.engine()) {
-      case OPENSSH -> OpenSshMaster.connect(endpoint, choice.controlMaster(), settings);
-      default -> MinaMaster.connect(endpoint, settings);
+      case OPENSSH -> OpenSshMaster.connect(endpoint, choice.controlMaster(), settings, choice.forwardAgent());
+      default -> MinaMaster.connect(endpoint, settings, choice.forwardAgent());
     };
   }
 

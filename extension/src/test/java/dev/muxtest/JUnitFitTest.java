@@ -181,6 +181,11 @@ class JUnitFitTest {
     results.testEvents().assertStatistics(stats -> stats.succeeded(tests));
   }
 
+  /** The class's master behind the per-method view a test method is given. */
+  static SshMaster underlying(SshMaster master) {
+    return master instanceof dev.muxtest.internal.MethodScope scope ? scope.engineMaster() : master;
+  }
+
   static String banner(int port) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
@@ -232,7 +237,7 @@ class JUnitFitTest {
   static class EnclosingCase {
     @Test
     void outer(SshMaster master, @ForwardedPort("ssh") int port) {
-      masters.put(EnclosingCase.class, master);
+      masters.put(EnclosingCase.class, underlying(master));
       ports.put(EnclosingCase.class, port);
     }
 
@@ -241,7 +246,7 @@ class JUnitFitTest {
     class Inner {
       @Test
       void inner(SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
-        masters.put(Inner.class, master);
+        masters.put(Inner.class, underlying(master));
         ports.put(Inner.class, port);
         assertThat(banner(port)).isEqualTo("SSH-2.0-");
       }
@@ -252,7 +257,7 @@ class JUnitFitTest {
   static class SuiteOneCase {
     @Test
     void one(SshMaster master) {
-      masters.put(SuiteOneCase.class, master);
+      masters.put(SuiteOneCase.class, underlying(master));
       assertThat(master.exec("echo one").stdout()).isEqualTo("one\n");
       reports.put(SuiteOneCase.class, master.connectionReport());
     }
@@ -263,7 +268,7 @@ class JUnitFitTest {
   static class SuiteTwoCase {
     @Test
     void two(SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
-      masters.put(SuiteTwoCase.class, master);
+      masters.put(SuiteTwoCase.class, underlying(master));
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
       reports.put(SuiteTwoCase.class, master.connectionReport());
     }
@@ -274,7 +279,7 @@ class JUnitFitTest {
   static class IdleOneCase {
     @Test
     void first(SshMaster master) {
-      masters.put(IdleOneCase.class, master);
+      masters.put(IdleOneCase.class, underlying(master));
       assertThat(master.exec("echo one").stdout()).isEqualTo("one\n");
     }
   }
@@ -298,7 +303,7 @@ class JUnitFitTest {
   static class IdleTwoCase {
     @Test
     void second(SshMaster master) {
-      masters.put(IdleTwoCase.class, master);
+      masters.put(IdleTwoCase.class, underlying(master));
       assertThat(master.exec("echo two").stdout()).isEqualTo("two\n");
     }
   }
@@ -307,7 +312,7 @@ class JUnitFitTest {
   abstract static class ParallelBase {
     @Test
     void first(SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
-      masters.put(getClass(), master);
+      masters.put(getClass(), underlying(master));
       ports.put(getClass(), port);
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
     }

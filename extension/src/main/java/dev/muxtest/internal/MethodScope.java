@@ -34,6 +34,11 @@ public final class MethodScope implements SshMaster, AutoCloseable {
     this.method = method;
   }
 
+  /** The class's master behind this view. */
+  public EngineMaster engineMaster() {
+    return master;
+  }
+
   /**
    * Opens and checks the tunnels declared on the method.
    *

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,8 @@ import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -47,6 +51,7 @@ public final class MinaMaster implements EngineMaster {
 
   private static final System.Logger LOG = System.getLogger(MinaMaster.class.getName());
   private static final String LOOPBACK = "127.0.0.1";
+  private static final List<String> FAST_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final Duration PROBE_ATTEMPT = Duration.ofSeconds(5);
   private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
@@ -115,6 +120,15 @@ public final class MinaMaster implements EngineMaster {
     }
     // Small request/response packets (commands, first bytes through a forward) must not wait for Nagle.
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
+    // AES-GCM runs on the CPU's AES instructions through the JDK; MINA's chacha20-poly1305 (the
+    // default first choice) is computed in plain Java at about half the speed. Offered first, so
+    // the server picks it; the rest of the default list follows unchanged.
+    List<NamedFactory<Cipher>> ciphers = new ArrayList<>(client.getCipherFactories());
+    ciphers.sort(Comparator.comparingInt(cipher -> {
+      int rank = FAST_CIPHERS.indexOf(cipher.getName());
+      return rank < 0 ? FAST_CIPHERS.size() : rank;
+    }));
+    client.setCipherFactories(ciphers);
     // Keep-alive requests that want a reply, as OpenSSH's ServerAliveInterval/CountMax: a dead
     // server is noticed after NO_REPLY_MAX unanswered intervals, and the replies (incoming
     // traffic) keep an idle master clear of MINA's 10-minute idle timeout.

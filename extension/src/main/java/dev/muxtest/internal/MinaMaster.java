@@ -8,7 +8,6 @@ import dev.muxtest.SshOperationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -423,12 +422,7 @@ public final class MinaMaster implements EngineMaster {
       }
       pause();
     }
-    try (Socket socket = new Socket()) {
-      socket.connect(forward.localAddress(), (int) PROBE_ATTEMPT.toMillis());
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "The local listener " + forward.localAddress() + " of a forward did not accept a connection: " + e.getMessage(), e);
-    }
+    ForwardProbes.awaitLocalListener(forward);
   }
 
   @Override

@@ -12,7 +12,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -555,12 +554,7 @@ public final class OpenSshMaster implements EngineMaster {
         pause();
       }
     }
-    try (Socket socket = new Socket()) {
-      socket.connect(forward.localAddress(), (int) CHECK_TIMEOUT.toMillis());
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "The local listener " + forward.localAddress() + " of a forward did not accept a connection: " + e.getMessage(), e);
-    }
+    ForwardProbes.awaitLocalListener(forward);
   }
 
   /**

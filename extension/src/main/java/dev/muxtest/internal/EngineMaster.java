@@ -17,6 +17,20 @@ public interface EngineMaster extends SshMaster, AutoCloseable {
    */
   void awaitReachable(Forward forward, Duration timeout);
 
+  /**
+   * A real round trip: a command only runs if the server answers (OpenSSH's {@code -O check} and a
+   * MINA session's open flag answer without touching the network).
+   */
+  default boolean answersRoundTrip(Duration timeout) {
+    try {
+      return exec("true", timeout).exitCode() == 0;
+    } catch (dev.muxtest.SshOperationException e) {
+      System.getLogger(EngineMaster.class.getName()).log(System.Logger.Level.DEBUG,
+          "Liveness check of the master failed: {0}", e.getMessage());
+      return false;
+    }
+  }
+
   /** The forwards open now, for diagnostics. */
   List<Forward> openForwards();
 

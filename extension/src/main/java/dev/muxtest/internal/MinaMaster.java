@@ -337,15 +337,7 @@ public final class MinaMaster implements EngineMaster {
 
   @Override
   public void addAgentKey(KeyPair key) {
-    if (agent == null) {
-      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
-          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
-    }
-    try {
-      agent.addIdentity(key, "muxtest agent key");
-    } catch (IOException e) {
-      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
-    }
+    AgentKeys.add(agent, key, server);
   }
 
   @Override
@@ -353,13 +345,7 @@ public final class MinaMaster implements EngineMaster {
     if (closed.get() || !session().isOpen()) {
       return false;
     }
-    try {
-      // A real round trip: a session open only succeeds if the server answers.
-      return exec("true", Map.of(), CHECK_TIMEOUT).exitCode() == 0;
-    } catch (SshOperationException e) {
-      LOG.log(Level.DEBUG, "Liveness check of the master to {0} failed: {1}", server.describe(), e.getMessage());
-      return false;
-    }
+    return answersRoundTrip(CHECK_TIMEOUT);
   }
 
   @Override

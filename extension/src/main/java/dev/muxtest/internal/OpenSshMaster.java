@@ -447,15 +447,7 @@ public final class OpenSshMaster implements EngineMaster {
 
   @Override
   public void addAgentKey(KeyPair key) {
-    if (agent == null) {
-      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
-          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
-    }
-    try {
-      agent.addIdentity(key, "muxtest agent key");
-    } catch (IOException e) {
-      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
-    }
+    AgentKeys.add(agent, key, server);
   }
 
   @Override
@@ -477,12 +469,7 @@ public final class OpenSshMaster implements EngineMaster {
         return false;
       }
     }
-    try {
-      return exec("true", Map.of(), CHECK_TIMEOUT).exitCode() == 0;
-    } catch (SshOperationException e) {
-      LOG.log(Level.DEBUG, "Liveness check of the master to {0} failed: {1}", server.describe(), e.getMessage());
-      return false;
-    }
+    return answersRoundTrip(CHECK_TIMEOUT);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.junit.Proof;
 import org.assertj.core.api.AbstractAssert;
 
 /** AssertJ assertions on a {@link ConnectionReport}. */
@@ -14,14 +15,7 @@ public class ConnectionReportAssert extends AbstractAssert<ConnectionReportAsser
   public ConnectionReportAssert isSingleConnection() {
     isNotNull();
     if (!actual.singleConnection()) {
-      failWithMessage(
-          "Expected all sessions to share one SSH connection, but%n"
-              + "  client side: %d TCP connection(s) opened%n"
-              + "  server side: %d authenticated connection(s) with key %s%s",
-          actual.clientTcpConnections(),
-          actual.serverAuthenticatedConnections(),
-          actual.keyFingerprint(),
-          evidence());
+      failWithMessage("%s", Proof.singleConnectionFailure(actual));
     }
     return this;
   }
@@ -32,17 +26,8 @@ public class ConnectionReportAssert extends AbstractAssert<ConnectionReportAsser
     if (actual.serverAuthenticatedConnections() != expected) {
       failWithMessage(
           "Expected the server to have authenticated %d connection(s) with key %s but it authenticated %d%s",
-          expected, actual.keyFingerprint(), actual.serverAuthenticatedConnections(), evidence());
+          expected, actual.keyFingerprint(), actual.serverAuthenticatedConnections(), Proof.evidence(actual));
     }
     return this;
-  }
-
-  private String evidence() {
-    if (actual.serverEvidence().isEmpty()) {
-      return String.format("%n  (no matching line in the server log)");
-    }
-    StringBuilder lines = new StringBuilder(String.format("%n  server log:"));
-    actual.serverEvidence().forEach(line -> lines.append(String.format("%n    %s", line)));
-    return lines.toString();
   }
 }

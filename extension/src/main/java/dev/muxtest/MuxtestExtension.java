@@ -1,26 +1,27 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.ClassMultiplex;
-import dev.muxtest.internal.EngineChoice;
-import dev.muxtest.internal.MethodScope;
-import dev.muxtest.internal.ServerDeclaration;
-import dev.muxtest.internal.Settings;
-import dev.muxtest.internal.SharedMaster;
-import dev.muxtest.internal.TunnelDeclarations;
-import dev.muxtest.internal.ForwardedPorts;
+import dev.muxtest.internal.engine.EngineMaster;
+import dev.muxtest.internal.engine.Settings;
+import dev.muxtest.internal.junit.ClassOptions;
+import dev.muxtest.internal.junit.ClassSession;
+import dev.muxtest.internal.junit.DeclaredServer;
+import dev.muxtest.internal.junit.DockerDetector;
+import dev.muxtest.internal.junit.ForwardedPortValues;
+import dev.muxtest.internal.junit.MethodSession;
+import dev.muxtest.internal.junit.SuiteMaster;
+import dev.muxtest.internal.junit.TunnelDeclarations;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * Gives each test class one SSH master connection, opens its {@link SshTunnel}s over it, injects
@@ -40,9 +40,6 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
 
   private static final Namespace NAMESPACE = Namespace.create(MuxtestExtension.class);
 
-  /** Whether a Docker environment answers; a seam that tests replace. */
-  static volatile BooleanSupplier dockerAvailable = () -> DockerClientFactory.instance().isDockerAvailable();
-
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
@@ -50,7 +47,7 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     }
     boolean skipWithoutDocker = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SshMultiplexing.class)
         .map(SshMultiplexing::disabledWithoutDocker).orElse(false);
-    if (skipWithoutDocker && !dockerAvailable.getAsBoolean()) {
+    if (skipWithoutDocker && !DockerDetector.of(context).isDockerAvailable()) {
       return ConditionEvaluationResult.disabled(
           "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class");
     }
@@ -62,61 +59,56 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     Class<?> testClass = context.getRequiredTestClass();
     // Validate everything before starting anything: a typo must not cost a container start.
     var tunnels = TunnelDeclarations.declaredOn(testClass);
-    var declaredServer = ServerDeclaration.declaredOn(testClass);
-    var declaredHost = ServerDeclaration.declaredHostOn(testClass);
-    Settings settings = Settings.from(context::getConfigurationParameter);
-    Optional<ClassMultiplex> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
-    EngineChoice engine = EngineChoice.of(testClass, enclosing.flatMap(ClassMultiplex::engineChoice), settings);
+    DeclaredServer declared = DeclaredServer.of(testClass);
+    Settings settings = settings(context);
+    Optional<ClassSession> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
+    ClassOptions options = ClassOptions.of(testClass, enclosing.flatMap(ClassSession::options), settings);
 
-    boolean needsDocker = declaredHost.isEmpty()
-        && !(declaredServer.isPresent() ? declaredServer.get().isRunning() : enclosing.isPresent());
-    if (needsDocker && !dockerAvailable.getAsBoolean()) {
+    boolean needsDocker = declared instanceof DeclaredServer.Container c ? !c.container().isRunning()
+        : declared instanceof DeclaredServer.None && enclosing.isEmpty();
+    if (needsDocker && !DockerDetector.of(context).isDockerAvailable()) {
       throw new SshOperationException("muxtest: " + testClass.getName() + " needs a Docker environment for its SSH "
           + "server, and none is available (Testcontainers found none). Start Docker, or skip such classes "
           + "with @SshMultiplexing(disabledWithoutDocker = true).");
     }
 
-    ClassMultiplex multiplex = new ClassMultiplex(testClass);
-    // Stored before it opens anything, so the engine closes whatever part of it got opened.
-    context.getStore(NAMESPACE).put(testClass, multiplex);
-    if (declaredHost.isPresent()) {
-      multiplex.openOn(declaredHost.get(), tunnels, engine, settings);
-    } else {
-      multiplex.open(tunnels, declaredServer, enclosing, engine, settings,
-          // The run's shared masters live in the root store: created once, atomically, and closed
-          // when the whole run ends.
-          key -> context.getRoot().getStore(NAMESPACE)
-              .getOrComputeIfAbsent(key, k -> SharedMaster.open(k, settings), SharedMaster.class));
-    }
+    ClassSession session = new ClassSession(testClass);
+    // Stored before it opens anything, so that JUnit closes whatever part of it got opened.
+    context.getStore(NAMESPACE).put(testClass, session);
+    session.open(tunnels, declared, enclosing, options, settings,
+        // The run's shared masters live in the root store: created once, atomically, and closed
+        // when the whole run ends. (getOrComputeIfAbsent is deprecated in JUnit 6 but is the one
+        // atomic form on every line from 5.10.)
+        key -> context.getRoot().getStore(NAMESPACE)
+            .getOrComputeIfAbsent(key, k -> SuiteMaster.open(options, declared, settings), SuiteMaster.class));
+  }
+
+  /** The settings of the run, read once and kept in the root store. */
+  private static Settings settings(ExtensionContext context) {
+    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
+        Settings.class, key -> Settings.from(context::getConfigurationParameter), Settings.class);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
     if (context.getExecutionException().isPresent()) {
-      nearest(context).ifPresent(multiplex -> multiplex.diagnostics().forEach(context::publishReportEntry));
+      nearest(context).ifPresent(session -> session.diagnostics().forEach(context::publishReportEntry));
     }
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    ClassMultiplex multiplex = context.getStore(NAMESPACE).get(testClass, ClassMultiplex.class);
-    if (multiplex == null) {
+    ClassSession session = context.getStore(NAMESPACE).get(testClass, ClassSession.class);
+    if (session == null) {
       return;
     }
     if (context.getExecutionException().isPresent()) {
-      multiplex.diagnostics().forEach(context::publishReportEntry);
+      session.diagnostics().forEach(context::publishReportEntry);
     }
-    multiplex.ownConnectionReport().ifPresent(report -> {
-      context.publishReportEntry("muxtest.connections", String.format(
-          "client TCP connections: %d, server authenticated connections: %d, key %s",
-          report.clientTcpConnections(), report.serverAuthenticatedConnections(), report.keyFingerprint()));
-      if (multiplex.serverEvidenceAvailable()) {
-        ClassMultiplex.verifySingleConnection(testClass, report);
-      } else {
-        ClassMultiplex.verifySingleClientConnection(testClass, report);
-      }
-    });
+    session.verifyProof(report -> context.publishReportEntry("muxtest.connections", String.format(
+        "client TCP connections: %d, server authenticated connections: %d, key %s",
+        report.clientTcpConnections(), report.serverAuthenticatedConnections(), report.keyFingerprint())));
   }
 
   @Override
@@ -129,10 +121,10 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     Class<?> type = parameter.getParameter().getType();
     Optional<ForwardedPort> forwardedPort = parameter.findAnnotation(ForwardedPort.class);
     if (forwardedPort.isEmpty()) {
-      if (context.getTestMethod().isPresent() && nearest(context).flatMap(ClassMultiplex::engineMaster).isPresent()) {
+      if (context.getTestMethod().isPresent() && nearest(context).flatMap(ClassSession::master).isPresent()) {
         return methodScope(context); // its forwards end with the method
       }
-      return nearest(context).flatMap(ClassMultiplex::master).orElseThrow(() -> new ParameterResolutionException(
+      return nearest(context).flatMap(ClassSession::master).map(SshMaster.class::cast).orElseThrow(() -> new ParameterResolutionException(
           "No SSH master is open for " + describe(context) + " yet; inject SshMaster into test or lifecycle "
               + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
     }
@@ -141,16 +133,16 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
           + "java.net.InetSocketAddress or java.net.Proxy but was: " + type.getName());
     }
     String name = forwardedPort.get().value();
-    Optional<MethodScope> scope = existingMethodScope(context);
+    Optional<MethodSession> scope = existingMethodScope(context);
     Optional<Forward> own = scope.flatMap(m -> m.tunnel(name));
     if (own.isPresent()) {
-      return ForwardedPorts.value(name, own.get(), type);
+      return ForwardedPortValues.value(name, own.get(), type);
     }
-    List<ClassMultiplex> levels = levels(context);
-    for (ClassMultiplex level : levels) {
+    List<ClassSession> levels = levels(context);
+    for (ClassSession level : levels) {
       Optional<Forward> tunnel = level.tunnel(name);
       if (tunnel.isPresent()) {
-        return ForwardedPorts.value(name, tunnel.get(), type);
+        return ForwardedPortValues.value(name, tunnel.get(), type);
       }
     }
     TreeSet<String> declared = new TreeSet<>();
@@ -169,41 +161,41 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     if (tunnels.isEmpty()) {
       return;
     }
-    if (nearest(context).flatMap(ClassMultiplex::engineMaster).isEmpty()) {
+    if (nearest(context).flatMap(ClassSession::master).isEmpty()) {
       throw new ExtensionConfigurationException(String.format(
           "@SshTunnel on %s#%s(): the class has no SSH master; declare @SshMultiplexing, a class-level "
               + "@SshTunnel or an @SshServer field on %s", testClass.getName(), context.getRequiredTestMethod().getName(),
           testClass.getName()));
     }
-    methodScope(context).openTunnels(tunnels, Settings.from(context::getConfigurationParameter).tunnelReadyTimeout());
+    methodScope(context).openTunnels(tunnels, settings(context).tunnelReadyTimeout());
   }
 
   /** The method's view of the nearest master, made on first use and closed with the method's store. */
-  private static MethodScope methodScope(ExtensionContext context) {
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(MethodScope.class, key -> new MethodScope(
-        nearest(context).flatMap(ClassMultiplex::engineMaster).orElseThrow(),
+  private static MethodSession methodScope(ExtensionContext context) {
+    return context.getStore(NAMESPACE).getOrComputeIfAbsent(MethodSession.class, key -> new MethodSession(
+        nearest(context).flatMap(ClassSession::master).map(EngineMaster.class::cast).orElseThrow(),
         context.getRequiredTestClass().getName() + "#" + context.getRequiredTestMethod().getName() + "()"),
-        MethodScope.class);
+        MethodSession.class);
   }
 
-  private static Optional<MethodScope> existingMethodScope(ExtensionContext context) {
+  private static Optional<MethodSession> existingMethodScope(ExtensionContext context) {
     return context.getTestMethod().isEmpty() ? Optional.empty()
-        : Optional.ofNullable(context.getStore(NAMESPACE).get(MethodScope.class, MethodScope.class));
+        : Optional.ofNullable(context.getStore(NAMESPACE).get(MethodSession.class, MethodSession.class));
   }
 
   /** The multiplex of the closest class, from {@code context} outwards. */
-  private static Optional<ClassMultiplex> nearest(ExtensionContext context) {
-    List<ClassMultiplex> levels = levels(context);
+  private static Optional<ClassSession> nearest(ExtensionContext context) {
+    List<ClassSession> levels = levels(context);
     return levels.isEmpty() ? Optional.empty() : Optional.of(levels.get(0));
   }
 
   /** The multiplexes of the classes enclosing {@code context}, closest first. */
-  private static List<ClassMultiplex> levels(ExtensionContext context) {
-    List<ClassMultiplex> levels = new ArrayList<>();
+  private static List<ClassSession> levels(ExtensionContext context) {
+    List<ClassSession> levels = new ArrayList<>();
     for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
       Optional<Class<?>> testClass = c.getTestClass();
       if (testClass.isPresent()) {
-        ClassMultiplex multiplex = c.getStore(NAMESPACE).get(testClass.get(), ClassMultiplex.class);
+        ClassSession multiplex = c.getStore(NAMESPACE).get(testClass.get(), ClassSession.class);
         if (multiplex != null && !levels.contains(multiplex)) {
           levels.add(multiplex);
         }

@@ -1,7 +1,8 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.KeyMaterial;
-import dev.muxtest.internal.SshdImage;
+import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.container.SshdImage;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

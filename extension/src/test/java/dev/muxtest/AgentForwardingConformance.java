@@ -1,8 +1,9 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.KeyMaterial;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.muxtest.internal.KeyMaterial;
 import java.security.KeyPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;

@@ -1,10 +1,12 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.junit.Proof;
+import org.opentest4j.AssertionFailedError;
+
 import static dev.muxtest.MuxAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.muxtest.internal.ClassMultiplex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConnectionReportAssertTest {
+
+  private static final String OWNER = "SSH master of " + ConnectionReportAssertTest.class.getName();
 
   private static final String LINE_1 =
       "Accepted publickey for tester from 172.17.0.1 port 40000 ssh2: ED25519 SHA256:x";
@@ -70,17 +74,17 @@ class ConnectionReportAssertTest {
 
   @Test
   void extensionsCheckAfterTheClassPassesForASingleConnection() {
-    assertThatCode(() -> ClassMultiplex.verifySingleConnection(ConnectionReportAssertTest.class, SINGLE))
+    assertThatCode(() -> Proof.verifySingleConnection(OWNER, SINGLE))
         .doesNotThrowAnyException();
   }
 
   @Test
   void extensionsCheckAfterTheClassNamesTheClass() {
-    assertThatThrownBy(() -> ClassMultiplex.verifySingleConnection(ConnectionReportAssertTest.class, TWO))
-        .isExactlyInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, TWO))
+        .isExactlyInstanceOf(AssertionFailedError.class)
         .hasMessage("[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + TWO_MESSAGE);
-    assertThatThrownBy(() -> ClassMultiplex.verifySingleConnection(ConnectionReportAssertTest.class, NO_SERVER_EVIDENCE))
-        .isExactlyInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, NO_SERVER_EVIDENCE))
+        .isExactlyInstanceOf(AssertionFailedError.class)
         .hasMessage("[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + NO_SERVER_EVIDENCE_MESSAGE);
   }
 

@@ -1,5 +1,7 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.openssh.OpenSshMaster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.container;

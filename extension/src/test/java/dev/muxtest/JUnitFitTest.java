@@ -1,5 +1,10 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.EngineMaster;
+import dev.muxtest.internal.engine.Poll;
+import dev.muxtest.internal.junit.DockerDetector;
+import dev.muxtest.internal.junit.MethodSession;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.container;
@@ -17,6 +22,7 @@ import java.lang.annotation.Target;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +47,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * winning, SUITE scope, parallel classes, Testcontainers-managed servers, no Docker, and what a
  * failing test reports.
  */
-@Isolated("replaces the Docker seam and counts masters across classes")
+@Isolated("counts masters and threads across classes")
 class JUnitFitTest {
 
   static final Map<Class<?>, SshMaster> masters = new ConcurrentHashMap<>();
@@ -138,21 +144,32 @@ class JUnitFitTest {
 
   @Test
   void withoutDockerAClassFailsWithOneClearMessageOrIsSkippedOnRequest() {
-    BooleanSupplier real = MuxtestExtension.dockerAvailable;
-    MuxtestExtension.dockerAvailable = () -> false;
-    try {
-      run(NeedsDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
+    {
+      runWithoutDocker(NeedsDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
           container(NeedsDockerCase.class),
           finishedWithFailure(instanceOf(SshOperationException.class), message(
               "muxtest: " + NeedsDockerCase.class.getName() + " needs a Docker environment for its SSH server, "
                   + "and none is available (Testcontainers found none). Start Docker, or skip such classes "
                   + "with @SshMultiplexing(disabledWithoutDocker = true)."))));
-      run(SkipsWithoutDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
+      runWithoutDocker(SkipsWithoutDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
           container(SkipsWithoutDockerCase.class),
           skippedWithReason("Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class")));
-    } finally {
-      MuxtestExtension.dockerAvailable = real;
     }
+  }
+
+  /** Plays a machine without Docker: the extension's Docker detector answers no. */
+  public static final class NoDocker implements BooleanSupplier {
+    @Override
+    public boolean getAsBoolean() {
+      return false;
+    }
+  }
+
+  private static EngineExecutionResults runWithoutDocker(Class<?> fixture) {
+    return EngineTestKit.engine("junit-jupiter")
+        .configurationParameter(DockerDetector.DETECTOR, NoDocker.class.getName())
+        .selectors(selectClass(fixture))
+        .execute();
   }
 
   @Test
@@ -183,7 +200,7 @@ class JUnitFitTest {
 
   /** The class's master behind the per-method view a test method is given. */
   static SshMaster underlying(SshMaster master) {
-    return master instanceof dev.muxtest.internal.MethodScope scope ? scope.engineMaster() : master;
+    return master instanceof MethodSession view ? view.engineMaster() : master;
   }
 
   static String banner(int port) throws Exception {
@@ -290,11 +307,9 @@ class JUnitFitTest {
     @Test
     void theMasterGoesIdle() {
       SshMaster master = masters.get(IdleOneCase.class);
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-      while (master.controlPath().map(java.nio.file.Files::exists)
-          .orElseGet(() -> ((dev.muxtest.internal.MinaMaster) master).isConnected())) {
-        assertThat(System.nanoTime()).as("idle close within 20 s").isLessThan(deadline);
-      }
+      assertThat(Poll.until(Duration.ofSeconds(20), Duration.ofMillis(20), () -> !((EngineMaster) master).isConnected()))
+          .as("idle close within 20 s")
+          .isTrue();
     }
   }
 

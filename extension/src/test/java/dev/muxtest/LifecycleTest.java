@@ -1,5 +1,7 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.container.Labels;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -11,7 +13,6 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
-import dev.muxtest.internal.ClassMultiplex;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -185,7 +186,7 @@ class LifecycleTest {
   private static void assertNothingLeft(Class<?> fixture) {
     List<?> containers = DockerClientFactory.instance().client().listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(ClassMultiplex.TEST_CLASS_LABEL, fixture.getName()))
+        .withLabelFilter(Map.of(Labels.TEST_CLASS, fixture.getName()))
         .exec();
     assertThat(containers).as("containers of %s", fixture.getSimpleName()).isEmpty();
     for (int port : portsSeen.getOrDefault(fixture, Set.of())) {

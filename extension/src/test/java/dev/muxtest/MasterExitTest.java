@@ -1,5 +1,8 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.openssh.Processes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -7,8 +10,6 @@ import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 
-import dev.muxtest.internal.Processes;
-import dev.muxtest.internal.ClassMultiplex;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class MasterExitTest {
     assertThat(master.check()).as("check() after the class").isFalse();
     List<?> containers = DockerClientFactory.instance().client().listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(ClassMultiplex.TEST_CLASS_LABEL, ExitCase.class.getName()))
+        .withLabelFilter(Map.of(Labels.TEST_CLASS, ExitCase.class.getName()))
         .exec();
     assertThat(containers).as("containers of the fixture").isEmpty();
 

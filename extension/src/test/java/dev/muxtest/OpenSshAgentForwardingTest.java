@@ -1,6 +1,7 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.KeyMaterial;
+import dev.muxtest.internal.engine.KeyMaterial;
+
 import java.security.KeyPair;
 
 /** Agent forwarding on the OPENSSH engine. */

@@ -1,5 +1,7 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.KeyMaterial;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +35,7 @@ class RuntimeForwardTest {
   @Test
   void agentForwardingIsOffByDefault(SshMaster master) {
     assertThat(master.exec("echo ${SSH_AUTH_SOCK:-none}").stdout()).isEqualTo("none\n");
-    assertThatThrownBy(() -> master.addAgentKey(dev.muxtest.internal.KeyMaterial.generate()))
+    assertThatThrownBy(() -> master.addAgentKey(KeyMaterial.generate()))
         .isInstanceOf(SshOperationException.class)
         .hasMessageStartingWith("Agent forwarding is off for the SSH master to tester@")
         .hasMessageEndingWith("; turn it on with @SshMultiplexing(forwardAgent = true)");

@@ -1,9 +1,10 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.Settings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.muxtest.internal.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.muxtest.bench.setup;
 
+
 import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.MeasurementException;
-import dev.muxtest.internal.KeyMaterial;
 import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -39,7 +39,7 @@ public final class FreshMinaClient implements AutoCloseable {
 
   /** Starts a client whose key {@code server} accepts; every operation is bounded by {@code timeout}. */
   public static FreshMinaClient start(SshdContainer server, Duration timeout) {
-    KeyPair identity = KeyMaterial.generate();
+    KeyPair identity = BenchKeys.generate();
     server.authorizeKey(identity.getPublic());
     SshClient client = SshClient.setUpDefaultClient();
     client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.getHostKey()));

@@ -1,8 +1,8 @@
 package dev.muxtest.bench.setup;
 
+
 import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.MeasurementException;
-import dev.muxtest.internal.KeyMaterial;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,12 +45,12 @@ public final class OpenSshCli implements AutoCloseable {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     OpenSshCli cli = new OpenSshCli(directory, timeout);
     try {
-      KeyPair identity = KeyMaterial.generate();
+      KeyPair identity = BenchKeys.generate();
       Path key = directory.resolve("id");
-      Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest bench key"));
+      Files.write(key, BenchKeys.openSshPrivateKey(identity, "muxtest bench key"));
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       Path knownHosts = directory.resolve("known_hosts");
-      Files.writeString(knownHosts, HOST + " " + KeyMaterial.publicKeyLine(server.getHostKey()) + "\n");
+      Files.writeString(knownHosts, HOST + " " + BenchKeys.publicKeyLine(server.getHostKey()) + "\n");
       Files.writeString(cli.config, String.join("\n",
           "Host " + HOST,
           "  HostName " + server.getSshHost(),

@@ -1,6 +1,11 @@
 package dev.muxtest.bench.suite;
 
+
+import dev.muxtest.CloseableSshMaster;
 import dev.muxtest.ControlMaster;
+import dev.muxtest.Engine;
+import dev.muxtest.MasterOptions;
+import dev.muxtest.SshMasters;
 import dev.muxtest.ExecResult;
 import dev.muxtest.SshMaster;
 import dev.muxtest.bench.Cleanup;
@@ -15,9 +20,6 @@ import dev.muxtest.bench.report.Target;
 import dev.muxtest.bench.setup.FreshMinaClient;
 import dev.muxtest.bench.setup.OpenSshCli;
 import dev.muxtest.bench.setup.Testbed;
-import dev.muxtest.internal.ContainerEndpoint;
-import dev.muxtest.internal.OpenSshMaster;
-import dev.muxtest.internal.Settings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -56,8 +58,8 @@ public final class ExecLatency implements Benchmark {
   public void run(Results results) throws Exception {
     FreshMinaClient fresh = cleanup.register("fresh MINA client", FreshMinaClient.start(bed.server(), Testbed.TIMEOUT));
     // The OpenSSH engine without a master: each command is an ssh process with its own connection.
-    OpenSshMaster noMaster = cleanup.register("OpenSSH engine without master",
-        OpenSshMaster.connect(new ContainerEndpoint(bed.server()), ControlMaster.NO, Settings.DEFAULTS));
+    CloseableSshMaster noMaster = cleanup.register("OpenSSH engine without master", SshMasters.connect(bed.server(),
+        MasterOptions.defaults().withEngine(Engine.OPENSSH).withControlMaster(ControlMaster.NO)));
     OpenSshCli cli = cleanup.register("OpenSSH CLI", OpenSshCli.create(bed.server(), Testbed.TIMEOUT));
     try {
       results.note("minaNegotiated", fresh.negotiated());

@@ -1,5 +1,9 @@
 package dev.muxtest.bench.suite;
 
+import dev.muxtest.Engine;
+import dev.muxtest.SshMasters;
+
+
 import dev.muxtest.bench.Cleanup;
 import dev.muxtest.bench.RunPlan;
 import dev.muxtest.bench.report.Better;
@@ -8,9 +12,6 @@ import dev.muxtest.bench.report.Measure;
 import dev.muxtest.bench.report.Results;
 import dev.muxtest.bench.setup.FreshMinaClient;
 import dev.muxtest.bench.setup.Testbed;
-import dev.muxtest.internal.ContainerEndpoint;
-import dev.muxtest.internal.MinaMaster;
-import dev.muxtest.internal.Settings;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -53,7 +54,7 @@ public final class HeapPerMaster implements Benchmark {
     FreshMinaClient client = cleanup.register("MINA client", FreshMinaClient.start(bed.server(), Testbed.TIMEOUT));
     try {
       Connector bareSession = () -> client.connect();
-      Connector master = () -> MinaMaster.connect(new ContainerEndpoint(bed.server()), Settings.DEFAULTS);
+      Connector master = () -> SshMasters.connect(bed.server(), Engine.MINA);
       hold(bareSession, n); // warm-up
       hold(master, n);
       Held bare = hold(bareSession, n);

@@ -54,7 +54,7 @@ public final class ParallelStreams implements Benchmark {
       return thread;
     });
     try {
-      for (Testbed.Engine engine : List.of(bed.mina(), bed.openSsh())) {
+      for (Testbed.EngineUnderTest engine : List.of(bed.mina(), bed.openSsh())) {
         results.add(Benchmark.attempt(id(engine), () -> measure(engine, pool)));
       }
     } finally {
@@ -63,7 +63,7 @@ public final class ParallelStreams implements Benchmark {
     }
   }
 
-  private Figure measure(Testbed.Engine engine, ExecutorService pool) throws Exception {
+  private Figure measure(Testbed.EngineUnderTest engine, ExecutorService pool) throws Exception {
     InetSocketAddress single = engine.blob().localAddress();
     InetSocketAddress part = engine.part().localAddress();
     parallel(pool, part, Math.min(plan.partBytes(), 8L << 20), true); // warm-up: a prefix of each
@@ -79,7 +79,7 @@ public final class ParallelStreams implements Benchmark {
             plan.streamRepetitions(), ForwardThroughput.range(s.get(0)), ForwardThroughput.range(s.get(1))));
   }
 
-  private static String id(Testbed.Engine engine) {
+  private static String id(Testbed.EngineUnderTest engine) {
     return "parallel." + engine.name().toLowerCase(Locale.ROOT);
   }
 

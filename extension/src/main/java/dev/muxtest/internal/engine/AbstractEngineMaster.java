@@ -1,0 +1,417 @@
+package dev.muxtest.internal.engine;
+
+import dev.muxtest.ConnectionReport;
+import dev.muxtest.ExecResult;
+import dev.muxtest.Forward;
+import dev.muxtest.SshOperationException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.sshd.agent.SshAgent;
+
+/**
+ * What both engines do alike: the master's key, its state (closed, stopped, suspended), the exec
+ * overloads and session budget, the forward registry, readiness checks, liveness, reconnecting and
+ * the connection report. An engine supplies only what differs: running a command in a session,
+ * opening each kind of forward, probing a destination from the server, and making, checking and
+ * ending its connection.
+ */
+public abstract class AbstractEngineMaster implements EngineMaster {
+
+  private static final System.Logger LOG = System.getLogger(AbstractEngineMaster.class.getName());
+  /** Bound on one try of a readiness probe, and on the round trip of {@link #check()}. */
+  protected static final Duration PROBE_ATTEMPT = Duration.ofSeconds(10);
+  private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
+
+  /** The server this master connects to. */
+  protected final ServerEndpoint server;
+  /** The settings this master was opened with. */
+  protected final Settings settings;
+  private final KeyPair identity;
+  private final SessionBudget sessions;
+  private final AtomicLong connectionsOpened = new AtomicLong();
+  private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final AtomicBoolean suspended = new AtomicBoolean();
+  private volatile SshAgent agent;
+
+  /**
+   * Takes the server's identity file, or makes a key pair for this master alone, and readies the
+   * server for it; the engine connects afterwards.
+   */
+  protected AbstractEngineMaster(ServerEndpoint server, Settings settings) {
+    this.server = server;
+    this.settings = settings;
+    this.identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
+    this.sessions = SessionBudget.of(settings, server);
+    server.beforeConnect(identity.getPublic());
+  }
+
+  // ---- what an engine supplies
+
+  /** Runs {@code command} in a new session of the master, within {@code left}; {@code timeout} is for messages. */
+  protected abstract ExecResult execInSession(
+      String command, Map<String, String> environment, Duration timeout, Duration left);
+
+  /** Opens a local forward; the master is accepting. */
+  protected abstract Forward openLocal(int bindPort, String host, int port);
+
+  /** Opens a remote forward; the master is accepting. */
+  protected abstract Forward openRemote(int remotePort, String host, int port);
+
+  /** Opens a dynamic forward; the master is accepting. */
+  protected abstract Forward openDynamic(int bindPort);
+
+  /**
+   * Tries once to connect to {@code host:port} from the server, as a local forward would; empty if
+   * the destination accepted, else why not.
+   */
+  protected abstract Optional<String> probeDestination(String host, int port);
+
+  /** Opens a new connection after the last one was lost or suspended, and reopens the forwards on it. */
+  protected abstract void reconnect();
+
+  /** Ends the connection, keeping the master (and its forwards' listeners) for a later reconnect. */
+  protected abstract void disconnect();
+
+  /** Ends the connection and releases everything the engine holds; the forwards are closed already. */
+  protected abstract void closeConnection();
+
+  /** Whether the engine's own control of the master answers (OpenSSH's {@code -O check}); true if it has none. */
+  protected boolean controlAnswers() {
+    return true;
+  }
+
+  /** What the engine does to stop accepting new sessions (OpenSSH's {@code -O stop}); nothing by default. */
+  protected void onStop() {}
+
+  /** Why the master cannot be used: its connection is lost. */
+  protected String lostConnectionMessage() {
+    return "The SSH master's connection to " + server.describe() + " is lost (keep-alive every "
+        + settings.keepAliveInterval() + ", 2 unanswered end it)";
+  }
+
+  // ---- for engines
+
+  /** The key pair the master logs in with. */
+  protected final KeyPair identity() {
+    return identity;
+  }
+
+  /** Counts a TCP connection opened by the client for this master. */
+  protected final void countConnection() {
+    connectionsOpened.incrementAndGet();
+  }
+
+  /** The agent this master forwards, when agent forwarding is on. */
+  protected final void forwardAgent(SshAgent agent) {
+    this.agent = agent;
+  }
+
+  /** The agent this master forwards; null when agent forwarding is off. */
+  protected final SshAgent agent() {
+    return agent;
+  }
+
+  /** Forgets a forward that closed. */
+  protected final void forget(Forward forward) {
+    forwards.remove(forward);
+  }
+
+  /** Whether {@link #close()} has begun. */
+  public final boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Whether {@link #stop()} was called. */
+  protected final boolean isStopped() {
+    return stopped.get();
+  }
+
+  /** Whether the master stopped accepting, or is closing. */
+  protected final boolean isClosingOrStopped() {
+    return closed.get() || stopped.get();
+  }
+
+  /**
+   * Reconnects a master whose connection is gone, if reconnecting is on or the master was
+   * suspended. A reconnect is a new TCP connection: the count says so, and so does the proof.
+   */
+  protected final void reconnectIfWanted() {
+    if (isConnected() || closed.get() || stopped.get() || !(settings.reconnect() || suspended.get())) {
+      return;
+    }
+    synchronized (this) {
+      if (isConnected() || closed.get()) {
+        return;
+      }
+      LOG.log(Level.INFO, "SSH master to {0} has no connection ({1}); connecting again", server.describe(),
+          suspended.get() ? "suspended while idle" : "lost");
+      reconnect();
+      suspended.set(false);
+    }
+  }
+
+  /**
+   * Fails unless the master takes new sessions and forwards: not closed, not stopped, connected
+   * (reconnecting first where that is wanted).
+   */
+  protected final void ensureAccepting() {
+    ensureNotClosed();
+    if (stopped.get()) {
+      throw new SshOperationException(
+          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+    }
+    reconnectIfWanted();
+    if (!isConnected()) {
+      throw new SshOperationException(lostConnectionMessage());
+    }
+  }
+
+  private void ensureNotClosed() {
+    if (closed.get()) {
+      throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
+    }
+  }
+
+  // ---- SshMaster
+
+  @Override
+  public final ExecResult exec(String command) {
+    return exec(command, Map.of(), settings.execTimeout());
+  }
+
+  @Override
+  public final ExecResult exec(String command, Duration timeout) {
+    return exec(command, Map.of(), timeout);
+  }
+
+  @Override
+  public final ExecResult exec(String command, Map<String, String> environment) {
+    return exec(command, environment, settings.execTimeout());
+  }
+
+  private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
+    if (command == null || environment == null || timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException(String.format(
+          "exec: command and environment must not be null and the timeout must be positive, but were %s, %s, %s",
+          command, environment, timeout));
+    }
+    ensureAccepting();
+    return sessions.run(timeout, command, left -> execInSession(command, environment, timeout, left));
+  }
+
+  @Override
+  public final Forward forwardLocal(String host, int port) {
+    return forwardLocal(0, host, port);
+  }
+
+  @Override
+  public final Forward forwardLocal(int bindPort, String host, int port) {
+    ensureAccepting();
+    return tracked(openLocal(bindPort, host, port));
+  }
+
+  @Override
+  public final Forward forwardRemote(int remotePort, String host, int port) {
+    ensureAccepting();
+    return tracked(openRemote(remotePort, host, port));
+  }
+
+  @Override
+  public final Forward forwardDynamic() {
+    return forwardDynamic(0);
+  }
+
+  @Override
+  public final Forward forwardDynamic(int bindPort) {
+    ensureAccepting();
+    return tracked(openDynamic(bindPort));
+  }
+
+  private Forward tracked(Forward forward) {
+    forwards.add(forward);
+    return forward;
+  }
+
+  @Override
+  public final void addAgentKey(KeyPair key) {
+    ensureNotClosed();
+    if (agent == null) {
+      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
+          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
+    }
+    try {
+      agent.addIdentity(key, "muxtest agent key");
+    } catch (IOException e) {
+      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public final boolean check() {
+    if (isClosingOrStopped()) {
+      return false;
+    }
+    try {
+      reconnectIfWanted();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Reconnecting the master to {0} failed: {1}", server.describe(), e.getMessage());
+      return false;
+    }
+    // The engine's own answer (a session's open flag, -O check) never touches the network: a
+    // command round trip does.
+    return isConnected() && controlAnswers() && answersRoundTrip();
+  }
+
+  private boolean answersRoundTrip() {
+    try {
+      return exec("true", PROBE_ATTEMPT).exitCode() == 0;
+    } catch (SshOperationException e) {
+      LOG.log(Level.DEBUG, "Liveness check of the master failed: {0}", e.getMessage());
+      return false;
+    }
+  }
+
+  @Override
+  public final void stop() {
+    ensureNotClosed();
+    if (stopped.compareAndSet(false, true)) {
+      onStop();
+    }
+  }
+
+  @Override
+  public Optional<Path> controlPath() {
+    return Optional.empty();
+  }
+
+  @Override
+  public final long tcpConnectionsOpened() {
+    return connectionsOpened.get();
+  }
+
+  @Override
+  public final ConnectionReport connectionReport() {
+    return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
+  }
+
+  // ---- EngineMaster
+
+  @Override
+  public final Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
+    Forward forward = switch (spec.type()) {
+      case LOCAL -> forwardLocal(spec.bindPort(), spec.host(), spec.port());
+      case REMOTE -> forwardRemote(spec.bindPort(), spec.host(), spec.port());
+      case DYNAMIC -> forwardDynamic(spec.bindPort());
+    };
+    register.accept(forward);
+    switch (forward.type()) {
+      case LOCAL -> {
+        awaitDestination(forward, readyTimeout);
+        awaitLocalListener(forward);
+      }
+      case REMOTE -> awaitServerListener(forward, readyTimeout);
+      case DYNAMIC -> awaitLocalListener(forward);
+    }
+    return forward;
+  }
+
+  private void awaitDestination(Forward forward, Duration timeout) {
+    AtomicReference<String> refusal = new AtomicReference<>("");
+    boolean accepted = Poll.until(timeout, PROBE_PAUSE, () -> {
+      Optional<String> why = probeDestination(forward.destinationHost(), forward.destinationPort());
+      why.ifPresent(refusal::set);
+      return why.isEmpty();
+    });
+    if (!accepted) {
+      throw new SshOperationException(String.format(
+          "Destination %s:%d did not accept a connection from %s within %s: %s",
+          forward.destinationHost(), forward.destinationPort(), server.describe(), timeout, refusal.get()));
+    }
+  }
+
+  /** Over the master itself, the server's own bash opens a TCP connection to its listener. */
+  private void awaitServerListener(Forward forward, Duration timeout) {
+    String probe = tcpConnectCommand("127.0.0.1", forward.remotePort());
+    AtomicReference<ExecResult> last = new AtomicReference<>();
+    boolean accepted = Poll.until(timeout, PROBE_PAUSE, () -> {
+      last.set(exec(probe, Map.of(), PROBE_ATTEMPT));
+      return last.get().exitCode() == 0;
+    });
+    if (!accepted) {
+      throw new SshOperationException(String.format(
+          "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
+          forward.remotePort(), server.describe(), timeout, last.get().stderr().strip()));
+    }
+  }
+
+  /** Checks that the loopback listener of a local or dynamic forward accepts a TCP connection. */
+  private static void awaitLocalListener(Forward forward) {
+    try (Socket socket = new Socket()) {
+      socket.connect(forward.localAddress(), (int) PROBE_ATTEMPT.toMillis());
+    } catch (IOException e) {
+      throw new SshOperationException("The local listener " + forward.localAddress()
+          + " of a forward did not accept a connection: " + e.getMessage(), e);
+    }
+  }
+
+  /** A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's /dev/tcp). */
+  protected static String tcpConnectCommand(String host, int port) {
+    return "exec bash -c 'exec 3<>/dev/tcp/" + host + "/" + port + "'";
+  }
+
+  @Override
+  public final List<Forward> openForwards() {
+    return List.copyOf(forwards);
+  }
+
+  @Override
+  public String logTail() {
+    return "";
+  }
+
+  @Override
+  public final synchronized void suspend() {
+    if (!closed.get() && !stopped.get() && isConnected()) {
+      suspended.set(true);
+      disconnect();
+    }
+  }
+
+  @Override
+  public final boolean serverEvidenceAvailable() {
+    return server.logsLogins();
+  }
+
+  /** Closes every forward, then the connection. Idempotent. */
+  @Override
+  public final void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      List.copyOf(forwards).forEach(Forward::close);
+    } finally {
+      closeConnection();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return engine() + " master to " + server.describe();
+  }
+}

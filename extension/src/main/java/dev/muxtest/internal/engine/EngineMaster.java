@@ -1,0 +1,51 @@
+package dev.muxtest.internal.engine;
+
+import dev.muxtest.CloseableSshMaster;
+import dev.muxtest.Forward;
+import dev.muxtest.SshMaster;
+import dev.muxtest.SshOperationException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** What the extension and {@code SshMasters} need of a master beyond the public {@link SshMaster}. */
+public interface EngineMaster extends CloseableSshMaster {
+
+  /**
+   * Opens the forward {@code spec} declares, hands it to {@code register} at once (so that it is
+   * closed even if the check fails), then waits until it works: LOCAL, its destination accepts a
+   * connection from the server's side and its local listener accepts; REMOTE, its listener on the
+   * server accepts; DYNAMIC, its local listener accepts.
+   *
+   * @throws SshOperationException if it cannot be opened, or does not work within {@code readyTimeout}
+   */
+  Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register);
+
+  /**
+   * A local forward whose listener binds {@code 127.0.0.1:bindPort} (0: a free port).
+   *
+   * @throws SshOperationException if the port is taken or the forward cannot be opened
+   */
+  Forward forwardLocal(int bindPort, String host, int port);
+
+  /** A dynamic forward (SOCKS proxy) whose listener binds {@code 127.0.0.1:bindPort} (0: a free port). */
+  Forward forwardDynamic(int bindPort);
+
+  /** The forwards open now, for diagnostics. */
+  List<Forward> openForwards();
+
+  /** The end of the engine's own log (the OpenSSH master's), for diagnostics; empty if it keeps none. */
+  String logTail();
+
+  /** Whether the connection is up now (it may be suspended, lost, or not made yet). */
+  boolean isConnected();
+
+  /**
+   * Closes the connection but keeps the master: its next use opens a new connection (and counts
+   * it). For SUITE-scope masters left idle.
+   */
+  void suspend();
+
+  /** Whether the server's side of the proof is there: false for a server outside the test without a log. */
+  boolean serverEvidenceAvailable();
+}

@@ -1,0 +1,74 @@
+package dev.muxtest.internal.engine;
+
+import dev.muxtest.SshHost;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Optional;
+
+/** A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if given. */
+public final class HostEndpoint implements ServerEndpoint {
+
+  private final SshHost host;
+  private volatile int earlierLogins;
+
+  /** Wraps {@code host}. */
+  public HostEndpoint(SshHost host) {
+    this.host = host;
+  }
+
+  @Override
+  public String host() {
+    return host.host();
+  }
+
+  @Override
+  public int port() {
+    return host.port();
+  }
+
+  @Override
+  public String user() {
+    return host.user();
+  }
+
+  /** Not known in advance: the host's own known_hosts file decides. */
+  @Override
+  public HostKeyPolicy hostKeyPolicy() {
+    return new HostKeyPolicy.KnownHosts(host.knownHostsFile());
+  }
+
+  @Override
+  public Optional<Path> identityFile() {
+    return Optional.of(host.identityFile());
+  }
+
+  /**
+   * The key is the host's own: nothing to authorise. The logins of that key already in the log
+   * (earlier runs, earlier classes) are noted here and not counted as this master's.
+   */
+  @Override
+  public void beforeConnect(PublicKey clientKey) {
+    earlierLogins = allLogins(clientKey).size();
+  }
+
+  @Override
+  public boolean logsLogins() {
+    return host.loginLog().isPresent();
+  }
+
+  @Override
+  public List<String> acceptedLogins(PublicKey clientKey) {
+    List<String> all = allLogins(clientKey);
+    return all.subList(Math.min(earlierLogins, all.size()), all.size());
+  }
+
+  private List<String> allLogins(PublicKey clientKey) {
+    String fingerprint = KeyMaterial.fingerprint(clientKey);
+    return host.loginLog().map(log -> log.get().lines()
+            .map(String::strip)
+            .filter(line -> line.contains("Accepted publickey for " + host.user() + " ") && line.endsWith(" " + fingerprint))
+            .toList())
+        .orElse(List.of());
+  }
+}

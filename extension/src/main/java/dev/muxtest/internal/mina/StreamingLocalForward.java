@@ -1,0 +1,247 @@
+package dev.muxtest.internal.mina;
+
+import dev.muxtest.Forward;
+import dev.muxtest.ForwardType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+
+/**
+ * A local forward: a listener on loopback whose every accepted connection becomes one
+ * direct-tcpip channel of the master's current connection, pumped with blocking streams.
+ *
+ * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
+ * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
+ * slower, and when the server then closes the channel, queued bytes that do not drain within the
+ * channel close timeout are dropped (a 256 MiB stream lost its last 10 MiB). Blocking streams
+ * give back-pressure (the SSH window opens only as the local side takes data) and an orderly
+ * half-close in each direction: end of stream on one side becomes EOF on the other, and the
+ * connection closes when both directions have ended.
+ */
+final class StreamingLocalForward implements Forward {
+
+  private static final System.Logger LOG = System.getLogger(StreamingLocalForward.class.getName());
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final int BACKLOG = 128;
+  private static final int BUFFER = 64 * 1024;
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+
+  private final Supplier<ClientSession> session;
+  private final SshdSocketAddress destination;
+  private final Duration openTimeout;
+  private final Consumer<Forward> onClose;
+  private final ServerSocket listener;
+  private final ExecutorService threads;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private StreamingLocalForward(Supplier<ClientSession> session, SshdSocketAddress destination, Duration openTimeout,
+      Consumer<Forward> onClose, ServerSocket listener) {
+    this.session = session;
+    this.destination = destination;
+    this.openTimeout = openTimeout;
+    this.onClose = onClose;
+    this.listener = listener;
+    int port = listener.getLocalPort();
+    this.threads = Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "muxtest-forward-" + port + "-" + THREADS.incrementAndGet());
+      thread.setDaemon(true); // never what keeps a JVM alive; close() ends them anyway
+      return thread;
+    });
+  }
+
+  /** Binds a listener on loopback, on {@code bindPort} or a free port (0), and starts accepting. */
+  static StreamingLocalForward open(Supplier<ClientSession> session, int bindPort, String host, int port,
+      Duration openTimeout, Consumer<Forward> onClose) throws IOException {
+    ServerSocket listener = new ServerSocket();
+    try {
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), BACKLOG);
+    } catch (IOException e) {
+      listener.close();
+      throw e;
+    }
+    StreamingLocalForward forward =
+        new StreamingLocalForward(session, new SshdSocketAddress(host, port), openTimeout, onClose, listener);
+    forward.threads.execute(forward::acceptLoop);
+    return forward;
+  }
+
+  private void acceptLoop() {
+    while (!closed.get()) {
+      Socket socket;
+      try {
+        socket = listener.accept();
+      } catch (IOException e) {
+        if (!closed.get()) {
+          LOG.log(Level.WARNING, "Forward " + this + " stopped accepting", e);
+        }
+        return;
+      }
+      try {
+        threads.execute(() -> serve(socket));
+      } catch (RuntimeException rejectedAfterClose) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    Connection connection = null;
+    try {
+      socket.setTcpNoDelay(true);
+      ChannelDirectTcpip channel = HalfClosingDirectTcpip.create(session.get(),
+          new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()), destination);
+      connection = new Connection(socket, channel);
+      connections.add(connection);
+      if (closed.get()) {
+        return;
+      }
+      channel.open().verify(openTimeout);
+      Future<?> upstream = threads.submit(connection::pumpUpstream);
+      connection.pumpDownstream();
+      upstream.get(); // the connection ends when both directions have ended
+    } catch (Exception e) {
+      if (!closed.get()) {
+        LOG.log(Level.DEBUG, "Connection through forward " + this + " ended: " + e);
+      }
+    } finally {
+      if (connection != null) {
+        connection.close();
+        connections.remove(connection);
+      } else {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  @Override
+  public ForwardType type() {
+    return ForwardType.LOCAL;
+  }
+
+  @Override
+  public int localPort() {
+    return listener.getLocalPort();
+  }
+
+  @Override
+  public int remotePort() {
+    return destination.getPort();
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
+  }
+
+  @Override
+  public String destinationHost() {
+    return destination.getHostName();
+  }
+
+  @Override
+  public int destinationPort() {
+    return destination.getPort();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed.get() && !listener.isClosed();
+  }
+
+  /** Stops listening, cuts the connections still open, and waits (bounded) for its threads. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeQuietly(listener);
+    List.copyOf(connections).forEach(Connection::close);
+    threads.shutdownNow();
+    try {
+      if (!threads.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.WARNING, "Threads of forward {0} did not stop within {1}", this, STOP_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      onClose.accept(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "127.0.0.1:" + listener.getLocalPort() + " -> " + destination.getHostName() + ":" + destination.getPort();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception ignored) {
+      // closing on the way out: nothing left to do with the failure
+    }
+  }
+
+  /** One accepted socket and its channel. */
+  private static final class Connection {
+    private final Socket socket;
+    private final ChannelDirectTcpip channel;
+
+    Connection(Socket socket, ChannelDirectTcpip channel) {
+      this.socket = socket;
+      this.channel = channel;
+    }
+
+    /** Local client to server; the client's end of stream becomes the channel's EOF. */
+    void pumpUpstream() {
+      try (OutputStream toServer = channel.getInvertedIn()) {
+        copy(socket.getInputStream(), toServer, true);
+      } catch (IOException e) {
+        close(); // the other direction cannot go on either
+      }
+    }
+
+    /** Server to local client; the channel's EOF becomes the socket's end of stream. */
+    void pumpDownstream() throws IOException {
+      copy(channel.getInvertedOut(), socket.getOutputStream(), false);
+      if (!socket.isClosed()) {
+        socket.shutdownOutput();
+      }
+    }
+
+    private static void copy(InputStream in, OutputStream out, boolean flushEach) throws IOException {
+      byte[] buffer = new byte[BUFFER];
+      for (int n; (n = in.read(buffer)) != -1; ) {
+        out.write(buffer, 0, n);
+        if (flushEach) {
+          out.flush(); // channel streams buffer until flushed; the socket side writes through
+        }
+      }
+    }
+
+    void close() {
+      closeQuietly(socket);
+      channel.close(false);
+    }
+  }
+}

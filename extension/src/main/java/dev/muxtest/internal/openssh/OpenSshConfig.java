@@ -1,0 +1,126 @@
+package dev.muxtest.internal.openssh;
+
+import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.engine.ServerEndpoint;
+import dev.muxtest.internal.engine.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The files of one OpenSSH master in its private directory: the client key, a known_hosts with
+ * the pinned host keys, and the whole client configuration ({@code -F}), so that the user's
+ * {@code ~/.ssh} plays no part.
+ */
+final class OpenSshConfig {
+
+  /** The server's name in the generated config; also the known_hosts alias of its pinned key. */
+  static final String HOST_ALIAS = "muxtest-server";
+
+  /** The jump host's name in the generated config and known_hosts, when the server has one. */
+  static final String JUMP_ALIAS = "muxtest-jump";
+
+  private OpenSshConfig() {}
+
+  /**
+   * Writes key, known_hosts and config into {@code directory}; the config's path.
+   *
+   * @param agentSocket the JVM agent's socket the master uses and forwards, when forwarding an agent
+   */
+  static Path write(Path directory, ServerEndpoint server, KeyPair identity, Settings settings,
+      Path controlPath, Optional<Path> agentSocket) {
+    try {
+      // A server outside the test: its identity file as given, copied nowhere.
+      Path key = server.identityFile().orElse(directory.resolve("id"));
+      if (server.identityFile().isEmpty()) {
+        Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+      }
+      Path knownHosts = directory.resolve("known_hosts");
+      Files.writeString(knownHosts, pinnedKeyLine(HOST_ALIAS, server)
+          + server.jumpHost().map(jump -> pinnedKeyLine(JUMP_ALIAS, jump)).orElse(""));
+      Path config = directory.resolve("config");
+      Files.writeString(config, configText(server, key, knownHosts, settings, controlPath, agentSocket),
+          StandardCharsets.UTF_8);
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the OpenSSH files in " + directory, e);
+    }
+  }
+
+  /** The alias and the pinned key, or nothing for a server checked against its own known_hosts. */
+  private static String pinnedKeyLine(String alias, ServerEndpoint server) {
+    return server.hostKeyPolicy().apply(
+        (PublicKey key) -> alias + " " + KeyMaterial.publicKeyLine(key) + "\n", file -> "");
+  }
+
+  private static String configText(ServerEndpoint server, Path key, Path knownHosts, Settings settings,
+      Path controlPath, Optional<Path> agentSocket) {
+    List<String> lines = new ArrayList<>(hostBlock(HOST_ALIAS, server, key, knownHosts, settings));
+    agentSocket.ifPresent(socket ->
+        // Ahead of the block's "IdentityAgent none": in an ssh config the first value wins.
+        lines.addAll(1, List.of("  IdentityAgent " + quoted(socket), "  ForwardAgent yes")));
+    lines.addAll(List.of(
+        "  ControlPath " + quoted(controlPath),
+        "  ControlMaster no",
+        "  ExitOnForwardFailure yes",
+        "  RequestTTY no"));
+    server.jumpHost().ifPresent(jump -> {
+      // ProxyJump runs `ssh -F <this file> -W target:22 muxtest-jump`: the master's one TCP connection.
+      lines.add("  ProxyJump " + JUMP_ALIAS);
+      lines.addAll(hostBlock(JUMP_ALIAS, jump, key, knownHosts, settings));
+      lines.add("  ControlPath none"); // the jump's own ssh must never take the target's control socket
+    });
+    lines.add("");
+    return String.join("\n", lines);
+  }
+
+  /** A Host block with what every connection of this master needs: key, host key check, bounds. */
+  private static List<String> hostBlock(String alias, ServerEndpoint endpoint, Path key, Path pinnedKeys,
+      Settings settings) {
+    // The host key is pinned under an alias, whatever host and port Testcontainers reports; a
+    // server outside the test is looked up as itself ([host]:port) in its own known_hosts.
+    List<String> hostKeyLines = endpoint.hostKeyPolicy().apply(
+        pinned -> List.of("  HostKeyAlias " + alias, "  UserKnownHostsFile " + quoted(pinnedKeys)),
+        file -> List.of("  UserKnownHostsFile " + quoted(file)));
+    return Stream.of(
+        Stream.of(
+            "Host " + alias,
+            "  HostName " + endpoint.host(),
+            "  Port " + endpoint.port(),
+            "  User " + endpoint.user(),
+            "  IdentityFile " + quoted(key),
+            "  IdentitiesOnly yes",
+            "  IdentityAgent none",
+            "  PreferredAuthentications publickey",
+            "  PasswordAuthentication no",
+            "  KbdInteractiveAuthentication no",
+            "  BatchMode yes"),
+        hostKeyLines.stream(),
+        Stream.of(
+            "  GlobalKnownHostsFile /dev/null",
+            "  StrictHostKeyChecking yes",
+            "  CheckHostIP no",
+            "  UpdateHostKeys no",
+            "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
+            "  ServerAliveCountMax 2",
+            "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
+            "  LogLevel ERROR"))
+        .flatMap(s -> s)
+        .toList();
+  }
+
+  /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */
+  private static String quoted(Path path) {
+    return "\"" + path + "\"";
+  }
+}

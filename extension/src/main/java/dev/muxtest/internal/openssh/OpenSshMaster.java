@@ -1,0 +1,212 @@
+package dev.muxtest.internal.openssh;
+
+import dev.muxtest.ControlMaster;
+import dev.muxtest.Engine;
+import dev.muxtest.ExecResult;
+import dev.muxtest.Forward;
+import dev.muxtest.ForwardType;
+import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.ServerEndpoint;
+import dev.muxtest.internal.engine.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.sshd.agent.local.LocalAgentFactory;
+
+/**
+ * The OpenSSH engine: the OpenSSH client's own master ({@code ssh -M} on a control socket in a
+ * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}. Commands run as
+ * multiplexing clients of that master ({@code ssh -S}).
+ */
+public final class OpenSshMaster extends AbstractEngineMaster {
+
+  private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9._:-]+");
+  /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
+  private static final String AGENT_SOCKET = "agt";
+
+  private final ControlMaster mode;
+  private final Path directory;
+  private final Path controlPath;
+  private volatile JvmAgentSocket agentSocket;
+  private volatile MuxClient client;
+  private volatile MasterProcess process;
+
+  private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
+    super(server, settings);
+    this.mode = mode;
+    this.directory = ControlDirectory.create(settings.controlDirectory());
+    this.controlPath = directory.resolve(ControlDirectory.SOCKET);
+  }
+
+  /**
+   * Writes the key, known_hosts and config into a new private directory and, unless {@code mode}
+   * is NO, starts the master and waits until it is authenticated. With {@code forwardAgent}, an
+   * SSH agent of the test JVM serves a socket in the private directory, which the master uses as
+   * its {@code IdentityAgent} and forwards ({@code ForwardAgent yes}) for every session.
+   *
+   * @throws SshOperationException naming the server and the master's own log when it cannot
+   */
+  public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings,
+      boolean forwardAgent) {
+    OpenSshMaster master = new OpenSshMaster(server, mode, settings);
+    try {
+      master.start(forwardAgent);
+      return master;
+    } catch (RuntimeException e) {
+      master.close();
+      throw e;
+    }
+  }
+
+  private void start(boolean forwardAgent) {
+    if (forwardAgent) {
+      LocalAgentFactory agents = new LocalAgentFactory();
+      forwardAgent(agents.getAgent());
+      agentSocket = JvmAgentSocket.serve(agents.getAgent(), directory.resolve(AGENT_SOCKET));
+    }
+    Path config = OpenSshConfig.write(directory, server, identity(), settings, controlPath,
+        Optional.ofNullable(agentSocket).map(JvmAgentSocket::path));
+    client = new MuxClient(settings.sshExecutable(), config, directory, mode, settings.connectTimeout());
+    process = new MasterProcess(client, controlPath, directory.resolve("master.log"), this::close);
+    if (mode != ControlMaster.NO && process.start(mode, settings.connectTimeout(), directory, server.describe())) {
+      countConnection();
+    }
+  }
+
+  @Override
+  public Engine engine() {
+    return Engine.OPENSSH;
+  }
+
+  /** With ControlMaster NO there is no master: each command connects on its own. */
+  @Override
+  public boolean isConnected() {
+    MasterProcess current = process;
+    return mode == ControlMaster.NO || current != null && current.alive();
+  }
+
+  @Override
+  protected boolean controlAnswers() {
+    return mode == ControlMaster.NO || process.answersCheck();
+  }
+
+  @Override
+  protected ExecResult execInSession(String command, Map<String, String> environment, Duration timeout,
+      Duration left) {
+    ExecResult result = client.exec(command, environment, timeout, left, server.describe());
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
+    return result;
+  }
+
+  @Override
+  protected Forward openLocal(int bindPort, String host, int port) {
+    return LoopbackPorts.onLoopbackPort(bindPort, "a local forward to " + host + ":" + port + " through "
+        + server.describe(), localPort -> add(new OpenSshForward.Request(ForwardType.LOCAL, localPort, host, port)));
+  }
+
+  @Override
+  protected Forward openDynamic(int bindPort) {
+    return LoopbackPorts.onLoopbackPort(bindPort, "a dynamic forward (SOCKS proxy) through " + server.describe(),
+        localPort -> add(new OpenSshForward.Request(ForwardType.DYNAMIC, localPort, "", 0)));
+  }
+
+  @Override
+  protected Forward openRemote(int remotePort, String host, int port) {
+    boolean anotherOnAnyPort = openForwards().stream()
+        .anyMatch(f -> f instanceof OpenSshForward o && o.isRemoteOnAnyPortTo(host, port));
+    if (remotePort == 0 && mode != ControlMaster.NO && anotherOnAnyPort) {
+      // OpenSSH cancels a port-0 remote forward by the spec as requested, which would then match the
+      // first of the two: ask for a port of our own choosing, so that each can be cancelled alone.
+      return LoopbackPorts.onServerPortOfOurChoosing("a remote forward to " + host + ":" + port + " through "
+          + server.describe(), serverPort -> add(new OpenSshForward.Request(ForwardType.REMOTE, serverPort, host, port)));
+    }
+    return add(new OpenSshForward.Request(ForwardType.REMOTE, remotePort, host, port));
+  }
+
+  private OpenSshForward add(OpenSshForward.Request request) {
+    return mode == ControlMaster.NO
+        ? OpenSshForward.ownConnection(client, request, directory, settings.connectTimeout(), server.describe(),
+            this::countConnection, this::forget)
+        : OpenSshForward.overMaster(client, request, server.describe(), () -> !isClosed(), this::isClosingOrStopped,
+            this::forget);
+  }
+
+  /**
+   * From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection.
+   * A host name that cannot go into the command as it is is not probed.
+   */
+  @Override
+  protected Optional<String> probeDestination(String host, int port) {
+    if (!SAFE_HOST.matcher(host).matches()) {
+      return Optional.empty();
+    }
+    ExecResult result = exec(tcpConnectCommand(host, port), PROBE_ATTEMPT);
+    return result.exitCode() == 0 ? Optional.empty() : Optional.of(result.stderr().strip());
+  }
+
+  @Override
+  protected void onStop() {
+    if (mode != ControlMaster.NO) {
+      process.stopAccepting();
+    }
+  }
+
+  /** A new master on the same control path; its forwards are added again on the same ports. */
+  @Override
+  protected void reconnect() {
+    process.restart(settings.connectTimeout(), directory, server.describe());
+    countConnection();
+    for (Forward forward : openForwards()) {
+      if (forward instanceof OpenSshForward openSsh) {
+        openSsh.reopen();
+      }
+    }
+  }
+
+  @Override
+  protected void disconnect() {
+    if (mode != ControlMaster.NO) {
+      process.exit(true);
+    }
+  }
+
+  /**
+   * Ends the master with {@code -O exit} (after {@code -O stop} it is ending already), waits for
+   * its process, and removes the private directory with the control socket and key.
+   */
+  @Override
+  protected void closeConnection() {
+    try {
+      if (process != null) {
+        process.exit(!isStopped());
+      }
+    } finally {
+      if (agentSocket != null) {
+        agentSocket.close();
+      }
+      ControlDirectory.delete(directory);
+    }
+  }
+
+  @Override
+  protected String lostConnectionMessage() {
+    return "The OpenSSH master to " + server.describe() + " has exited: its connection was lost (keep-alive every "
+        + settings.keepAliveInterval() + ", 2 unanswered end it)" + process.logTail();
+  }
+
+  @Override
+  public Optional<Path> controlPath() {
+    return mode == ControlMaster.NO ? Optional.empty() : Optional.of(controlPath);
+  }
+
+  @Override
+  public String logTail() {
+    MasterProcess current = process;
+    return current == null ? "" : current.logTail().strip();
+  }
+}

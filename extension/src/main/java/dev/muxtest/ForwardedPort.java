@@ -7,16 +7,20 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Injects the local end of the {@link SshTunnel} with the given name.
+ * Injects the listening end of the {@link SshTunnel} with the given name: for a LOCAL or DYNAMIC
+ * tunnel the loopback port on the test machine, for a REMOTE tunnel the port listening on the
+ * server's loopback (where the server's own processes reach the test machine).
  *
- * <p>Supported parameter types: {@code int}, {@link Integer} (the local port) and {@link
- * java.net.InetSocketAddress} (the loopback address and port).
+ * <p>Supported parameter types: {@code int} and {@link Integer} (the port), {@link
+ * java.net.InetSocketAddress} (loopback address and port) and, for a DYNAMIC tunnel only, {@link
+ * java.net.Proxy} (a SOCKS proxy on {@code 127.0.0.1}). A tunnel declared on the test method
+ * takes precedence over a class tunnel of the same name.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)
 public @interface ForwardedPort {
 
-  /** Name of a tunnel declared with {@link SshTunnel} on the test class. */
+  /** Name of a tunnel declared with {@link SshTunnel} on the test method, class or an enclosing class. */
   String value();
 }

@@ -6,7 +6,6 @@ import dev.muxtest.Forward;
 import dev.muxtest.SshOperationException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.sshd.agent.SshAgent;
 
@@ -33,7 +31,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   private static final System.Logger LOG = System.getLogger(AbstractEngineMaster.class.getName());
   /** Bound on one try of a readiness probe, and on the round trip of {@link #check()}. */
   protected static final Duration PROBE_ATTEMPT = Duration.ofSeconds(10);
-  private static final Duration PROBE_PAUSE = Duration.ofMillis(100);
 
   /** The server this master connects to. */
   protected final ServerEndpoint server;
@@ -319,54 +316,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
       case DYNAMIC -> forwardDynamic(spec.bindPort());
     };
     register.accept(forward);
-    switch (forward.type()) {
-      case LOCAL -> {
-        awaitDestination(forward, readyTimeout);
-        awaitLocalListener(forward);
-      }
-      case REMOTE -> awaitServerListener(forward, readyTimeout);
-      case DYNAMIC -> awaitLocalListener(forward);
-    }
+    new ForwardReadiness(this, server.describe()).await(forward, readyTimeout);
     return forward;
-  }
-
-  private void awaitDestination(Forward forward, Duration timeout) {
-    AtomicReference<String> refusal = new AtomicReference<>("");
-    boolean accepted = Poll.until(timeout, PROBE_PAUSE, () -> {
-      Optional<String> why = probeDestination(forward.destinationHost(), forward.destinationPort());
-      why.ifPresent(refusal::set);
-      return why.isEmpty();
-    });
-    if (!accepted) {
-      throw new SshOperationException(String.format(
-          "Destination %s:%d did not accept a connection from %s within %s: %s",
-          forward.destinationHost(), forward.destinationPort(), server.describe(), timeout, refusal.get()));
-    }
-  }
-
-  /** Over the master itself, the server's own bash opens a TCP connection to its listener. */
-  private void awaitServerListener(Forward forward, Duration timeout) {
-    String probe = tcpConnectCommand("127.0.0.1", forward.remotePort());
-    AtomicReference<ExecResult> last = new AtomicReference<>();
-    boolean accepted = Poll.until(timeout, PROBE_PAUSE, () -> {
-      last.set(exec(probe, Map.of(), PROBE_ATTEMPT));
-      return last.get().exitCode() == 0;
-    });
-    if (!accepted) {
-      throw new SshOperationException(String.format(
-          "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
-          forward.remotePort(), server.describe(), timeout, last.get().stderr().strip()));
-    }
-  }
-
-  /** Checks that the loopback listener of a local or dynamic forward accepts a TCP connection. */
-  private static void awaitLocalListener(Forward forward) {
-    try (Socket socket = new Socket()) {
-      socket.connect(forward.localAddress(), (int) PROBE_ATTEMPT.toMillis());
-    } catch (IOException e) {
-      throw new SshOperationException("The local listener " + forward.localAddress()
-          + " of a forward did not accept a connection: " + e.getMessage(), e);
-    }
   }
 
   /** A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's /dev/tcp). */

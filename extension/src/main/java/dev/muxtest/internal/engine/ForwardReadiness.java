@@ -1,0 +1,84 @@
+package dev.muxtest.internal.engine;
+
+import dev.muxtest.ExecResult;
+import dev.muxtest.Forward;
+import dev.muxtest.SshOperationException;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Waits until a forward works, the same way for both engines: LOCAL, its destination accepts a
+ * connection from the server's side (the engine's probe) and its local listener accepts; REMOTE,
+ * its listener on the server accepts a connection made on the server; DYNAMIC, its local listener
+ * accepts.
+ */
+final class ForwardReadiness {
+
+  private static final Duration PAUSE = Duration.ofMillis(100);
+
+  private final AbstractEngineMaster master;
+  private final String server;
+
+  ForwardReadiness(AbstractEngineMaster master, String server) {
+    this.master = master;
+    this.server = server;
+  }
+
+  /**
+   * Waits for {@code forward}, within {@code timeout} for a destination or server-side listener.
+   *
+   * @throws SshOperationException naming what did not answer, and why, when it does not in time
+   */
+  void await(Forward forward, Duration timeout) {
+    switch (forward.type()) {
+      case LOCAL -> {
+        awaitDestination(forward, timeout);
+        awaitLocalListener(forward);
+      }
+      case REMOTE -> awaitServerListener(forward, timeout);
+      case DYNAMIC -> awaitLocalListener(forward);
+    }
+  }
+
+  private void awaitDestination(Forward forward, Duration timeout) {
+    AtomicReference<String> refusal = new AtomicReference<>("");
+    boolean accepted = Poll.until(timeout, PAUSE, () -> {
+      Optional<String> why = master.probeDestination(forward.destinationHost(), forward.destinationPort());
+      why.ifPresent(refusal::set);
+      return why.isEmpty();
+    });
+    if (!accepted) {
+      throw new SshOperationException(String.format(
+          "Destination %s:%d did not accept a connection from %s within %s: %s",
+          forward.destinationHost(), forward.destinationPort(), server, timeout, refusal.get()));
+    }
+  }
+
+  /** Over the master itself, the server's own bash opens a TCP connection to its listener. */
+  private void awaitServerListener(Forward forward, Duration timeout) {
+    String probe = AbstractEngineMaster.tcpConnectCommand("127.0.0.1", forward.remotePort());
+    AtomicReference<ExecResult> last = new AtomicReference<>();
+    boolean accepted = Poll.until(timeout, PAUSE, () -> {
+      last.set(master.exec(probe, AbstractEngineMaster.PROBE_ATTEMPT));
+      return last.get().exitCode() == 0;
+    });
+    if (!accepted) {
+      throw new SshOperationException(String.format(
+          "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
+          forward.remotePort(), server, timeout, last.get().stderr().strip()));
+    }
+  }
+
+  /** Checks that the loopback listener of a local or dynamic forward accepts a TCP connection. */
+  private static void awaitLocalListener(Forward forward) {
+    try (Socket socket = new Socket()) {
+      socket.connect(forward.localAddress(), (int) AbstractEngineMaster.PROBE_ATTEMPT.toMillis());
+    } catch (IOException e) {
+      throw new SshOperationException("The local listener " + forward.localAddress()
+          + " of a forward did not accept a connection: " + e.getMessage(), e);
+    }
+  }
+}

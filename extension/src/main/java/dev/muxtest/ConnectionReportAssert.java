@@ -4,7 +4,8 @@ import dev.muxtest.internal.junit.Proof;
 import org.assertj.core.api.AbstractAssert;
 
 /** AssertJ assertions on a {@link ConnectionReport}. */
-public class ConnectionReportAssert extends AbstractAssert<ConnectionReportAssert, ConnectionReport> {
+public class ConnectionReportAssert
+    extends AbstractAssert<ConnectionReportAssert, ConnectionReport> {
 
   /** Creates assertions on {@code actual}. */
   public ConnectionReportAssert(ConnectionReport actual) {
@@ -26,7 +27,10 @@ public class ConnectionReportAssert extends AbstractAssert<ConnectionReportAsser
     if (actual.serverAuthenticatedConnections() != expected) {
       failWithMessage(
           "Expected the server to have authenticated %d connection(s) with key %s but it authenticated %d%s",
-          expected, actual.keyFingerprint(), actual.serverAuthenticatedConnections(), Proof.evidence(actual));
+          expected,
+          actual.keyFingerprint(),
+          actual.serverAuthenticatedConnections(),
+          Proof.evidence(actual));
     }
     return this;
   }

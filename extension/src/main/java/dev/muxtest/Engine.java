@@ -8,7 +8,10 @@ public enum Engine {
    */
   DEFAULT,
 
-  /** Apache MINA SSHD in the test JVM: one client session, that is one TCP connection, many channels. */
+  /**
+   * Apache MINA SSHD in the test JVM: one client session, that is one TCP connection, many
+   * channels.
+   */
   MINA,
 
   /**

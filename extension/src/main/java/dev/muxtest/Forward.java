@@ -3,8 +3,8 @@ package dev.muxtest;
 import java.net.InetSocketAddress;
 
 /**
- * A port forward running over the SSH master. "Local" is the test machine's side, "remote" the
- * SSH server's side. Closing it stops its listener; closing is idempotent.
+ * A port forward running over the SSH master. "Local" is the test machine's side, "remote" the SSH
+ * server's side. Closing it stops its listener; closing is idempotent.
  */
 public interface Forward extends AutoCloseable {
 
@@ -22,14 +22,21 @@ public interface Forward extends AutoCloseable {
 
   /**
    * The server's end: for {@link ForwardType#REMOTE} the port listening on the server (allocated
-   * when 0 was asked for); for {@link ForwardType#LOCAL} the destination port; 0 for {@link ForwardType#DYNAMIC}.
+   * when 0 was asked for); for {@link ForwardType#LOCAL} the destination port; 0 for {@link
+   * ForwardType#DYNAMIC}.
    */
   int remotePort();
 
-  /** Destination host: as seen from the server for LOCAL, from the test machine for REMOTE; empty for DYNAMIC. */
+  /**
+   * Destination host: as seen from the server for LOCAL, from the test machine for REMOTE; empty
+   * for DYNAMIC.
+   */
   String destinationHost();
 
-  /** Destination port: {@link #remotePort()} for LOCAL, {@link #localPort()} for REMOTE, 0 for DYNAMIC. */
+  /**
+   * Destination port: {@link #remotePort()} for LOCAL, {@link #localPort()} for REMOTE, 0 for
+   * DYNAMIC.
+   */
   int destinationPort();
 
   /** Whether the forward still listens. */

@@ -13,14 +13,17 @@ import java.lang.annotation.Target;
  *
  * <p>Supported parameter types: {@code int} and {@link Integer} (the port), {@link
  * java.net.InetSocketAddress} (loopback address and port) and, for a DYNAMIC tunnel only, {@link
- * java.net.Proxy} (a SOCKS proxy on {@code 127.0.0.1}). A tunnel declared on the test method
- * takes precedence over a class tunnel of the same name.
+ * java.net.Proxy} (a SOCKS proxy on {@code 127.0.0.1}). A tunnel declared on the test method takes
+ * precedence over a class tunnel of the same name.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)
 public @interface ForwardedPort {
 
-  /** Name of a tunnel declared with {@link SshTunnel} on the test method, class or an enclosing class. */
+  /**
+   * Name of a tunnel declared with {@link SshTunnel} on the test method, class or an enclosing
+   * class.
+   */
   String value();
 }

@@ -32,11 +32,16 @@ import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * Gives each test class one SSH master connection, opens its {@link SshTunnel}s over it, injects
- * {@link ForwardedPort}s and {@link SshMaster}, and proves after the class that one TCP
- * connection carried it all. Registered by the public annotations, never by users directly.
+ * {@link ForwardedPort}s and {@link SshMaster}, and proves after the class that one TCP connection
+ * carried it all. Registered by the public annotations, never by users directly.
  */
-final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
-    AfterEachCallback, AfterAllCallback, ParameterResolver {
+final class MuxtestExtension
+    implements ExecutionCondition,
+        BeforeAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AfterAllCallback,
+        ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(MuxtestExtension.class);
 
@@ -45,8 +50,10 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
       return ConditionEvaluationResult.enabled("decided per class");
     }
-    boolean skipWithoutDocker = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SshMultiplexing.class)
-        .map(SshMultiplexing::disabledWithoutDocker).orElse(false);
+    boolean skipWithoutDocker =
+        AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SshMultiplexing.class)
+            .map(SshMultiplexing::disabledWithoutDocker)
+            .orElse(false);
     if (skipWithoutDocker && !DockerDetector.of(context).isDockerAvailable()) {
       return ConditionEvaluationResult.disabled(
           "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class");
@@ -62,37 +69,58 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     DeclaredServer declared = DeclaredServer.of(testClass);
     Settings settings = settings(context);
     Optional<ClassSession> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
-    ClassOptions options = ClassOptions.of(testClass, enclosing.flatMap(ClassSession::options), settings);
+    ClassOptions options =
+        ClassOptions.of(testClass, enclosing.flatMap(ClassSession::options), settings);
 
-    boolean needsDocker = declared instanceof DeclaredServer.Container c ? !c.container().isRunning()
-        : declared instanceof DeclaredServer.None && enclosing.isEmpty();
+    boolean needsDocker =
+        declared instanceof DeclaredServer.Container c
+            ? !c.container().isRunning()
+            : declared instanceof DeclaredServer.None && enclosing.isEmpty();
     if (needsDocker && !DockerDetector.of(context).isDockerAvailable()) {
-      throw new SshOperationException("muxtest: " + testClass.getName() + " needs a Docker environment for its SSH "
-          + "server, and none is available (Testcontainers found none). Start Docker, or skip such classes "
-          + "with @SshMultiplexing(disabledWithoutDocker = true).");
+      throw new SshOperationException(
+          "muxtest: "
+              + testClass.getName()
+              + " needs a Docker environment for its SSH "
+              + "server, and none is available (Testcontainers found none). Start Docker, or skip such classes "
+              + "with @SshMultiplexing(disabledWithoutDocker = true).");
     }
 
     ClassSession session = new ClassSession(testClass);
     // Stored before it opens anything, so that JUnit closes whatever part of it got opened.
     context.getStore(NAMESPACE).put(testClass, session);
-    session.open(tunnels, declared, enclosing, options, settings,
+    session.open(
+        tunnels,
+        declared,
+        enclosing,
+        options,
+        settings,
         // The run's shared masters live in the root store: created once, atomically, and closed
         // when the whole run ends. (getOrComputeIfAbsent is deprecated in JUnit 6 but is the one
         // atomic form on every line from 5.10.)
-        key -> context.getRoot().getStore(NAMESPACE)
-            .getOrComputeIfAbsent(key, k -> SuiteMaster.open(options, declared, settings), SuiteMaster.class));
+        key ->
+            context
+                .getRoot()
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                    key, k -> SuiteMaster.open(options, declared, settings), SuiteMaster.class));
   }
 
   /** The settings of the run, read once and kept in the root store. */
   private static Settings settings(ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
-        Settings.class, key -> Settings.from(context::getConfigurationParameter), Settings.class);
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            Settings.class,
+            key -> Settings.from(context::getConfigurationParameter),
+            Settings.class);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
     if (context.getExecutionException().isPresent()) {
-      nearest(context).ifPresent(session -> session.diagnostics().forEach(context::publishReportEntry));
+      nearest(context)
+          .ifPresent(session -> session.diagnostics().forEach(context::publishReportEntry));
     }
   }
 
@@ -106,14 +134,21 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     if (context.getExecutionException().isPresent()) {
       session.diagnostics().forEach(context::publishReportEntry);
     }
-    session.verifyProof(report -> context.publishReportEntry("muxtest.connections", String.format(
-        "client TCP connections: %d, server authenticated connections: %d, key %s",
-        report.clientTcpConnections(), report.serverAuthenticatedConnections(), report.keyFingerprint())));
+    session.verifyProof(
+        report ->
+            context.publishReportEntry(
+                "muxtest.connections",
+                String.format(
+                    "client TCP connections: %d, server authenticated connections: %d, key %s",
+                    report.clientTcpConnections(),
+                    report.serverAuthenticatedConnections(),
+                    report.keyFingerprint())));
   }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.isAnnotated(ForwardedPort.class) || parameter.getParameter().getType() == SshMaster.class;
+    return parameter.isAnnotated(ForwardedPort.class)
+        || parameter.getParameter().getType() == SshMaster.class;
   }
 
   @Override
@@ -121,16 +156,29 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     Class<?> type = parameter.getParameter().getType();
     Optional<ForwardedPort> forwardedPort = parameter.findAnnotation(ForwardedPort.class);
     if (forwardedPort.isEmpty()) {
-      if (context.getTestMethod().isPresent() && nearest(context).flatMap(ClassSession::master).isPresent()) {
+      if (context.getTestMethod().isPresent()
+          && nearest(context).flatMap(ClassSession::master).isPresent()) {
         return methodScope(context); // its forwards end with the method
       }
-      return nearest(context).flatMap(ClassSession::master).map(SshMaster.class::cast).orElseThrow(() -> new ParameterResolutionException(
-          "No SSH master is open for " + describe(context) + " yet; inject SshMaster into test or lifecycle "
-              + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
+      return nearest(context)
+          .flatMap(ClassSession::master)
+          .map(SshMaster.class::cast)
+          .orElseThrow(
+              () ->
+                  new ParameterResolutionException(
+                      "No SSH master is open for "
+                          + describe(context)
+                          + " yet; inject SshMaster into test or lifecycle "
+                          + "methods (with @TestInstance(PER_CLASS) the constructor runs before the master opens)"));
     }
-    if (type != int.class && type != Integer.class && type != InetSocketAddress.class && type != Proxy.class) {
-      throw new ParameterResolutionException("Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, "
-          + "java.net.InetSocketAddress or java.net.Proxy but was: " + type.getName());
+    if (type != int.class
+        && type != Integer.class
+        && type != InetSocketAddress.class
+        && type != Proxy.class) {
+      throw new ParameterResolutionException(
+          "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, "
+              + "java.net.InetSocketAddress or java.net.Proxy but was: "
+              + type.getName());
     }
     String name = forwardedPort.get().value();
     Optional<MethodSession> scope = existingMethodScope(context);
@@ -148,9 +196,10 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
     TreeSet<String> declared = new TreeSet<>();
     scope.ifPresent(m -> declared.addAll(m.tunnelNames()));
     levels.forEach(level -> declared.addAll(level.tunnelNames()));
-    throw new ParameterResolutionException(String.format(
-        "@ForwardedPort(\"%s\"): no @SshTunnel with name \"%s\" is declared on %s; declared tunnels: %s",
-        name, name, describe(context), declared));
+    throw new ParameterResolutionException(
+        String.format(
+            "@ForwardedPort(\"%s\"): no @SshTunnel with name \"%s\" is declared on %s; declared tunnels: %s",
+            name, name, describe(context), declared));
   }
 
   /** Opens the tunnels declared on the test method, closed after it with the method's scope. */
@@ -162,25 +211,41 @@ final class MuxtestExtension implements ExecutionCondition, BeforeAllCallback, B
       return;
     }
     if (nearest(context).flatMap(ClassSession::master).isEmpty()) {
-      throw new ExtensionConfigurationException(String.format(
-          "@SshTunnel on %s#%s(): the class has no SSH master; declare @SshMultiplexing, a class-level "
-              + "@SshTunnel or an @SshServer field on %s", testClass.getName(), context.getRequiredTestMethod().getName(),
-          testClass.getName()));
+      throw new ExtensionConfigurationException(
+          String.format(
+              "@SshTunnel on %s#%s(): the class has no SSH master; declare @SshMultiplexing, a class-level "
+                  + "@SshTunnel or an @SshServer field on %s",
+              testClass.getName(), context.getRequiredTestMethod().getName(), testClass.getName()));
     }
     methodScope(context).openTunnels(tunnels, settings(context).tunnelReadyTimeout());
   }
 
-  /** The method's view of the nearest master, made on first use and closed with the method's store. */
+  /**
+   * The method's view of the nearest master, made on first use and closed with the method's store.
+   */
   private static MethodSession methodScope(ExtensionContext context) {
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(MethodSession.class, key -> new MethodSession(
-        nearest(context).flatMap(ClassSession::master).map(EngineMaster.class::cast).orElseThrow(),
-        context.getRequiredTestClass().getName() + "#" + context.getRequiredTestMethod().getName() + "()"),
-        MethodSession.class);
+    return context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            MethodSession.class,
+            key ->
+                new MethodSession(
+                    nearest(context)
+                        .flatMap(ClassSession::master)
+                        .map(EngineMaster.class::cast)
+                        .orElseThrow(),
+                    context.getRequiredTestClass().getName()
+                        + "#"
+                        + context.getRequiredTestMethod().getName()
+                        + "()"),
+            MethodSession.class);
   }
 
   private static Optional<MethodSession> existingMethodScope(ExtensionContext context) {
-    return context.getTestMethod().isEmpty() ? Optional.empty()
-        : Optional.ofNullable(context.getStore(NAMESPACE).get(MethodSession.class, MethodSession.class));
+    return context.getTestMethod().isEmpty()
+        ? Optional.empty()
+        : Optional.ofNullable(
+            context.getStore(NAMESPACE).get(MethodSession.class, MethodSession.class));
   }
 
   /** The multiplex of the closest class, from {@code context} outwards. */

@@ -3,7 +3,9 @@ package dev.muxtest;
 /** How long a master lives, and which classes share it. */
 public enum Scope {
 
-  /** The configured default: the configuration parameter {@code muxtest.scope}, else {@link #CLASS}. */
+  /**
+   * The configured default: the configuration parameter {@code muxtest.scope}, else {@link #CLASS}.
+   */
   DEFAULT,
 
   /** One master per test class, closed after the class. */

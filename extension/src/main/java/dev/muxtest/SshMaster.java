@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The single SSH connection of a test class. Every command and forward of the class travels over
- * it as a channel. Inject it as a test-method, lifecycle-method or constructor parameter.
+ * The single SSH connection of a test class. Every command and forward of the class travels over it
+ * as a channel. Inject it as a test-method, lifecycle-method or constructor parameter.
  */
 public interface SshMaster {
 
@@ -20,14 +20,15 @@ public interface SshMaster {
   /**
    * Runs a shell command on the server over the master.
    *
-   * @throws SshOperationException if the command cannot be started or does not end within {@code timeout}
+   * @throws SshOperationException if the command cannot be started or does not end within {@code
+   *     timeout}
    */
   ExecResult exec(String command, Duration timeout);
 
   /**
-   * Runs a shell command with extra environment variables, passed as SSH environment requests
-   * (the server must accept them: the reference server accepts {@code LANG}, {@code LC_*} and
-   * {@code MUXTEST_*}).
+   * Runs a shell command with extra environment variables, passed as SSH environment requests (the
+   * server must accept them: the reference server accepts {@code LANG}, {@code LC_*} and {@code
+   * MUXTEST_*}).
    */
   ExecResult exec(String command, Map<String, String> environment);
 
@@ -39,14 +40,14 @@ public interface SshMaster {
 
   /**
    * Opens a remote forward at run time: a listener on the server's loopback on {@code remotePort}
-   * (0: the server allocates one, see {@link Forward#remotePort()}) leading to {@code host:port}
-   * as seen from the test machine, which must be a loopback address.
+   * (0: the server allocates one, see {@link Forward#remotePort()}) leading to {@code host:port} as
+   * seen from the test machine, which must be a loopback address.
    */
   Forward forwardRemote(int remotePort, String host, int port);
 
   /**
-   * Opens a dynamic forward at run time: a SOCKS proxy (versions 4 and 5) on {@code 127.0.0.1} on
-   * a free port, {@link Forward#localPort()}, whose connections go to destinations chosen per
+   * Opens a dynamic forward at run time: a SOCKS proxy (versions 4 and 5) on {@code 127.0.0.1} on a
+   * free port, {@link Forward#localPort()}, whose connections go to destinations chosen per
    * connection, as seen from the server. It is closed with the master at the latest.
    */
   Forward forwardDynamic();
@@ -54,8 +55,8 @@ public interface SshMaster {
   /**
    * Adds {@code key} to this master's SSH agent, which the test JVM holds and the master forwards
    * to the server ({@link SshMultiplexing#forwardAgent()}): commands on the server can then
-   * authenticate onwards with it ({@code ssh further-host}), while the private key never leaves
-   * the JVM.
+   * authenticate onwards with it ({@code ssh further-host}), while the private key never leaves the
+   * JVM.
    *
    * @throws SshOperationException if agent forwarding is off for this master
    */
@@ -67,9 +68,7 @@ public interface SshMaster {
    */
   boolean check();
 
-  /**
-   * Stops accepting new sessions and forwards (OpenSSH's {@code -O stop}); running ones finish.
-   */
+  /** Stops accepting new sessions and forwards (OpenSSH's {@code -O stop}); running ones finish. */
   void stop();
 
   /**
@@ -79,8 +78,8 @@ public interface SshMaster {
   Optional<Path> controlPath();
 
   /**
-   * Number of TCP connections this master has opened, counted on the client side; 1 for a
-   * healthy class.
+   * Number of TCP connections this master has opened, counted on the client side; 1 for a healthy
+   * class.
    */
   long tcpConnectionsOpened();
 

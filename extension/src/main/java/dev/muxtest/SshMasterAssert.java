@@ -2,7 +2,10 @@ package dev.muxtest;
 
 import org.assertj.core.api.AbstractAssert;
 
-/** AssertJ assertions on an {@link SshMaster}; obtain them from {@link MuxAssertions#assertThat(SshMaster)}. */
+/**
+ * AssertJ assertions on an {@link SshMaster}; obtain them from {@link
+ * MuxAssertions#assertThat(SshMaster)}.
+ */
 public class SshMasterAssert extends AbstractAssert<SshMasterAssert, SshMaster> {
 
   /** Creates assertions on {@code actual}. */

@@ -86,7 +86,8 @@ public final class SshMasters {
    * @throws SshOperationException if the master cannot connect
    */
   public static CloseableSshMaster connect(SshHost host, MasterOptions options) {
-    return Masters.connect(new HostEndpoint(Objects.requireNonNull(host, "host")), options, settings());
+    return Masters.connect(
+        new HostEndpoint(Objects.requireNonNull(host, "host")), options, settings());
   }
 
   private static Settings settings() {

@@ -24,19 +24,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(MuxtestExtension.class)
 public @interface SshMultiplexing {
 
-  /** The engine; {@link Engine#DEFAULT} takes the configuration parameter {@code muxtest.engine}, else MINA. */
+  /**
+   * The engine; {@link Engine#DEFAULT} takes the configuration parameter {@code muxtest.engine},
+   * else MINA.
+   */
   Engine engine() default Engine.DEFAULT;
 
   /**
    * OpenSSH's {@code ControlMaster} mode for the {@link Engine#OPENSSH} engine. The MINA engine
-   * always holds a master of its own and accepts only {@link ControlMaster#AUTO} and {@link ControlMaster#YES}.
+   * always holds a master of its own and accepts only {@link ControlMaster#AUTO} and {@link
+   * ControlMaster#YES}.
    */
   ControlMaster controlMaster() default ControlMaster.AUTO;
 
   /**
-   * How long the master lives: {@link Scope#CLASS} (one per class) or {@link Scope#SUITE} (one
-   * for the run, shared by the classes that name the same server); {@link Scope#DEFAULT} takes
-   * the configuration parameter {@code muxtest.scope}, else CLASS.
+   * How long the master lives: {@link Scope#CLASS} (one per class) or {@link Scope#SUITE} (one for
+   * the run, shared by the classes that name the same server); {@link Scope#DEFAULT} takes the
+   * configuration parameter {@code muxtest.scope}, else CLASS.
    */
   Scope scope() default Scope.DEFAULT;
 
@@ -47,9 +51,9 @@ public @interface SshMultiplexing {
   boolean disabledWithoutDocker() default false;
 
   /**
-   * Agent forwarding for every session of the master: an SSH agent held by the test JVM (keys
-   * added with {@link SshMaster#addAgentKey}) is offered to the server, for hops onwards. Off by
-   * default: a forwarded agent lets the server use its keys while the session lasts.
+   * Agent forwarding for every session of the master: an SSH agent held by the test JVM (keys added
+   * with {@link SshMaster#addAgentKey}) is offered to the server, for hops onwards. Off by default:
+   * a forwarded agent lets the server use its keys while the session lasts.
    */
   boolean forwardAgent() default false;
 }

@@ -11,11 +11,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Marks a {@code static} field of type {@link SshdContainer} (or a subclass) or {@link SshHost} as
  * the SSH server of the test class.
  *
- * <p>A container is started by the extension if it is not running yet, and then also stopped
- * after the class (after the run, in SUITE scope); a container that was already running is left
- * running. An {@link SshHost} is a server outside the test, used as it is. Without such a field
- * the class uses its enclosing class's server, else a default {@link SshdContainer} started for
- * it.
+ * <p>A container is started by the extension if it is not running yet, and then also stopped after
+ * the class (after the run, in SUITE scope); a container that was already running is left running.
+ * An {@link SshHost} is a server outside the test, used as it is. Without such a field the class
+ * uses its enclosing class's server, else a default {@link SshdContainer} started for it.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -12,16 +12,16 @@ import org.testcontainers.lifecycle.Startable;
  * A bastion and a target behind it, ready to use: the bastion {@link SshdContainer} on a network
  * the test machine reaches (its SSH port published), the target on an {@code --internal} network
  * the test machine cannot reach, and the bastion on both. The target is declared reachable through
- * the bastion ({@link SshdContainer#withJumpHost}), so a class whose {@code @SshServer} is
- * {@link #target()} gets one TCP connection, to the bastion.
+ * the bastion ({@link SshdContainer#withJumpHost}), so a class whose {@code @SshServer} is {@link
+ * #target()} gets one TCP connection, to the bastion.
  *
  * <pre>{@code
  * static SshTopology topology = new SshTopology();
  * @SshServer static SshdContainer server = topology.target();
  * }</pre>
  *
- * <p>Starting the target starts the bastion and networks first; stopping the target stops them
- * too. Put further services on {@link #internalNetwork()}. Networks carry the label {@value
+ * <p>Starting the target starts the bastion and networks first; stopping the target stops them too.
+ * Put further services on {@link #internalNetwork()}. Networks carry the label {@value
  * #LABEL}{@code =true}.
  */
 public final class SshTopology implements Startable {
@@ -46,30 +46,35 @@ public final class SshTopology implements Startable {
     this(new SshdContainer(), new SshdContainer());
   }
 
-  /** These two servers, as bastion and target; configure them (services, options) before starting. */
+  /**
+   * These two servers, as bastion and target; configure them (services, options) before starting.
+   */
   public SshTopology(SshdContainer bastion, SshdContainer target) {
     this.reachable = network(false);
     this.internal = network(true);
     this.bastion = bastion.withNetwork(reachable);
-    this.target = target.withNetwork(internal).withNetworkAliases(TARGET_ALIAS).withJumpHost(bastion);
-    Startable firstHop = new Startable() {
-      @Override
-      public void start() {
-        startBastion();
-      }
+    this.target =
+        target.withNetwork(internal).withNetworkAliases(TARGET_ALIAS).withJumpHost(bastion);
+    Startable firstHop =
+        new Startable() {
+          @Override
+          public void start() {
+            startBastion();
+          }
 
-      @Override
-      public void stop() {
-        stopBastionAndNetworks();
-      }
-    };
+          @Override
+          public void stop() {
+            stopBastionAndNetworks();
+          }
+        };
     this.target.dependsOn(firstHop);
     this.target.stopsWith(firstHop);
   }
 
   private static Network network(boolean isInternal) {
     return Network.builder()
-        .createNetworkCmdModifier(cmd -> cmd.withInternal(isInternal).withLabels(Map.of(LABEL, "true")))
+        .createNetworkCmdModifier(
+            cmd -> cmd.withInternal(isInternal).withLabels(Map.of(LABEL, "true")))
         .build();
   }
 
@@ -80,7 +85,9 @@ public final class SshTopology implements Startable {
     bastion.start();
     bastionUp.set(true);
     // A Testcontainers container joins one network at creation; the second is joined here.
-    DockerClientFactory.instance().client().connectToNetworkCmd()
+    DockerClientFactory.instance()
+        .client()
+        .connectToNetworkCmd()
         .withContainerId(bastion.getContainerId())
         .withNetworkId(internal.getId())
         .withContainerNetwork(new ContainerNetwork().withAliases(BASTION_ALIAS))
@@ -98,8 +105,8 @@ public final class SshTopology implements Startable {
   }
 
   /**
-   * Adds a service on the internal network under {@code alias} (the name the target, and through
-   * it the tests' forwards, reach it by): started before the target, stopped with the topology. It
+   * Adds a service on the internal network under {@code alias} (the name the target, and through it
+   * the tests' forwards, reach it by): started before the target, stopped with the topology. It
    * publishes no port: the test machine reaches it only through the target.
    */
   public SshTopology withService(GenericContainer<?> service, String alias) {

@@ -12,17 +12,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Declares a port forward that the test class reaches through its single SSH master connection.
  *
- * <p>{@link ForwardType#LOCAL} (the default) listens on {@code 127.0.0.1} on a free port (or
- * {@link #bindPort()}) and leads to {@link #host()}:{@link #port()} as seen from the SSH server.
- * {@link ForwardType#REMOTE} listens on the server's loopback on {@link #bindPort()} (0: the server
- * allocates one) and leads to {@link #host()}:{@link #port()} on the test machine, which must be
- * a loopback address. {@link ForwardType#DYNAMIC} is a SOCKS proxy on {@code 127.0.0.1} and has no
+ * <p>{@link ForwardType#LOCAL} (the default) listens on {@code 127.0.0.1} on a free port (or {@link
+ * #bindPort()}) and leads to {@link #host()}:{@link #port()} as seen from the SSH server. {@link
+ * ForwardType#REMOTE} listens on the server's loopback on {@link #bindPort()} (0: the server
+ * allocates one) and leads to {@link #host()}:{@link #port()} on the test machine, which must be a
+ * loopback address. {@link ForwardType#DYNAMIC} is a SOCKS proxy on {@code 127.0.0.1} and has no
  * destination: leave {@link #host()} and {@link #port()} unset.
  *
  * <p>On a test class the forward is opened, and checked, before the first test of the class and
- * closed after the last one; on a test method it is opened before that method's
- * {@code @BeforeEach} methods and closed after the method. Inject it with {@link ForwardedPort}.
- * Presence of this annotation registers the muxtest extension.
+ * closed after the last one; on a test method it is opened before that method's {@code @BeforeEach}
+ * methods and closed after the method. Inject it with {@link ForwardedPort}. Presence of this
+ * annotation registers the muxtest extension.
  *
  * <pre>{@code
  * @SshTunnel(name = "web", port = 8080)
@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(MuxtestExtension.class)
 public @interface SshTunnel {
 
-  /** Name of the tunnel, unique in its test class (or method); {@link ForwardedPort} refers to it. */
+  /**
+   * Name of the tunnel, unique in its test class (or method); {@link ForwardedPort} refers to it.
+   */
   String name();
 
   /** Direction of the forward; LOCAL unless set. */

@@ -1,16 +1,15 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.container.SshdImage;
-
+import dev.muxtest.internal.engine.KeyMaterial;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,9 +23,9 @@ import org.testcontainers.lifecycle.Startable;
 /**
  * A real OpenSSH sshd in a container, built from the project's own Dockerfile.
  *
- * <p>Public-key authentication only, for the user {@value #USER}; TCP forwarding allowed; sshd
- * logs at INFO to the container output. Every instance has a fresh host key, made in Java, that
- * clients pin through {@link #getHostKey()}.
+ * <p>Public-key authentication only, for the user {@value #USER}; TCP forwarding allowed; sshd logs
+ * at INFO to the container output. Every instance has a fresh host key, made in Java, that clients
+ * pin through {@link #getHostKey()}.
  *
  * <p>The base image is {@value #DEFAULT_BASE_IMAGE} unless the system property {@value
  * #BASE_IMAGE_PROPERTY} or the environment variable {@value #BASE_IMAGE_ENV} names another (a
@@ -59,17 +58,23 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   private final KeyPair hostKey = KeyMaterial.generate();
   private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
+
   /** MaxSessions of docker/sshd/sshd_config; keep the two in step. */
   private static final int IMAGE_MAX_SESSIONS = 200;
 
   private static final int RECENT_LOG_LINES = 50;
 
-  /** The last lines of the container's output, kept as they come: readable even after it is gone. */
+  /**
+   * The last lines of the container's output, kept as they come: readable even after it is gone.
+   */
   private final Deque<String> recentLog = new ArrayDeque<>();
+
   private int backgroundCommands;
   private SshdContainer jumpHost;
+
   /** Started along with this container (by a topology); stopped after it. */
   private final List<Startable> stopsWith = new CopyOnWriteArrayList<>();
+
   private int maxSessions = IMAGE_MAX_SESSIONS;
 
   /** A container on the configured or default base image. */
@@ -83,7 +88,8 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     withExposedPorts(SSH_PORT);
     withLabel(LABEL, "true");
     withCopyToContainer(
-        Transferable.of(KeyMaterial.openSshPrivateKey(hostKey, "muxtest host key"), 0600), HOST_KEY_PATH);
+        Transferable.of(KeyMaterial.openSshPrivateKey(hostKey, "muxtest host key"), 0600),
+        HOST_KEY_PATH);
     waitingFor(
         Wait.forLogMessage("(?s).*Server listening on 0\\.0\\.0\\.0 port 22\\..*", 1)
             .withStartupTimeout(Duration.ofSeconds(120)));
@@ -109,7 +115,10 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     }
   }
 
-  /** The base image named by {@value #BASE_IMAGE_PROPERTY}, {@value #BASE_IMAGE_ENV}, or the default. */
+  /**
+   * The base image named by {@value #BASE_IMAGE_PROPERTY}, {@value #BASE_IMAGE_ENV}, or the
+   * default.
+   */
   public static String configuredBaseImage() {
     String fromProperty = System.getProperty(BASE_IMAGE_PROPERTY);
     if (fromProperty != null && !fromProperty.isBlank()) {
@@ -121,8 +130,8 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   /**
    * Runs {@code shellCommand} with {@code sh} as root in the background when the container starts,
-   * before sshd accepts connections; for services that listen only inside the container. Its
-   * output goes to a file under /var/log in the container.
+   * before sshd accepts connections; for services that listen only inside the container. Its output
+   * goes to a file under /var/log in the container.
    */
   public SshdContainer withBackgroundCommand(String shellCommand) {
     String name = String.format("%02d-service", ++backgroundCommands);
@@ -141,7 +150,8 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
       maxSessions = Integer.parseInt(value.strip());
     }
     return withCopyToContainer(
-        Transferable.of(keyword + " " + value + "\n", 0644), SSHD_OPTIONS_DIR + "50-" + keyword + ".conf");
+        Transferable.of(keyword + " " + value + "\n", 0644),
+        SSHD_OPTIONS_DIR + "50-" + keyword + ".conf");
   }
 
   /** The sshd's MaxSessions: sessions (commands) it allows at once on one connection. */
@@ -162,8 +172,13 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
       return; // written when the container is created
     }
     try {
-      Container.ExecResult result = execInContainer(
-          "sh", "-c", "printf '%s\\n' \"$1\" >> " + AUTHORIZED_KEYS_PATH, "sh", KeyMaterial.publicKeyLine(key));
+      Container.ExecResult result =
+          execInContainer(
+              "sh",
+              "-c",
+              "printf '%s\\n' \"$1\" >> " + AUTHORIZED_KEYS_PATH,
+              "sh",
+              KeyMaterial.publicKeyLine(key));
       if (result.getExitCode() != 0) {
         throw new IllegalStateException(
             "Cannot authorize a key in the sshd container: " + result.getStderr().strip());
@@ -172,16 +187,17 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
       throw new IllegalStateException("Cannot authorize a key in the sshd container", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while authorizing a key in the sshd container", e);
+      throw new IllegalStateException(
+          "Interrupted while authorizing a key in the sshd container", e);
     }
   }
 
   /**
-   * Makes this server reachable only through {@code bastion}, as OpenSSH's {@code ProxyJump}
-   * does: a master connects to the bastion (the one TCP connection of the test JVM), and the
-   * bastion connects to this server by its network alias on port {@value #SSH_PORT}. Both must
-   * share a Docker network; {@link SshTopology} builds such a pair. This container publishes no
-   * port of its own.
+   * Makes this server reachable only through {@code bastion}, as OpenSSH's {@code ProxyJump} does:
+   * a master connects to the bastion (the one TCP connection of the test JVM), and the bastion
+   * connects to this server by its network alias on port {@value #SSH_PORT}. Both must share a
+   * Docker network; {@link SshTopology} builds such a pair. This container publishes no port of its
+   * own.
    */
   public SshdContainer withJumpHost(SshdContainer bastion) {
     if (bastion == this) {
@@ -197,7 +213,10 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     return Optional.ofNullable(jumpHost);
   }
 
-  /** The name under which other containers on its network reach this server: its first network alias. */
+  /**
+   * The name under which other containers on its network reach this server: its first network
+   * alias.
+   */
   public String getNetworkHostName() {
     return getNetworkAliases().get(0);
   }
@@ -224,9 +243,13 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
    * ({@code SHA256:...}, as in {@link ConnectionReport#keyFingerprint()}).
    */
   public List<String> acceptedPublicKeyLogins(String fingerprint) {
-    return getLogs().lines()
+    return getLogs()
+        .lines()
         .map(String::strip)
-        .filter(line -> line.startsWith("Accepted publickey for " + USER + " ") && line.endsWith(" " + fingerprint))
+        .filter(
+            line ->
+                line.startsWith("Accepted publickey for " + USER + " ")
+                    && line.endsWith(" " + fingerprint))
         .collect(Collectors.toList());
   }
 
@@ -260,7 +283,11 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   @Override
   protected void containerIsCreated(String containerId) {
-    String keys = authorizedKeys.stream().map(k -> KeyMaterial.publicKeyLine(k) + "\n").collect(Collectors.joining());
-    copyFileToContainer(Transferable.of(keys.getBytes(StandardCharsets.UTF_8), 0644), AUTHORIZED_KEYS_PATH);
+    String keys =
+        authorizedKeys.stream()
+            .map(k -> KeyMaterial.publicKeyLine(k) + "\n")
+            .collect(Collectors.joining());
+    copyFileToContainer(
+        Transferable.of(keys.getBytes(StandardCharsets.UTF_8), 0644), AUTHORIZED_KEYS_PATH);
   }
 }

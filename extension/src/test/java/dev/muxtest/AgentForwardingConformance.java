@@ -1,9 +1,8 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.KeyMaterial;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.muxtest.internal.engine.KeyMaterial;
 import java.security.KeyPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -21,8 +20,9 @@ import org.testcontainers.images.builder.Transferable;
 abstract class AgentForwardingConformance {
 
   /** The further host's own ssh command line, with its host key pinned (written by each test). */
-  static final String HOP = "ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=yes"
-      + " -o UserKnownHostsFile=/tmp/known_further -o HostKeyAlias=further tester@further cat /etc/muxtest-role";
+  static final String HOP =
+      "ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=yes"
+          + " -o UserKnownHostsFile=/tmp/known_further -o HostKeyAlias=further tester@further cat /etc/muxtest-role";
 
   /** A further host, which accepts only {@code key}. */
   static SshdContainer furtherHost(KeyPair key) {
@@ -31,7 +31,10 @@ abstract class AgentForwardingConformance {
         .withCopyToContainer(Transferable.of("further\n"), "/etc/muxtest-role");
   }
 
-  /** A bastion and target, with {@code further} on the internal network, where only the target reaches it. */
+  /**
+   * A bastion and target, with {@code further} on the internal network, where only the target
+   * reaches it.
+   */
   static SshTopology topology(SshdContainer further) {
     return new SshTopology().withService(further, "further");
   }
@@ -49,7 +52,8 @@ abstract class AgentForwardingConformance {
   @Order(1)
   void withoutTheKeyInTheAgentTheHopIsRefused(SshMaster master) {
     pinFurther(master);
-    assertThat(master.exec("test -S \"$SSH_AUTH_SOCK\" && echo forwarded").stdout()).isEqualTo("forwarded\n");
+    assertThat(master.exec("test -S \"$SSH_AUTH_SOCK\" && echo forwarded").stdout())
+        .isEqualTo("forwarded\n");
 
     ExecResult hop = master.exec(HOP);
 
@@ -67,7 +71,8 @@ abstract class AgentForwardingConformance {
 
     assertThat(hop.exitCode()).as(hop.stderr()).isZero();
     assertThat(hop.stdout()).isEqualTo("further\n");
-    assertThat(master.exec("ssh-add -l").stdout()).contains(KeyMaterial.fingerprint(agentKey().getPublic()));
+    assertThat(master.exec("ssh-add -l").stdout())
+        .contains(KeyMaterial.fingerprint(agentKey().getPublic()));
     // The key is the agent's: no private key file on the target.
     assertThat(master.exec("grep -rl 'PRIVATE KEY' ~ /tmp 2>/dev/null; true").stdout()).isEmpty();
     assertThat(further().acceptedPublicKeyLogins(agentKey().getPublic())).hasSize(1);
@@ -75,6 +80,7 @@ abstract class AgentForwardingConformance {
 
   private void pinFurther(SshMaster master) {
     String line = "further " + KeyMaterial.publicKeyLine(further().getHostKey());
-    assertThat(master.exec("printf '%s\\n' '" + line + "' > /tmp/known_further").exitCode()).isZero();
+    assertThat(master.exec("printf '%s\\n' '" + line + "' > /tmp/known_further").exitCode())
+        .isZero();
   }
 }

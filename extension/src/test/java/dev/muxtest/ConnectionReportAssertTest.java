@@ -1,18 +1,17 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.junit.Proof;
-import org.opentest4j.AssertionFailedError;
-
 import static dev.muxtest.MuxAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.internal.junit.Proof;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 class ConnectionReportAssertTest {
 
@@ -23,23 +22,28 @@ class ConnectionReportAssertTest {
   private static final String LINE_2 =
       "Accepted publickey for tester from 172.17.0.1 port 40002 ssh2: ED25519 SHA256:x";
 
-  private static final ConnectionReport SINGLE = new ConnectionReport(1, 1, "SHA256:x", List.of(LINE_1));
-  private static final ConnectionReport TWO = new ConnectionReport(2, 2, "SHA256:x", List.of(LINE_1, LINE_2));
-  private static final ConnectionReport NO_SERVER_EVIDENCE = new ConnectionReport(1, 0, "SHA256:x", List.of());
+  private static final ConnectionReport SINGLE =
+      new ConnectionReport(1, 1, "SHA256:x", List.of(LINE_1));
+  private static final ConnectionReport TWO =
+      new ConnectionReport(2, 2, "SHA256:x", List.of(LINE_1, LINE_2));
+  private static final ConnectionReport NO_SERVER_EVIDENCE =
+      new ConnectionReport(1, 0, "SHA256:x", List.of());
 
-  private static final String TWO_MESSAGE = lines(
-      "Expected all sessions to share one SSH connection, but",
-      "  client side: 2 TCP connection(s) opened",
-      "  server side: 2 authenticated connection(s) with key SHA256:x",
-      "  server log:",
-      "    " + LINE_1,
-      "    " + LINE_2);
+  private static final String TWO_MESSAGE =
+      lines(
+          "Expected all sessions to share one SSH connection, but",
+          "  client side: 2 TCP connection(s) opened",
+          "  server side: 2 authenticated connection(s) with key SHA256:x",
+          "  server log:",
+          "    " + LINE_1,
+          "    " + LINE_2);
 
-  private static final String NO_SERVER_EVIDENCE_MESSAGE = lines(
-      "Expected all sessions to share one SSH connection, but",
-      "  client side: 1 TCP connection(s) opened",
-      "  server side: 0 authenticated connection(s) with key SHA256:x",
-      "  (no matching line in the server log)");
+  private static final String NO_SERVER_EVIDENCE_MESSAGE =
+      lines(
+          "Expected all sessions to share one SSH connection, but",
+          "  client side: 1 TCP connection(s) opened",
+          "  server side: 0 authenticated connection(s) with key SHA256:x",
+          "  (no matching line in the server log)");
 
   @Test
   void oneConnectionOnBothSidesIsASingleConnection() {
@@ -66,47 +70,53 @@ class ConnectionReportAssertTest {
 
     assertThatThrownBy(() -> assertThat(serverSawTwo).isSingleConnection())
         .isExactlyInstanceOf(AssertionError.class)
-        .hasMessageStartingWith(lines(
-            "Expected all sessions to share one SSH connection, but",
-            "  client side: 1 TCP connection(s) opened",
-            "  server side: 2 authenticated connection(s) with key SHA256:x"));
+        .hasMessageStartingWith(
+            lines(
+                "Expected all sessions to share one SSH connection, but",
+                "  client side: 1 TCP connection(s) opened",
+                "  server side: 2 authenticated connection(s) with key SHA256:x"));
   }
 
   @Test
   void extensionsCheckAfterTheClassPassesForASingleConnection() {
-    assertThatCode(() -> Proof.verifySingleConnection(OWNER, SINGLE))
-        .doesNotThrowAnyException();
+    assertThatCode(() -> Proof.verifySingleConnection(OWNER, SINGLE)).doesNotThrowAnyException();
   }
 
   @Test
   void extensionsCheckAfterTheClassNamesTheClass() {
     assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, TWO))
         .isExactlyInstanceOf(AssertionFailedError.class)
-        .hasMessage("[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + TWO_MESSAGE);
+        .hasMessage(
+            "[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + TWO_MESSAGE);
     assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, NO_SERVER_EVIDENCE))
         .isExactlyInstanceOf(AssertionFailedError.class)
-        .hasMessage("[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + NO_SERVER_EVIDENCE_MESSAGE);
+        .hasMessage(
+            "[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] "
+                + NO_SERVER_EVIDENCE_MESSAGE);
   }
 
   @Test
   void serverAuthenticatedConnectionsPassWhenEqual() {
-    assertThatCode(() -> assertThat(TWO).hasServerAuthenticatedConnections(2)).doesNotThrowAnyException();
+    assertThatCode(() -> assertThat(TWO).hasServerAuthenticatedConnections(2))
+        .doesNotThrowAnyException();
   }
 
   @Test
   void serverAuthenticatedConnectionsReportTheServerLog() {
     assertThatThrownBy(() -> assertThat(TWO).hasServerAuthenticatedConnections(1))
         .isExactlyInstanceOf(AssertionError.class)
-        .hasMessage(lines(
-            "Expected the server to have authenticated 1 connection(s) with key SHA256:x but it authenticated 2",
-            "  server log:",
-            "    " + LINE_1,
-            "    " + LINE_2));
+        .hasMessage(
+            lines(
+                "Expected the server to have authenticated 1 connection(s) with key SHA256:x but it authenticated 2",
+                "  server log:",
+                "    " + LINE_1,
+                "    " + LINE_2));
     assertThatThrownBy(() -> assertThat(NO_SERVER_EVIDENCE).hasServerAuthenticatedConnections(1))
         .isExactlyInstanceOf(AssertionError.class)
-        .hasMessage(lines(
-            "Expected the server to have authenticated 1 connection(s) with key SHA256:x but it authenticated 0",
-            "  (no matching line in the server log)"));
+        .hasMessage(
+            lines(
+                "Expected the server to have authenticated 1 connection(s) with key SHA256:x but it authenticated 0",
+                "  (no matching line in the server log)"));
   }
 
   @Test

@@ -25,6 +25,7 @@ class FaultsTest {
 
   /** Keep-alive used by the fault fixtures: a lost server is noticed within a few seconds. */
   private static final String FAST_KEEPALIVE = "1s";
+
   static final Map<Class<?>, String> containerIds = new ConcurrentHashMap<>();
 
   @ParameterizedTest
@@ -42,21 +43,30 @@ class FaultsTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void reconnectReopensForwardsOnTheSamePortsAndTheProofSaysTwoConnections(Engine engine) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        .configurationParameter("muxtest.keepalive.interval", FAST_KEEPALIVE)
-        .configurationParameter("muxtest.reconnect", "true")
-        .selectors(selectClass(ReconnectCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .configurationParameter("muxtest.keepalive.interval", FAST_KEEPALIVE)
+            .configurationParameter("muxtest.reconnect", "true")
+            .selectors(selectClass(ReconnectCase.class))
+            .execute();
 
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
     // Honest: the class used two connections, so the end-of-class proof fails it, saying so.
-    results.containerEvents().assertThatEvents().haveExactly(1, org.junit.platform.testkit.engine.EventConditions.event(
-        org.junit.platform.testkit.engine.EventConditions.container(ReconnectCase.class),
-        org.junit.platform.testkit.engine.EventConditions.finishedWithFailure(
-            org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf(AssertionError.class),
-            org.junit.platform.testkit.engine.TestExecutionResultConditions.message(m ->
-                m.contains("client side: 2 TCP connection(s) opened") && m.contains("server side: 2 authenticated")))));
+    results
+        .containerEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            org.junit.platform.testkit.engine.EventConditions.event(
+                org.junit.platform.testkit.engine.EventConditions.container(ReconnectCase.class),
+                org.junit.platform.testkit.engine.EventConditions.finishedWithFailure(
+                    org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf(
+                        AssertionError.class),
+                    org.junit.platform.testkit.engine.TestExecutionResultConditions.message(
+                        m ->
+                            m.contains("client side: 2 TCP connection(s) opened")
+                                && m.contains("server side: 2 authenticated")))));
   }
 
   @ParameterizedTest
@@ -70,7 +80,8 @@ class FaultsTest {
     assertPasses(run(Engine.MINA, FirstClassCase.class));
     assertPasses(run(Engine.OPENSSH, SecondClassCase.class));
 
-    assertThat(containerIds.get(SecondClassCase.class)).isNotEqualTo(containerIds.get(FirstClassCase.class));
+    assertThat(containerIds.get(SecondClassCase.class))
+        .isNotEqualTo(containerIds.get(FirstClassCase.class));
   }
 
   private static EngineExecutionResults run(Engine engine, Class<?> fixture) {
@@ -83,7 +94,12 @@ class FaultsTest {
 
   private static void assertPasses(EngineExecutionResults results) {
     results.allEvents().failed().stream()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).stream())
+        .flatMap(
+            e ->
+                e
+                    .getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .stream())
         .forEach(Throwable::printStackTrace);
     results.allEvents().assertStatistics(stats -> stats.failed(0));
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
@@ -93,14 +109,15 @@ class FaultsTest {
   static void awaitDead(SshMaster master, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     while (master.check()) {
-      assertThat(System.nanoTime()).as("master noticed the fault within %s", bound).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("master noticed the fault within %s", bound)
+          .isLessThan(deadline);
     }
   }
 
   @SshMultiplexing
   static class KilledConnectionCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @SshServer static SshdContainer server = new SshdContainer();
 
     @Test
     void nextCommandFailsFastNamingTheLostConnection(SshMaster master) throws Exception {
@@ -110,10 +127,12 @@ class FaultsTest {
       assertThat(server.execInContainer("pkill", "-f", "sshd: tester").getExitCode()).isZero();
 
       awaitDead(master, Duration.ofSeconds(30));
-      assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
-          assertThatThrownBy(() -> master.exec("true"))
-              .isInstanceOf(SshOperationException.class)
-              .hasMessageContaining("lost"));
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(10),
+          () ->
+              assertThatThrownBy(() -> master.exec("true"))
+                  .isInstanceOf(SshOperationException.class)
+                  .hasMessageContaining("lost"));
       // No reconnect: still one connection, as both sides saw it.
       MuxAssertions.assertThat(master).usedSingleTcpConnection();
     }
@@ -121,8 +140,7 @@ class FaultsTest {
 
   @SshMultiplexing
   static class PausedServerCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @SshServer static SshdContainer server = new SshdContainer();
 
     @Test
     void keepAliveNoticesTheSilentServer(SshMaster master) {
@@ -131,10 +149,12 @@ class FaultsTest {
       docker.pauseContainerCmd(server.getContainerId()).exec();
       try {
         awaitDead(master, Duration.ofSeconds(30));
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
-            assertThatThrownBy(() -> master.exec("true"))
-                .isInstanceOf(SshOperationException.class)
-                .hasMessageContaining("lost"));
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () ->
+                assertThatThrownBy(() -> master.exec("true"))
+                    .isInstanceOf(SshOperationException.class)
+                    .hasMessageContaining("lost"));
       } finally {
         docker.unpauseContainerCmd(server.getContainerId()).exec();
       }
@@ -143,32 +163,38 @@ class FaultsTest {
 
   @SshMultiplexing
   static class DisconnectedNetworkCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @SshServer static SshdContainer server = new SshdContainer();
 
     @Test
     void keepAliveNoticesTheUnreachableServer(SshMaster master) {
       assertThat(master.exec("true").exitCode()).isZero();
       var docker = DockerClientFactory.instance().client();
-      String network = server.getContainerInfo().getNetworkSettings().getNetworks().keySet().iterator().next();
-      docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(server.getContainerId()).withForce(true).exec();
+      String network =
+          server.getContainerInfo().getNetworkSettings().getNetworks().keySet().iterator().next();
+      docker
+          .disconnectFromNetworkCmd()
+          .withNetworkId(network)
+          .withContainerId(server.getContainerId())
+          .withForce(true)
+          .exec();
 
       awaitDead(master, Duration.ofSeconds(30));
-      assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
-          assertThatThrownBy(() -> master.exec("true"))
-              .isInstanceOf(SshOperationException.class)
-              .hasMessageContaining("lost"));
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(10),
+          () ->
+              assertThatThrownBy(() -> master.exec("true"))
+                  .isInstanceOf(SshOperationException.class)
+                  .hasMessageContaining("lost"));
     }
   }
 
   @SshTunnel(name = "ssh", port = 22)
   static class ReconnectCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @SshServer static SshdContainer server = new SshdContainer();
 
     @Test
-    void afterTheConnectionIsLostTheNextCommandReconnects(SshMaster master, @ForwardedPort("ssh") int port)
-        throws Exception {
+    void afterTheConnectionIsLostTheNextCommandReconnects(
+        SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
       assertThat(master.exec("true").exitCode()).isZero();
       assertThat(server.execInContainer("pkill", "-f", "sshd: tester").getExitCode()).isZero();
       awaitConnectionsOpened(master, 2);
@@ -178,7 +204,10 @@ class FaultsTest {
       // The declared tunnel works again, on the port the test was given.
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
         socket.setSoTimeout(10_000);
-        assertThat(new String(socket.getInputStream().readNBytes(8), java.nio.charset.StandardCharsets.US_ASCII))
+        assertThat(
+                new String(
+                    socket.getInputStream().readNBytes(8),
+                    java.nio.charset.StandardCharsets.US_ASCII))
             .isEqualTo("SSH-2.0-");
       }
       MuxAssertions.assertThat(master.connectionReport()).hasServerAuthenticatedConnections(2);
@@ -194,13 +223,14 @@ class FaultsTest {
     }
   }
 
-  /** One server for both classes; the extension starts it for each, so the second one is a restart. */
+  /**
+   * One server for both classes; the extension starts it for each, so the second one is a restart.
+   */
   static final SshdContainer SHARED = new SshdContainer();
 
   @SshMultiplexing
   static class FirstClassCase {
-    @SshServer
-    static SshdContainer server = SHARED;
+    @SshServer static SshdContainer server = SHARED;
 
     @Test
     void works(SshMaster master) {
@@ -211,13 +241,14 @@ class FaultsTest {
 
   @SshMultiplexing
   static class SecondClassCase {
-    @SshServer
-    static SshdContainer server = SHARED;
+    @SshServer static SshdContainer server = SHARED;
 
     @Test
     void works(SshMaster master) throws Exception {
       containerIds.put(SecondClassCase.class, server.getContainerId());
-      assertThat(master.exec("echo two", Duration.ofSeconds(TimeUnit.MINUTES.toSeconds(1))).stdout()).isEqualTo("two\n");
+      assertThat(
+              master.exec("echo two", Duration.ofSeconds(TimeUnit.MINUTES.toSeconds(1))).stdout())
+          .isEqualTo("two\n");
       MuxAssertions.assertThat(master).usedSingleTcpConnection();
     }
   }

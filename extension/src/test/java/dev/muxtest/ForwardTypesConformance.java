@@ -7,13 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URL;
-import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,21 +25,32 @@ import org.junit.jupiter.api.Test;
 /**
  * REMOTE and DYNAMIC forwards, declared and opened at run time, run per engine by {@link
  * MinaForwardTypesTest} and {@link OpenSshForwardTypesTest}. Each subclass declares the REMOTE
- * tunnels itself: their destination is a fixed port in the test JVM, one per engine's class, so
- * the two classes may run at once.
+ * tunnels itself: their destination is a fixed port in the test JVM, one per engine's class, so the
+ * two classes may run at once.
  */
 abstract class ForwardTypesConformance {
 
   static final int HTTP_PORT = 8080;
-  /** A fixed server-side port for the REMOTE tunnel with a bindPort: inside the container, so never taken. */
+
+  /**
+   * A fixed server-side port for the REMOTE tunnel with a bindPort: inside the container, so never
+   * taken.
+   */
   static final int REMOTE_BIND_PORT = 2222;
+
   static final int TIMEOUT_MILLIS = 10_000;
 
-  /** A server whose HTTP service listens on every address of the container, so its host name reaches it. */
+  /**
+   * A server whose HTTP service listens on every address of the container, so its host name reaches
+   * it.
+   */
   static SshdContainer server() {
-    return new SshdContainer().withBackgroundCommand(
-        "mkdir -p /srv/www && echo hello-from-the-server > /srv/www/index.html"
-            + " && exec busybox httpd -f -p " + HTTP_PORT + " -h /srv/www");
+    return new SshdContainer()
+        .withBackgroundCommand(
+            "mkdir -p /srv/www && echo hello-from-the-server > /srv/www/index.html"
+                + " && exec busybox httpd -f -p "
+                + HTTP_PORT
+                + " -h /srv/www");
   }
 
   private static ServerSocket callback;
@@ -50,15 +61,16 @@ abstract class ForwardTypesConformance {
     callback = new ServerSocket();
     callback.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     acceptor = Executors.newSingleThreadExecutor();
-    acceptor.execute(() -> {
-      while (!callback.isClosed()) {
-        try (Socket socket = callback.accept()) {
-          socket.getOutputStream().write("pong\n".getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-          // closed at the end of the class, or a probe that hung up first
-        }
-      }
-    });
+    acceptor.execute(
+        () -> {
+          while (!callback.isClosed()) {
+            try (Socket socket = callback.accept()) {
+              socket.getOutputStream().write("pong\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+              // closed at the end of the class, or a probe that hung up first
+            }
+          }
+        });
   }
 
   @AfterAll
@@ -78,7 +90,9 @@ abstract class ForwardTypesConformance {
   // --- REMOTE ----------------------------------------------------------------------------------
 
   @Test
-  void remoteTunnelWithAllocatedPortLeadsToTheTestJvm(SshMaster master, @ForwardedPort("callback") int serverPort,
+  void remoteTunnelWithAllocatedPortLeadsToTheTestJvm(
+      SshMaster master,
+      @ForwardedPort("callback") int serverPort,
       @ForwardedPort("callback") InetSocketAddress serverAddress) {
     assertThat(serverPort).isBetween(1, 65535).isNotEqualTo(callback.getLocalPort());
     assertThat(serverAddress.getPort()).isEqualTo(serverPort);
@@ -87,8 +101,8 @@ abstract class ForwardTypesConformance {
   }
 
   @Test
-  void remoteTunnelWithBindPortListensOnThatPortOnTheServer(SshMaster master,
-      @ForwardedPort("fixed") int serverPort) {
+  void remoteTunnelWithBindPortListensOnThatPortOnTheServer(
+      SshMaster master, @ForwardedPort("fixed") int serverPort) {
     assertThat(serverPort).isEqualTo(REMOTE_BIND_PORT);
 
     assertThat(readLineOnServer(master, REMOTE_BIND_PORT)).isEqualTo("pong\n");
@@ -103,14 +117,17 @@ abstract class ForwardTypesConformance {
 
     forward.close();
 
-    assertThat(master.exec(connectOnServer(serverPort)).exitCode()).as("connect after close").isNotZero();
+    assertThat(master.exec(connectOnServer(serverPort)).exitCode())
+        .as("connect after close")
+        .isNotZero();
   }
 
   // --- DYNAMIC ---------------------------------------------------------------------------------
 
   @Test
-  void dynamicTunnelResolvesNamesOnTheServerSide(SshMaster master, @ForwardedPort("socks") Proxy proxy,
-      @ForwardedPort("socks") int port) throws Exception {
+  void dynamicTunnelResolvesNamesOnTheServerSide(
+      SshMaster master, @ForwardedPort("socks") Proxy proxy, @ForwardedPort("socks") int port)
+      throws Exception {
     assertThat(proxy.type()).isEqualTo(Proxy.Type.SOCKS);
     assertThat(((InetSocketAddress) proxy.address()).getPort()).isEqualTo(port);
     assertThat(((InetSocketAddress) proxy.address()).getAddress().isLoopbackAddress()).isTrue();
@@ -122,20 +139,23 @@ abstract class ForwardTypesConformance {
 
   @Test
   void dynamicTunnelServesJavaUrlConnections(@ForwardedPort("socks") Proxy proxy) throws Exception {
-    HttpURLConnection connection = (HttpURLConnection)
-        new URL("http://127.0.0.1:" + HTTP_PORT + "/index.html").openConnection(proxy);
+    HttpURLConnection connection =
+        (HttpURLConnection)
+            new URL("http://127.0.0.1:" + HTTP_PORT + "/index.html").openConnection(proxy);
     connection.setConnectTimeout(TIMEOUT_MILLIS);
     connection.setReadTimeout(TIMEOUT_MILLIS);
     try (InputStream in = connection.getInputStream()) {
       assertThat(connection.getResponseCode()).isEqualTo(200);
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello-from-the-server\n");
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("hello-from-the-server\n");
     } finally {
       connection.disconnect();
     }
   }
 
   @Test
-  void dynamicForwardOpenedAtRunTimeWorksAndStopsListeningWhenClosed(SshMaster master) throws Exception {
+  void dynamicForwardOpenedAtRunTimeWorksAndStopsListeningWhenClosed(SshMaster master)
+      throws Exception {
     Forward forward = master.forwardDynamic();
     assertThat(forward.type()).isEqualTo(ForwardType.DYNAMIC);
     assertThat(forward.localAddress().getAddress().isLoopbackAddress()).isTrue();
@@ -174,7 +194,9 @@ abstract class ForwardTypesConformance {
       socket.setSoTimeout(TIMEOUT_MILLIS);
       socket.connect(InetSocketAddress.createUnresolved(host, HTTP_PORT), TIMEOUT_MILLIS);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET /index.html HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET /index.html HTTP/1.0\r\nHost: " + host + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -1,10 +1,5 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.EngineMaster;
-import dev.muxtest.internal.engine.Poll;
-import dev.muxtest.internal.junit.DockerDetector;
-import dev.muxtest.internal.junit.MethodSession;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.container;
@@ -14,6 +9,10 @@ import static org.junit.platform.testkit.engine.EventConditions.skippedWithReaso
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.internal.engine.EngineMaster;
+import dev.muxtest.internal.engine.Poll;
+import dev.muxtest.internal.junit.DockerDetector;
+import dev.muxtest.internal.junit.MethodSession;
 import java.io.InputStream;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -21,8 +20,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,9 +30,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.ReportEntry;
@@ -43,9 +42,9 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
- * The extension in real suites: inheritance, composed annotations, the closest declaration
- * winning, SUITE scope, parallel classes, Testcontainers-managed servers, no Docker, and what a
- * failing test reports.
+ * The extension in real suites: inheritance, composed annotations, the closest declaration winning,
+ * SUITE scope, parallel classes, Testcontainers-managed servers, no Docker, and what a failing test
+ * reports.
  */
 @Isolated("counts masters and threads across classes")
 class JUnitFitTest {
@@ -62,11 +61,13 @@ class JUnitFitTest {
 
   @Test
   void theClosestDeclarationWins() {
-    // The superclass's "target" leads nowhere; the subclass's declaration of the same name replaces it.
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.tunnel.readyTimeout", "2s")
-        .selectors(selectClass(OverridingCase.class))
-        .execute();
+    // The superclass's "target" leads nowhere; the subclass's declaration of the same name replaces
+    // it.
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.tunnel.readyTimeout", "2s")
+            .selectors(selectClass(OverridingCase.class))
+            .execute();
     assertAllPass(results, 1);
   }
 
@@ -80,54 +81,84 @@ class JUnitFitTest {
 
   @Test
   void suiteScopeSharesOneMasterAndOneConnectionAcrossClasses() {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .selectors(selectClass(SuiteOneCase.class), selectClass(SuiteTwoCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(SuiteOneCase.class), selectClass(SuiteTwoCase.class))
+            .execute();
 
     assertAllPass(results, 2);
     SshMaster shared = masters.get(SuiteOneCase.class);
     assertThat(masters.get(SuiteTwoCase.class)).isSameAs(shared);
     // Taken by each class at its end: whichever ran second saw the whole run's traffic.
-    assertThat(reports.values()).hasSize(2).allSatisfy(report -> {
-      assertThat(report.clientTcpConnections()).isEqualTo(1);
-      assertThat(report.serverAuthenticatedConnections()).isEqualTo(1);
-    });
+    assertThat(reports.values())
+        .hasSize(2)
+        .allSatisfy(
+            report -> {
+              assertThat(report.clientTcpConnections()).isEqualTo(1);
+              assertThat(report.serverAuthenticatedConnections()).isEqualTo(1);
+            });
     assertThat(shared.check()).as("closed with the run").isFalse();
   }
 
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void idleSuiteMasterClosesAndReopensOnDemandAsANewConnection(Engine engine) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        .configurationParameter("muxtest.suite.idleTimeout", "200ms")
-        .configurationParameter("junit.jupiter.testclass.order.default",
-            "org.junit.jupiter.api.ClassOrderer$OrderAnnotation")
-        .selectors(selectClass(IdleOneCase.class), selectClass(IdleGapCase.class), selectClass(IdleTwoCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .configurationParameter("muxtest.suite.idleTimeout", "200ms")
+            .configurationParameter(
+                "junit.jupiter.testclass.order.default",
+                "org.junit.jupiter.api.ClassOrderer$OrderAnnotation")
+            .selectors(
+                selectClass(IdleOneCase.class),
+                selectClass(IdleGapCase.class),
+                selectClass(IdleTwoCase.class))
+            .execute();
 
     results.testEvents().assertStatistics(stats -> stats.succeeded(3));
     assertThat(masters.get(IdleTwoCase.class)).isSameAs(masters.get(IdleOneCase.class));
     // The second class found the master idle-closed and reopened it: honestly two connections,
     // and its proof says so.
-    results.containerEvents().assertThatEvents().haveExactly(1, event(
-        container(IdleTwoCase.class),
-        finishedWithFailure(instanceOf(AssertionError.class),
-            message(m -> m.contains("client side: 2 TCP connection(s) opened")
-                && m.contains("server side: 2 authenticated connection(s)")))));
+    results
+        .containerEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(IdleTwoCase.class),
+                finishedWithFailure(
+                    instanceOf(AssertionError.class),
+                    message(
+                        m ->
+                            m.contains("client side: 2 TCP connection(s) opened")
+                                && m.contains("server side: 2 authenticated connection(s)")))));
   }
 
   @Test
   void eightClassesInParallelEachWithItsOwnSingleConnection() {
-    List<Class<?>> classes = List.of(Parallel1Case.class, Parallel2Case.class, Parallel3Case.class,
-        Parallel4Case.class, Parallel5Case.class, Parallel6Case.class, Parallel7Case.class, Parallel8Case.class);
+    List<Class<?>> classes =
+        List.of(
+            Parallel1Case.class,
+            Parallel2Case.class,
+            Parallel3Case.class,
+            Parallel4Case.class,
+            Parallel5Case.class,
+            Parallel6Case.class,
+            Parallel7Case.class,
+            Parallel8Case.class);
 
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-        .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
-        .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
-        .selectors(classes.stream().map(DiscoverySelectors::selectClass).toArray(org.junit.platform.engine.DiscoverySelector[]::new))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+            .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+            .configurationParameter(
+                "junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+            .selectors(
+                classes.stream()
+                    .map(DiscoverySelectors::selectClass)
+                    .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
+            .execute();
 
     assertAllPass(results, 16);
     Set<SshMaster> distinct = classes.stream().map(masters::get).collect(Collectors.toSet());
@@ -145,15 +176,30 @@ class JUnitFitTest {
   @Test
   void withoutDockerAClassFailsWithOneClearMessageOrIsSkippedOnRequest() {
     {
-      runWithoutDocker(NeedsDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
-          container(NeedsDockerCase.class),
-          finishedWithFailure(instanceOf(SshOperationException.class), message(
-              "muxtest: " + NeedsDockerCase.class.getName() + " needs a Docker environment for its SSH server, "
-                  + "and none is available (Testcontainers found none). Start Docker, or skip such classes "
-                  + "with @SshMultiplexing(disabledWithoutDocker = true)."))));
-      runWithoutDocker(SkipsWithoutDockerCase.class).containerEvents().assertThatEvents().haveExactly(1, event(
-          container(SkipsWithoutDockerCase.class),
-          skippedWithReason("Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class")));
+      runWithoutDocker(NeedsDockerCase.class)
+          .containerEvents()
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  container(NeedsDockerCase.class),
+                  finishedWithFailure(
+                      instanceOf(SshOperationException.class),
+                      message(
+                          "muxtest: "
+                              + NeedsDockerCase.class.getName()
+                              + " needs a Docker environment for its SSH server, "
+                              + "and none is available (Testcontainers found none). Start Docker, or skip such classes "
+                              + "with @SshMultiplexing(disabledWithoutDocker = true)."))));
+      runWithoutDocker(SkipsWithoutDockerCase.class)
+          .containerEvents()
+          .assertThatEvents()
+          .haveExactly(
+              1,
+              event(
+                  container(SkipsWithoutDockerCase.class),
+                  skippedWithReason(
+                      "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class")));
     }
   }
 
@@ -177,11 +223,13 @@ class JUnitFitTest {
     EngineExecutionResults results = run(FailingWithDiagnosticsCase.class);
 
     results.testEvents().assertStatistics(stats -> stats.failed(1));
-    Map<String, String> entries = results.allEvents().reportingEntryPublished().stream()
-        .flatMap(e -> e.getPayload(ReportEntry.class).stream())
-        .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
-    assertThat(entries.get("muxtest.connections")).isEqualTo("client TCP connections: 1 (MINA engine)");
+    Map<String, String> entries =
+        results.allEvents().reportingEntryPublished().stream()
+            .flatMap(e -> e.getPayload(ReportEntry.class).stream())
+            .flatMap(entry -> entry.getKeyValuePairs().entrySet().stream())
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
+    assertThat(entries.get("muxtest.connections"))
+        .isEqualTo("client TCP connections: 1 (MINA engine)");
     assertThat(entries.get("muxtest.forwards")).contains("-> localhost:22");
     assertThat(entries.get("muxtest.sshd.log")).contains("Accepted publickey for tester");
   }
@@ -192,7 +240,12 @@ class JUnitFitTest {
 
   private static void assertAllPass(EngineExecutionResults results, int tests) {
     results.allEvents().failed().stream()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).stream())
+        .flatMap(
+            e ->
+                e
+                    .getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .stream())
         .forEach(Throwable::printStackTrace);
     results.allEvents().assertStatistics(stats -> stats.failed(0));
     results.testEvents().assertStatistics(stats -> stats.succeeded(tests));
@@ -231,7 +284,8 @@ class JUnitFitTest {
   @TeamTunnels
   static class ComposedCase {
     @Test
-    void getsBothTunnels(@ForwardedPort("ssh") int one, @ForwardedPort("ssh-again") int two) throws Exception {
+    void getsBothTunnels(@ForwardedPort("ssh") int one, @ForwardedPort("ssh-again") int two)
+        throws Exception {
       assertThat(one).isNotEqualTo(two);
       assertThat(banner(one)).isEqualTo("SSH-2.0-");
       assertThat(banner(two)).isEqualTo("SSH-2.0-");
@@ -307,7 +361,11 @@ class JUnitFitTest {
     @Test
     void theMasterGoesIdle() {
       SshMaster master = masters.get(IdleOneCase.class);
-      assertThat(Poll.until(Duration.ofSeconds(20), Duration.ofMillis(20), () -> !((EngineMaster) master).isConnected()))
+      assertThat(
+              Poll.until(
+                  Duration.ofSeconds(20),
+                  Duration.ofMillis(20),
+                  () -> !((EngineMaster) master).isConnected()))
           .as("idle close within 20 s")
           .isTrue();
     }
@@ -334,7 +392,8 @@ class JUnitFitTest {
 
     @Test
     void second(SshMaster master) {
-      assertThat(master.exec("echo " + getClass().getSimpleName()).stdout()).isEqualTo(getClass().getSimpleName() + "\n");
+      assertThat(master.exec("echo " + getClass().getSimpleName()).stdout())
+          .isEqualTo(getClass().getSimpleName() + "\n");
       MuxAssertions.assertThat(master).usedSingleTcpConnection();
     }
   }
@@ -358,9 +417,7 @@ class JUnitFitTest {
   @Testcontainers
   @SshMultiplexing
   static class TestcontainersManagedCase {
-    @Container
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @Container @SshServer static SshdContainer server = new SshdContainer();
 
     @Test
     void usesTheManagedServer(SshMaster master) {

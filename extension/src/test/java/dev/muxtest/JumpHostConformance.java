@@ -15,9 +15,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.Transferable;
 
 /**
- * A target reachable only through a bastion (ProxyJump), run per engine by {@link
- * MinaJumpHostTest} and {@link OpenSshJumpHostTest}: the test JVM holds one TCP connection, to the
- * bastion, and the target sees one connection, from the bastion.
+ * A target reachable only through a bastion (ProxyJump), run per engine by {@link MinaJumpHostTest}
+ * and {@link OpenSshJumpHostTest}: the test JVM holds one TCP connection, to the bastion, and the
+ * target sees one connection, from the bastion.
  */
 @SshTunnel(name = "targetSsh", port = 22)
 abstract class JumpHostConformance {
@@ -46,7 +46,8 @@ abstract class JumpHostConformance {
   }
 
   @Test
-  void aLocalTunnelLeadsToTheTargetsOwnLoopback(@ForwardedPort("targetSsh") InetSocketAddress address) throws Exception {
+  void aLocalTunnelLeadsToTheTargetsOwnLoopback(
+      @ForwardedPort("targetSsh") InetSocketAddress address) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(address, 10_000);
       socket.setSoTimeout(10_000);
@@ -73,15 +74,21 @@ abstract class JumpHostConformance {
 
   private String internalAddressOfTheBastion() {
     String internal = topologyOfThisClass().internalNetwork().getId();
-    Map<String, ContainerNetwork> networks = inspect(topologyOfThisClass().bastion()).getNetworkSettings().getNetworks();
+    Map<String, ContainerNetwork> networks =
+        inspect(topologyOfThisClass().bastion()).getNetworkSettings().getNetworks();
     return networks.values().stream()
         .filter(n -> internal.equals(n.getNetworkID()))
         .map(ContainerNetwork::getIpAddress)
         .findFirst()
-        .orElseThrow(() -> new AssertionError("the bastion is not on the internal network: " + networks));
+        .orElseThrow(
+            () -> new AssertionError("the bastion is not on the internal network: " + networks));
   }
 
-  private static com.github.dockerjava.api.command.InspectContainerResponse inspect(SshdContainer container) {
-    return DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec();
+  private static com.github.dockerjava.api.command.InspectContainerResponse inspect(
+      SshdContainer container) {
+    return DockerClientFactory.instance()
+        .client()
+        .inspectContainerCmd(container.getContainerId())
+        .exec();
   }
 }

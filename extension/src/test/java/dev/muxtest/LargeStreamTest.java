@@ -10,8 +10,8 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /**
- * 256 MiB of random bytes through a tunnel: every byte arrives, in order (SHA-256 compared with
- * the server's), and the far side's close reaches the local reader as end of stream.
+ * 256 MiB of random bytes through a tunnel: every byte arrives, in order (SHA-256 compared with the
+ * server's), and the far side's close reaches the local reader as end of stream.
  */
 @SshTunnel(name = "blob", port = LargeStreamTest.PORT)
 class LargeStreamTest {
@@ -20,16 +20,24 @@ class LargeStreamTest {
   static final long SIZE = 256L * 1024 * 1024;
 
   @SshServer
-  static SshdContainer server = new SshdContainer().withBackgroundCommand(
-      "head -c " + SIZE + " /dev/urandom > /tmp/blob.part && mv /tmp/blob.part /tmp/blob"
-          // Each connection gets its own copy of the file, then socat closes it: the end of stream.
-          // The file is the second address so that every forked child opens it afresh (a file
-          // opened before the listener would share one read offset among all connections).
-          + " && exec socat -U TCP-LISTEN:" + PORT + ",bind=127.0.0.1,reuseaddr,fork OPEN:/tmp/blob");
+  static SshdContainer server =
+      new SshdContainer()
+          .withBackgroundCommand(
+              "head -c "
+                  + SIZE
+                  + " /dev/urandom > /tmp/blob.part && mv /tmp/blob.part /tmp/blob"
+                  // Each connection gets its own copy of the file, then socat closes it: the end of
+                  // stream.
+                  // The file is the second address so that every forked child opens it afresh (a
+                  // file
+                  // opened before the listener would share one read offset among all connections).
+                  + " && exec socat -U TCP-LISTEN:"
+                  + PORT
+                  + ",bind=127.0.0.1,reuseaddr,fork OPEN:/tmp/blob");
 
   @Test
-  void streamArrivesCompleteAndItsEndIsSeen(@ForwardedPort("blob") InetSocketAddress tunnel, SshMaster master)
-      throws Exception {
+  void streamArrivesCompleteAndItsEndIsSeen(
+      @ForwardedPort("blob") InetSocketAddress tunnel, SshMaster master) throws Exception {
     String expected = master.exec("sha256sum /tmp/blob").stdout().split(" ")[0];
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     long received = 0;
@@ -48,7 +56,9 @@ class LargeStreamTest {
 
     double seconds = (System.nanoTime() - started) / 1e9;
     // Reported, not asserted: speed is for the benchmarks, correctness is for this test.
-    System.out.printf("LargeStreamTest: %d MiB in %.2f s (%.0f MiB/s)%n", received >> 20, seconds, (received >> 20) / seconds);
+    System.out.printf(
+        "LargeStreamTest: %d MiB in %.2f s (%.0f MiB/s)%n",
+        received >> 20, seconds, (received >> 20) / seconds);
     assertThat(received).isEqualTo(SIZE);
     assertThat(HexFormat.of().formatHex(sha256.digest())).isEqualTo(expected);
     MuxAssertions.assertThat(master).usedSingleTcpConnection();

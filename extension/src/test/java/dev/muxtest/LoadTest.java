@@ -22,8 +22,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * Load with integrity, over one TCP connection: 64 concurrent connections through one forward,
- * each moving 16 MiB checked by SHA-256, and 500 commands in a row.
+ * Load with integrity, over one TCP connection: 64 concurrent connections through one forward, each
+ * moving 16 MiB checked by SHA-256, and 500 commands in a row.
  */
 class LoadTest {
 
@@ -34,13 +34,19 @@ class LoadTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void manyConnectionsAndCommandsOverOneMaster(Engine engine) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        .selectors(selectClass(LoadCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .selectors(selectClass(LoadCase.class))
+            .execute();
 
     results.allEvents().failed().stream()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).stream())
+        .flatMap(
+            e ->
+                e
+                    .getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .stream())
         .forEach(Throwable::printStackTrace);
     results.allEvents().assertStatistics(stats -> stats.failed(0));
     results.testEvents().assertStatistics(stats -> stats.succeeded(2));
@@ -49,13 +55,19 @@ class LoadTest {
   @SshTunnel(name = "blob", port = PORT)
   static class LoadCase {
     @SshServer
-    static SshdContainer server = new SshdContainer().withBackgroundCommand(
-        "head -c " + SIZE + " /dev/urandom > /tmp/blob.part && mv /tmp/blob.part /tmp/blob"
-            + " && exec socat -U TCP-LISTEN:" + PORT + ",bind=127.0.0.1,reuseaddr,fork,backlog=128 OPEN:/tmp/blob");
+    static SshdContainer server =
+        new SshdContainer()
+            .withBackgroundCommand(
+                "head -c "
+                    + SIZE
+                    + " /dev/urandom > /tmp/blob.part && mv /tmp/blob.part /tmp/blob"
+                    + " && exec socat -U TCP-LISTEN:"
+                    + PORT
+                    + ",bind=127.0.0.1,reuseaddr,fork,backlog=128 OPEN:/tmp/blob");
 
     @Test
-    void concurrentConnectionsThroughOneForwardArriveIntact(@ForwardedPort("blob") InetSocketAddress tunnel,
-        SshMaster master) throws Exception {
+    void concurrentConnectionsThroughOneForwardArriveIntact(
+        @ForwardedPort("blob") InetSocketAddress tunnel, SshMaster master) throws Exception {
       String expected = master.exec("sha256sum /tmp/blob").stdout().split(" ")[0];
       ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
       try {

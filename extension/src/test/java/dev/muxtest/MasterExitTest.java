@@ -1,8 +1,5 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.container.Labels;
-import dev.muxtest.internal.openssh.Processes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -10,6 +7,8 @@ import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 
+import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.openssh.Processes;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -65,26 +64,34 @@ class MasterExitTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"MINA", "OPENSSH"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"MINA", "OPENSSH"})
   void masterIsGoneAfterItsClass(Engine engine) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        .selectors(selectClass(ExitCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .selectors(selectClass(ExitCase.class))
+            .execute();
 
     results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1).failed(0));
     results.containerEvents().assertStatistics(stats -> stats.failed(0).aborted(0));
-    results.containerEvents().assertThatEvents()
+    results
+        .containerEvents()
+        .assertThatEvents()
         .haveExactly(1, event(container(ExitCase.class), finishedSuccessfully()));
 
     assertThat(master).as("master recorded by the fixture").isNotNull();
     assertThat(master.engine()).isEqualTo(engine);
     assertThat(aliveWhileRunning).as("check() while the class ran").isTrue();
     assertThat(master.check()).as("check() after the class").isFalse();
-    List<?> containers = DockerClientFactory.instance().client().listContainersCmd()
-        .withShowAll(true)
-        .withLabelFilter(Map.of(Labels.TEST_CLASS, ExitCase.class.getName()))
-        .exec();
+    List<?> containers =
+        DockerClientFactory.instance()
+            .client()
+            .listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(Map.of(Labels.TEST_CLASS, ExitCase.class.getName()))
+            .exec();
     assertThat(containers).as("containers of the fixture").isEmpty();
 
     if (engine == Engine.MINA) {
@@ -102,17 +109,26 @@ class MasterExitTest {
   private static void assertOpenSshMasterGone() {
     Path directory = controlPath.getParent();
     assertThat(socketExistedWhileRunning).as("control socket while the class ran").isTrue();
-    assertThat(directoryPermissions).as("permissions of %s while the class ran", directory)
+    assertThat(directoryPermissions)
+        .as("permissions of %s while the class ran", directory)
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     // The probe must have seen the master, or its silence afterwards proves nothing.
-    assertThat(processesMentioningDirectory).as("processes mentioning %s while the class ran", directory)
+    assertThat(processesMentioningDirectory)
+        .as("processes mentioning %s while the class ran", directory)
         .contains(masterPid);
 
-    assertThat(Files.exists(controlPath, LinkOption.NOFOLLOW_LINKS)).as("%s exists", controlPath).isFalse();
-    assertThat(Files.exists(directory, LinkOption.NOFOLLOW_LINKS)).as("%s exists", directory).isFalse();
+    assertThat(Files.exists(controlPath, LinkOption.NOFOLLOW_LINKS))
+        .as("%s exists", controlPath)
+        .isFalse();
+    assertThat(Files.exists(directory, LinkOption.NOFOLLOW_LINKS))
+        .as("%s exists", directory)
+        .isFalse();
     assertThat(ProcessHandle.of(masterPid).filter(Processes::running))
-        .as("master process %d", masterPid).isEmpty();
-    assertThat(processesMentioning(directory)).as("processes mentioning %s after the class", directory).isEmpty();
+        .as("master process %d", masterPid)
+        .isEmpty();
+    assertThat(processesMentioning(directory))
+        .as("processes mentioning %s after the class", directory)
+        .isEmpty();
   }
 
   /** PIDs of live processes whose command line contains {@code directory}. */
@@ -137,19 +153,23 @@ class MasterExitTest {
       }
       Path path = injected.controlPath().get();
       controlPath = path;
-      socketExistedWhileRunning = Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-          && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
-      directoryPermissions = Files.getPosixFilePermissions(path.getParent(), LinkOption.NOFOLLOW_LINKS);
+      socketExistedWhileRunning =
+          Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+              && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
+      directoryPermissions =
+          Files.getPosixFilePermissions(path.getParent(), LinkOption.NOFOLLOW_LINKS);
       masterPid = pidOfMaster(path);
       processesMentioningDirectory = processesMentioning(path.getParent());
     }
 
     /** The master's own answer to {@code ssh -O check}, as any OpenSSH client would ask it. */
     private static long pidOfMaster(Path controlPath) throws Exception {
-      Process check = new ProcessBuilder("ssh", "-F", "/dev/null", "-S", controlPath.toString(), "-O", "check", "server")
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectErrorStream(true)
-          .start();
+      Process check =
+          new ProcessBuilder(
+                  "ssh", "-F", "/dev/null", "-S", controlPath.toString(), "-O", "check", "server")
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectErrorStream(true)
+              .start();
       if (!check.waitFor(30, TimeUnit.SECONDS)) {
         check.destroyForcibly();
         throw new AssertionError("ssh -O check did not finish within 30 s");

@@ -28,6 +28,7 @@ abstract class MethodScopeConformance {
 
   /** The class's master as seen outside any test method (not a method's view). */
   private static SshMaster classMaster;
+
   private static final List<InetSocketAddress> localEnds = new CopyOnWriteArrayList<>();
   private static final List<Integer> serverPorts = new CopyOnWriteArrayList<>();
   private static final List<Forward> forwards = new CopyOnWriteArrayList<>();
@@ -49,15 +50,22 @@ abstract class MethodScopeConformance {
   @Order(1)
   @SshTunnel(name = "mine", port = 22)
   @SshTunnel(name = "socks", type = ForwardType.DYNAMIC)
-  void methodTunnelsAndRunTimeForwardsWork(SshMaster master, @ForwardedPort("mine") InetSocketAddress mine,
-      @ForwardedPort("socks") InetSocketAddress socks, @ForwardedPort("classwide") int classwide) throws Exception {
+  void methodTunnelsAndRunTimeForwardsWork(
+      SshMaster master,
+      @ForwardedPort("mine") InetSocketAddress mine,
+      @ForwardedPort("socks") InetSocketAddress socks,
+      @ForwardedPort("classwide") int classwide)
+      throws Exception {
     assertThat(banner(mine)).startsWith("SSH-2.0-");
     Forward local = master.forwardLocal("localhost", 22);
     Forward dynamic = master.forwardDynamic();
     Forward remote = master.forwardRemote(0, "127.0.0.1", classwide);
     Forward closedByTheTest = master.forwardLocal("localhost", 22);
     assertThat(banner(local.localAddress())).startsWith("SSH-2.0-");
-    assertThat(master.exec("exec 3<>/dev/tcp/127.0.0.1/" + remote.remotePort() + " && head -c 7 <&3").stdout())
+    assertThat(
+            master
+                .exec("exec 3<>/dev/tcp/127.0.0.1/" + remote.remotePort() + " && head -c 7 <&3")
+                .stdout())
         .isEqualTo("SSH-2.0");
     closedByTheTest.close(); // closing it again after the method must be harmless
 
@@ -68,15 +76,19 @@ abstract class MethodScopeConformance {
 
   @Test
   @Order(2)
-  void theyAreClosedAfterThatMethodWhileTheClassTunnelStays(@ForwardedPort("classwide") InetSocketAddress classwide)
-      throws Exception {
+  void theyAreClosedAfterThatMethodWhileTheClassTunnelStays(
+      @ForwardedPort("classwide") InetSocketAddress classwide) throws Exception {
     assertThat(localEnds).as("listeners of the first method").hasSize(4);
-    assertThat(forwards).allSatisfy(forward -> assertThat(forward.isOpen()).as("%s open", forward).isFalse());
+    assertThat(forwards)
+        .allSatisfy(forward -> assertThat(forward.isOpen()).as("%s open", forward).isFalse());
     for (InetSocketAddress end : localEnds) {
-      assertThatThrownBy(() -> banner(end)).as("a connection to %s", end).isInstanceOf(ConnectException.class);
+      assertThatThrownBy(() -> banner(end))
+          .as("a connection to %s", end)
+          .isInstanceOf(ConnectException.class);
     }
     assertThat(classMaster.exec("exec 3<>/dev/tcp/127.0.0.1/" + serverPorts.get(0)).exitCode())
-        .as("a connection to the closed remote forward's server port").isNotZero();
+        .as("a connection to the closed remote forward's server port")
+        .isNotZero();
 
     assertThat(banner(classwide)).startsWith("SSH-2.0-");
     assertThat(classMaster.check()).isTrue();

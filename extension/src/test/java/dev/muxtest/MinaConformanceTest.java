@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Nested;
 class MinaConformanceTest extends MultiplexingConformance {
 
   // Declared here, not in the base class: one container per engine's class (see the base class).
-  @SshServer
-  static SshdContainer server = MultiplexingConformance.server();
+  @SshServer static SshdContainer server = MultiplexingConformance.server();
 
-  /** With a server of its own, the nested class gets a master of its own, on the enclosing class's engine. */
+  /**
+   * With a server of its own, the nested class gets a master of its own, on the enclosing class's
+   * engine.
+   */
   @Nested
   class StopWhileASessionRuns extends StopWhileASessionRunsCases {
-    @SshServer
-    static SshdContainer server = new SshdContainer();
+    @SshServer static SshdContainer server = new SshdContainer();
   }
 }

@@ -6,8 +6,7 @@ class MinaJumpHostTest extends JumpHostConformance {
 
   static SshTopology topology = JumpHostConformance.topology();
 
-  @SshServer
-  static SshdContainer server = topology.target();
+  @SshServer static SshdContainer server = topology.target();
 
   @Override
   SshTopology topologyOfThisClass() {

@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.assertj.core.api.Condition;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -43,77 +43,121 @@ class MisconfigurationTest {
 
   @Test
   void duplicateTunnelNames() {
-    assertRejectedBeforeAnyContainer(DuplicateNamesCase.class, Map.of(),
-        "@SshTunnel on " + HERE + "DuplicateNamesCase: attribute 'name' must be unique in the class, "
+    assertRejectedBeforeAnyContainer(
+        DuplicateNamesCase.class,
+        Map.of(),
+        "@SshTunnel on "
+            + HERE
+            + "DuplicateNamesCase: attribute 'name' must be unique in the class, "
             + "but \"db\" is declared 2 times");
   }
 
   @Test
   void missingPort() {
-    assertRejectedBeforeAnyContainer(MissingPortCase.class, Map.of(),
-        "@SshTunnel(name = \"db\") on " + HERE + "MissingPortCase: attribute 'port' is missing; "
+    assertRejectedBeforeAnyContainer(
+        MissingPortCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "MissingPortCase: attribute 'port' is missing; "
             + "a local forward needs its destination port (1 to 65535)");
   }
 
   @Test
   void portAboveRange() {
-    assertRejectedBeforeAnyContainer(PortAboveRangeCase.class, Map.of(),
-        "@SshTunnel(name = \"db\") on " + HERE + "PortAboveRangeCase: attribute 'port' must be between 1 and 65535 "
+    assertRejectedBeforeAnyContainer(
+        PortAboveRangeCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "PortAboveRangeCase: attribute 'port' must be between 1 and 65535 "
             + "but was 70000");
   }
 
   @Test
   void negativePort() {
-    assertRejectedBeforeAnyContainer(NegativePortCase.class, Map.of(),
-        "@SshTunnel(name = \"db\") on " + HERE + "NegativePortCase: attribute 'port' must be between 1 and 65535 "
+    assertRejectedBeforeAnyContainer(
+        NegativePortCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "NegativePortCase: attribute 'port' must be between 1 and 65535 "
             + "but was -1");
   }
 
   @Test
   void blankName() {
-    assertRejectedBeforeAnyContainer(BlankNameCase.class, Map.of(),
-        "@SshTunnel(host = \"localhost\", port = 5432) on " + HERE + "BlankNameCase: attribute 'name' must not be blank");
+    assertRejectedBeforeAnyContainer(
+        BlankNameCase.class,
+        Map.of(),
+        "@SshTunnel(host = \"localhost\", port = 5432) on "
+            + HERE
+            + "BlankNameCase: attribute 'name' must not be blank");
   }
 
   @Test
   void blankHost() {
-    assertRejectedBeforeAnyContainer(BlankHostCase.class, Map.of(),
-        "@SshTunnel(name = \"db\") on " + HERE + "BlankHostCase: attribute 'host' must not be blank");
+    assertRejectedBeforeAnyContainer(
+        BlankHostCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "BlankHostCase: attribute 'host' must not be blank");
   }
 
   @Test
   void dynamicTunnelWithAPort() {
-    assertRejectedBeforeAnyContainer(DynamicWithPortCase.class, Map.of(),
-        "@SshTunnel(name = \"socks\") on " + HERE + "DynamicWithPortCase: attribute 'port' must not be set for a "
+    assertRejectedBeforeAnyContainer(
+        DynamicWithPortCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"socks\") on "
+            + HERE
+            + "DynamicWithPortCase: attribute 'port' must not be set for a "
             + "DYNAMIC forward, whose destinations are chosen per connection, but was 80");
   }
 
   @Test
   void dynamicTunnelWithAHost() {
-    assertRejectedBeforeAnyContainer(DynamicWithHostCase.class, Map.of(),
-        "@SshTunnel(name = \"socks\") on " + HERE + "DynamicWithHostCase: attribute 'host' must not be set for a "
+    assertRejectedBeforeAnyContainer(
+        DynamicWithHostCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"socks\") on "
+            + HERE
+            + "DynamicWithHostCase: attribute 'host' must not be set for a "
             + "DYNAMIC forward, whose destinations are chosen per connection, but was \"db.internal\"");
   }
 
   @Test
   void remoteTunnelToANonLoopbackHost() {
-    assertRejectedBeforeAnyContainer(RemoteToNonLoopbackCase.class, Map.of(),
-        "@SshTunnel(name = \"callback\") on " + HERE + "RemoteToNonLoopbackCase: attribute 'host' must be a loopback "
+    assertRejectedBeforeAnyContainer(
+        RemoteToNonLoopbackCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"callback\") on "
+            + HERE
+            + "RemoteToNonLoopbackCase: attribute 'host' must be a loopback "
             + "address (localhost, 127.0.0.1, ::1) for a REMOTE forward, whose destination is on the test machine, "
             + "but was \"192.168.1.10\"");
   }
 
   @Test
   void remoteTunnelWithoutPort() {
-    assertRejectedBeforeAnyContainer(RemoteMissingPortCase.class, Map.of(),
-        "@SshTunnel(name = \"callback\") on " + HERE + "RemoteMissingPortCase: attribute 'port' is missing; "
+    assertRejectedBeforeAnyContainer(
+        RemoteMissingPortCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"callback\") on "
+            + HERE
+            + "RemoteMissingPortCase: attribute 'port' is missing; "
             + "a remote forward needs its destination port on the test machine (1 to 65535)");
   }
 
   @Test
   void bindPortAboveRange() {
-    assertRejectedBeforeAnyContainer(BindPortAboveRangeCase.class, Map.of(),
-        "@SshTunnel(name = \"db\") on " + HERE + "BindPortAboveRangeCase: attribute 'bindPort' must be between "
+    assertRejectedBeforeAnyContainer(
+        BindPortAboveRangeCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "BindPortAboveRangeCase: attribute 'bindPort' must be between "
             + "0 (a free port) and 65535 but was 65536");
   }
 
@@ -122,45 +166,75 @@ class MisconfigurationTest {
     EngineExecutionResults results = run(MethodTunnelCase.class, Map.of());
 
     results.testEvents().assertStatistics(stats -> stats.started(2).failed(2));
-    assertFailure(results.testEvents(), test("dynamicWithPort"), ExtensionConfigurationException.class,
-        "@SshTunnel(name = \"socks\") on " + HERE + "MethodTunnelCase#dynamicWithPort(): attribute 'port' must not "
+    assertFailure(
+        results.testEvents(),
+        test("dynamicWithPort"),
+        ExtensionConfigurationException.class,
+        "@SshTunnel(name = \"socks\") on "
+            + HERE
+            + "MethodTunnelCase#dynamicWithPort(): attribute 'port' must not "
             + "be set for a DYNAMIC forward, whose destinations are chosen per connection, but was 1080");
-    assertFailure(results.testEvents(), test("noClassMaster"), ExtensionConfigurationException.class,
-        "@SshTunnel on " + HERE + "MethodTunnelCase#noClassMaster(): the class has no SSH master; declare "
-            + "@SshMultiplexing, a class-level @SshTunnel or an @SshServer field on " + HERE + "MethodTunnelCase");
+    assertFailure(
+        results.testEvents(),
+        test("noClassMaster"),
+        ExtensionConfigurationException.class,
+        "@SshTunnel on "
+            + HERE
+            + "MethodTunnelCase#noClassMaster(): the class has no SSH master; declare "
+            + "@SshMultiplexing, a class-level @SshTunnel or an @SshServer field on "
+            + HERE
+            + "MethodTunnelCase");
   }
 
   @Test
   void nonStaticServerField() {
-    assertRejectedBeforeAnyContainer(NonStaticServerCase.class, Map.of(),
-        "@SshServer field 'server' in " + HERE + "NonStaticServerCase must be static: "
+    assertRejectedBeforeAnyContainer(
+        NonStaticServerCase.class,
+        Map.of(),
+        "@SshServer field 'server' in "
+            + HERE
+            + "NonStaticServerCase must be static: "
             + "the SSH server lives as long as the class");
   }
 
   @Test
   void serverFieldOfWrongType() {
-    assertRejectedBeforeAnyContainer(WrongServerTypeCase.class, Map.of(),
-        "@SshServer field 'server' in " + HERE + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer "
+    assertRejectedBeforeAnyContainer(
+        WrongServerTypeCase.class,
+        Map.of(),
+        "@SshServer field 'server' in "
+            + HERE
+            + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer "
             + "or dev.muxtest.SshHost but is java.lang.String");
   }
 
   @Test
   void nullServerField() {
-    assertRejectedBeforeAnyContainer(NullServerCase.class, Map.of(),
-        "@SshServer field 'server' in " + HERE + "NullServerCase is null; assign it, for example = new SshdContainer()");
+    assertRejectedBeforeAnyContainer(
+        NullServerCase.class,
+        Map.of(),
+        "@SshServer field 'server' in "
+            + HERE
+            + "NullServerCase is null; assign it, for example = new SshdContainer()");
   }
 
   @Test
   void twoServerFields() {
-    assertRejectedBeforeAnyContainer(TwoServersCase.class, Map.of(),
-        "@SshServer on " + HERE + "TwoServersCase: only one field may name the class's SSH server, but 2 do: "
+    assertRejectedBeforeAnyContainer(
+        TwoServersCase.class,
+        Map.of(),
+        "@SshServer on "
+            + HERE
+            + "TwoServersCase: only one field may name the class's SSH server, but 2 do: "
             // Listed in JUnit's field order (deterministic, not declaration order).
             + "TwoServersCase.second, TwoServersCase.first");
   }
 
   @Test
   void invalidConfigurationParameter() {
-    assertRejectedBeforeAnyContainer(ValidTunnelCase.class, Map.of("muxtest.connect.timeout", "soon"),
+    assertRejectedBeforeAnyContainer(
+        ValidTunnelCase.class,
+        Map.of("muxtest.connect.timeout", "soon"),
         "Configuration parameter 'muxtest.connect.timeout' must be a positive duration such as 30s, 500ms, 2m "
             + "or PT30S, but was 'soon'");
   }
@@ -175,24 +249,44 @@ class MisconfigurationTest {
 
     EngineExecutionResults results = run(ParameterCase.class, Map.of());
 
-    results.containerEvents().assertThatEvents()
+    results
+        .containerEvents()
+        .assertThatEvents()
         .haveExactly(1, event(container(ParameterCase.class), finishedSuccessfully()));
     results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(1).failed(4));
-    results.testEvents().assertThatEvents()
-        .haveExactly(1, event(test("resolvesTheTunnelAsIntIntegerAndAddress"), finishedSuccessfully()));
-    assertFailure(results.testEvents(), test("unknownTunnel"), ParameterResolutionException.class,
-        "@ForwardedPort(\"nope\"): no @SshTunnel with name \"nope\" is declared on " + HERE + "ParameterCase; "
+    results
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1, event(test("resolvesTheTunnelAsIntIntegerAndAddress"), finishedSuccessfully()));
+    assertFailure(
+        results.testEvents(),
+        test("unknownTunnel"),
+        ParameterResolutionException.class,
+        "@ForwardedPort(\"nope\"): no @SshTunnel with name \"nope\" is declared on "
+            + HERE
+            + "ParameterCase; "
             + "declared tunnels: [ssh]");
-    assertFailure(results.testEvents(), test("stringParameter"), ParameterResolutionException.class,
+    assertFailure(
+        results.testEvents(),
+        test("stringParameter"),
+        ParameterResolutionException.class,
         "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, java.net.InetSocketAddress "
             + "or java.net.Proxy but was: java.lang.String");
-    assertFailure(results.testEvents(), test("longParameter"), ParameterResolutionException.class,
+    assertFailure(
+        results.testEvents(),
+        test("longParameter"),
+        ParameterResolutionException.class,
         "Can only resolve @ForwardedPort parameter of type int, java.lang.Integer, java.net.InetSocketAddress "
             + "or java.net.Proxy but was: long");
-    assertFailure(results.testEvents(), test("proxyOnALocalTunnel"), ParameterResolutionException.class,
+    assertFailure(
+        results.testEvents(),
+        test("proxyOnALocalTunnel"),
+        ParameterResolutionException.class,
         "@ForwardedPort(\"ssh\") of type java.net.Proxy needs a DYNAMIC tunnel, but \"ssh\" is LOCAL; "
             + "inject its port as int, java.lang.Integer or java.net.InetSocketAddress");
-    // The probe must see the container this class did start, or its silence elsewhere proves nothing.
+    // The probe must see the container this class did start, or its silence elsewhere proves
+    // nothing.
     assertThat(containersSeenByProbe(results)).hasSize(before.size() + 1).containsAll(before);
     assertThat(ownContainers()).as("muxtest containers after the class").isEqualTo(before);
   }
@@ -201,17 +295,25 @@ class MisconfigurationTest {
    * Runs {@code fixture} and checks that its class-level setup failed with exactly the expected
    * {@link ExtensionConfigurationException}, no test ran, and no container existed at any point.
    */
-  private static void assertRejectedBeforeAnyContainer(Class<?> fixture, Map<String, String> parameters, String message) {
+  private static void assertRejectedBeforeAnyContainer(
+      Class<?> fixture, Map<String, String> parameters, String message) {
     List<String> before = ownContainers();
 
     EngineExecutionResults results = run(fixture, parameters);
 
-    assertFailure(results.containerEvents(), container(fixture), ExtensionConfigurationException.class, message);
+    assertFailure(
+        results.containerEvents(),
+        container(fixture),
+        ExtensionConfigurationException.class,
+        message);
     results.testEvents().assertStatistics(stats -> stats.started(0));
     // Taken while the class's extension store, which would stop a started container, is still open.
-    assertThat(containersSeenByProbe(results)).as("muxtest containers while %s ran", fixture.getSimpleName())
+    assertThat(containersSeenByProbe(results))
+        .as("muxtest containers while %s ran", fixture.getSimpleName())
         .isEqualTo(before);
-    assertThat(ownContainers()).as("muxtest containers after %s", fixture.getSimpleName()).isEqualTo(before);
+    assertThat(ownContainers())
+        .as("muxtest containers after %s", fixture.getSimpleName())
+        .isEqualTo(before);
   }
 
   private static EngineExecutionResults run(Class<?> fixture, Map<String, String> parameters) {
@@ -221,19 +323,33 @@ class MisconfigurationTest {
         .execute();
   }
 
-  private static void assertFailure(Events events, Condition<Event> which, Class<? extends Throwable> type, String message) {
-    events.assertThatEvents().haveExactly(1, event(which, finishedWithFailure(instanceOf(type), message(message))));
-    Throwable thrown = events.failed().filter(which::matches).findFirst()
-        .flatMap(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable())
-        .orElseThrow();
+  private static void assertFailure(
+      Events events, Condition<Event> which, Class<? extends Throwable> type, String message) {
+    events
+        .assertThatEvents()
+        .haveExactly(1, event(which, finishedWithFailure(instanceOf(type), message(message))));
+    Throwable thrown =
+        events
+            .failed()
+            .filter(which::matches)
+            .findFirst()
+            .flatMap(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable())
+            .orElseThrow();
     assertThat(thrown).isExactlyInstanceOf(type).hasMessage(message).hasNoSuppressedExceptions();
   }
 
   private static List<String> containersSeenByProbe(EngineExecutionResults results) {
-    List<String> seen = results.allEvents().reportingEntryPublished()
-        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs().get(ContainerProbe.KEY))
-        .filter(Objects::nonNull)
-        .toList();
+    List<String> seen =
+        results
+            .allEvents()
+            .reportingEntryPublished()
+            .map(
+                e ->
+                    e.getRequiredPayload(ReportEntry.class)
+                        .getKeyValuePairs()
+                        .get(ContainerProbe.KEY))
+            .filter(Objects::nonNull)
+            .toList();
     assertThat(seen).as("reports of the container probe").hasSize(1);
     String ids = seen.get(0);
     return ids.equals("-") ? List.of() : List.of(ids.split(","));
@@ -241,13 +357,20 @@ class MisconfigurationTest {
 
   /** IDs of the sshd containers this JVM's Testcontainers session made, stopped ones included. */
   static List<String> ownContainers() {
-    return DockerClientFactory.instance().client().listContainersCmd()
+    return DockerClientFactory.instance()
+        .client()
+        .listContainersCmd()
         .withShowAll(true)
-        .withLabelFilter(Map.of(
-            SshdContainer.LABEL, "true",
-            // Other builds may share the Docker engine; only this JVM's containers are ours to count.
-            DockerClientFactory.TESTCONTAINERS_SESSION_ID_LABEL, DockerClientFactory.SESSION_ID))
-        .exec().stream()
+        .withLabelFilter(
+            Map.of(
+                SshdContainer.LABEL,
+                "true",
+                // Other builds may share the Docker engine; only this JVM's containers are ours to
+                // count.
+                DockerClientFactory.TESTCONTAINERS_SESSION_ID_LABEL,
+                DockerClientFactory.SESSION_ID))
+        .exec()
+        .stream()
         .map(Container::getId)
         .sorted()
         .toList();
@@ -316,8 +439,7 @@ class MisconfigurationTest {
   // No class-level annotation: the field's own @ExtendWith must be enough to get it checked.
   @ExtendWith(ContainerProbe.class)
   static class NonStaticServerCase {
-    @SshServer
-    SshdContainer server = new SshdContainer();
+    @SshServer SshdContainer server = new SshdContainer();
 
     @Test
     void notRun() {}
@@ -325,8 +447,7 @@ class MisconfigurationTest {
 
   @ExtendWith(ContainerProbe.class)
   static class WrongServerTypeCase {
-    @SshServer
-    static String server = "sshd";
+    @SshServer static String server = "sshd";
 
     @Test
     void notRun() {}
@@ -334,8 +455,7 @@ class MisconfigurationTest {
 
   @ExtendWith(ContainerProbe.class)
   static class NullServerCase {
-    @SshServer
-    static SshdContainer server;
+    @SshServer static SshdContainer server;
 
     @Test
     void notRun() {}
@@ -344,11 +464,9 @@ class MisconfigurationTest {
   @ExtendWith(ContainerProbe.class)
   static class TwoServersCase {
     // Left null: the count is checked first, and no container object is needed to see it.
-    @SshServer
-    static SshdContainer first;
+    @SshServer static SshdContainer first;
 
-    @SshServer
-    static SshdContainer second;
+    @SshServer static SshdContainer second;
 
     @Test
     void notRun() {}

@@ -54,6 +54,7 @@ abstract class MultiplexingConformance {
 
   /** Bound on any one command or wait of the suite. */
   static final Duration BOUND = Duration.ofSeconds(30);
+
   private static final Duration POLL_PAUSE = Duration.ofMillis(100);
 
   /** The outer master of each engine's class, so the nested class can tell its own from it. */
@@ -64,9 +65,20 @@ abstract class MultiplexingConformance {
    * loopback. The file is socat's second address, so every forked child opens it afresh.
    */
   static SshdContainer server() {
-    return new SshdContainer().withBackgroundCommand(
-        "head -c " + BLOB_SIZE + " /dev/urandom > " + BLOB + ".part && mv " + BLOB + ".part " + BLOB
-            + " && exec socat -U TCP-LISTEN:" + BLOB_PORT + ",bind=127.0.0.1,reuseaddr,fork OPEN:" + BLOB);
+    return new SshdContainer()
+        .withBackgroundCommand(
+            "head -c "
+                + BLOB_SIZE
+                + " /dev/urandom > "
+                + BLOB
+                + ".part && mv "
+                + BLOB
+                + ".part "
+                + BLOB
+                + " && exec socat -U TCP-LISTEN:"
+                + BLOB_PORT
+                + ",bind=127.0.0.1,reuseaddr,fork OPEN:"
+                + BLOB);
   }
 
   @BeforeAll
@@ -75,8 +87,8 @@ abstract class MultiplexingConformance {
   }
 
   /**
-   * Also runs after the nested class's case, on the nested class's own (stopped) master: the
-   * proof reads the client's count and the server's log, and needs no live master.
+   * Also runs after the nested class's case, on the nested class's own (stopped) master: the proof
+   * reads the client's count and the server's log, and needs no live master.
    */
   @AfterEach
   void everySessionSharedOneConnection(SshMaster master) {
@@ -132,7 +144,8 @@ abstract class MultiplexingConformance {
       for (int i = 0; i < sessions; i++) {
         int n = i;
         // The sleep makes the sessions overlap on the one connection.
-        results.add(threads.submit(() -> master.exec("sleep 1; echo session-" + n + "; exit " + n)));
+        results.add(
+            threads.submit(() -> master.exec("sleep 1; echo session-" + n + "; exit " + n)));
       }
       for (int i = 0; i < sessions; i++) {
         ExecResult result = results.get(i).get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -148,18 +161,21 @@ abstract class MultiplexingConformance {
 
   @Test
   void environmentIsPassed(SshMaster master) {
-    ExecResult result = master.exec("echo $MUXTEST_GREETING", Map.of("MUXTEST_GREETING", "hello world"));
+    ExecResult result =
+        master.exec("echo $MUXTEST_GREETING", Map.of("MUXTEST_GREETING", "hello world"));
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).isEqualTo("hello world\n");
   }
 
   @Test
-  void environmentValuesArriveVerbatimOnlyWhereTheServerAcceptsThemAndOnlyForTheirSession(SshMaster master) {
+  void environmentValuesArriveVerbatimOnlyWhereTheServerAcceptsThemAndOnlyForTheirSession(
+      SshMaster master) {
     String special = "it's \"quoted\" $HOME `date` \\ end";
-    ExecResult passed = master.exec(
-        "printf '[%s][%s][%s]' \"$MUXTEST_SPECIAL\" \"$LC_MUXTEST\" \"${NOT_ACCEPTED_MUXTEST-unset}\"",
-        Map.of("MUXTEST_SPECIAL", special, "LC_MUXTEST", "lc", "NOT_ACCEPTED_MUXTEST", "sent"));
+    ExecResult passed =
+        master.exec(
+            "printf '[%s][%s][%s]' \"$MUXTEST_SPECIAL\" \"$LC_MUXTEST\" \"${NOT_ACCEPTED_MUXTEST-unset}\"",
+            Map.of("MUXTEST_SPECIAL", special, "LC_MUXTEST", "lc", "NOT_ACCEPTED_MUXTEST", "sent"));
     ExecResult later = master.exec("printf '[%s]' \"${MUXTEST_SPECIAL-unset}\"");
 
     assertThat(passed.exitCode()).isZero();
@@ -172,7 +188,8 @@ abstract class MultiplexingConformance {
 
   @Test
   void largeTransferThroughARunTimeForwardArrivesIntact(SshMaster master) throws Exception {
-    poll("socat listening on 127.0.0.1:" + BLOB_PORT,
+    poll(
+        "socat listening on 127.0.0.1:" + BLOB_PORT,
         () -> master.exec("busybox netstat -ltn | grep -q ' 127.0.0.1:" + BLOB_PORT + " '"),
         r -> r.exitCode() == 0);
     String expected = master.exec("sha256sum " + BLOB).stdout().split(" ")[0];
@@ -180,9 +197,11 @@ abstract class MultiplexingConformance {
 
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     long received = 0;
-    try (Forward forward = master.forwardLocal("localhost", BLOB_PORT); Socket socket = new Socket()) {
+    try (Forward forward = master.forwardLocal("localhost", BLOB_PORT);
+        Socket socket = new Socket()) {
       socket.connect(forward.localAddress(), 5_000);
-      socket.setSoTimeout(10_000); // a stall or a lost end of stream fails the read instead of hanging
+      socket.setSoTimeout(
+          10_000); // a stall or a lost end of stream fails the read instead of hanging
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[1 << 16];
       for (int n; (n = in.read(buffer)) != -1; ) {
@@ -227,10 +246,14 @@ abstract class MultiplexingConformance {
         assertThat(forward.type()).isEqualTo(ForwardType.REMOTE);
         assertThat(forward.isOpen()).isTrue();
         assertThat(forward.remotePort()).as("port allocated on the server").isPositive();
-        assertThat(forward.localPort()).as("localPort(): the destination port in the test JVM").isEqualTo(jvmPort);
+        assertThat(forward.localPort())
+            .as("localPort(): the destination port in the test JVM")
+            .isEqualTo(jvmPort);
         assertThat(forward.destinationPort()).as("destinationPort()").isEqualTo(jvmPort);
         assertThat(forward.destinationHost()).as("destinationHost()").isEqualTo("127.0.0.1");
-        assertThat(forward.localAddress()).as("localAddress()").isEqualTo(new InetSocketAddress("127.0.0.1", jvmPort));
+        assertThat(forward.localAddress())
+            .as("localAddress()")
+            .isEqualTo(new InetSocketAddress("127.0.0.1", jvmPort));
       }
     }
   }
@@ -249,8 +272,12 @@ abstract class MultiplexingConformance {
         assertThat(forward.isOpen()).isTrue();
         assertThat(remotePort).isPositive();
 
-        ExecResult reply = master.exec("timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + remotePort
-            + " && echo ping >&3 && head -n 1 <&3'", BOUND);
+        ExecResult reply =
+            master.exec(
+                "timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/"
+                    + remotePort
+                    + " && echo ping >&3 && head -n 1 <&3'",
+                BOUND);
 
         assertThat(reply.exitCode()).as("stderr: %s", reply.stderr()).isZero();
         assertThat(reply.stdout()).isEqualTo("pong ping\n");
@@ -261,9 +288,14 @@ abstract class MultiplexingConformance {
 
       assertThat(forward.isOpen()).isFalse();
       // The server drops its listener when it handles the cancel request; that may trail close().
-      ExecResult refused = poll("server port " + remotePort + " refusing connections after the cancel",
-          Duration.ofSeconds(10), () -> master.exec("timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + remotePort + "'", BOUND),
-          r -> r.exitCode() != 0);
+      ExecResult refused =
+          poll(
+              "server port " + remotePort + " refusing connections after the cancel",
+              Duration.ofSeconds(10),
+              () ->
+                  master.exec(
+                      "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + remotePort + "'", BOUND),
+              r -> r.exitCode() != 0);
       assertThat(refused.stderr()).contains("Connection refused");
       forward.close(); // idempotent
     } finally {
@@ -290,18 +322,25 @@ abstract class MultiplexingConformance {
 
     @Test
     void runningSessionFinishesAndNewOnesAreRefused(SshMaster master) throws Exception {
-      Engine enclosing = MultiplexingConformance.this.getClass().getAnnotation(SshMultiplexing.class).engine();
+      Engine enclosing =
+          MultiplexingConformance.this.getClass().getAnnotation(SshMultiplexing.class).engine();
       assertThat(master.engine()).as("engine of the nested class").isEqualTo(enclosing);
       assertThat(OUTER_MASTERS).containsKey(enclosing);
-      assertThat(master).as("the nested class's own master").isNotSameAs(OUTER_MASTERS.get(enclosing));
+      assertThat(master)
+          .as("the nested class's own master")
+          .isNotSameAs(OUTER_MASTERS.get(enclosing));
 
       ExecutorService thread = Executors.newSingleThreadExecutor();
       try {
-        Future<ExecResult> running = thread.submit(() -> master.exec("sleep 5; echo finished", BOUND));
-        poll("the session's sleep running on the server", () -> {
-          assertThat(running).as("the session ended before it was seen running").isNotDone();
-          return master.exec("pgrep -x sleep");
-        }, r -> r.exitCode() == 0);
+        Future<ExecResult> running =
+            thread.submit(() -> master.exec("sleep 5; echo finished", BOUND));
+        poll(
+            "the session's sleep running on the server",
+            () -> {
+              assertThat(running).as("the session ended before it was seen running").isNotDone();
+              return master.exec("pgrep -x sleep");
+            },
+            r -> r.exitCode() == 0);
 
         master.stop();
 
@@ -342,12 +381,17 @@ abstract class MultiplexingConformance {
     }
   }
 
-  /** Accepts one connection (bounded by the listener's timeout), reads a line, answers "pong <line>". */
+  /**
+   * Accepts one connection (bounded by the listener's timeout), reads a line, answers "pong
+   * <line>".
+   */
   private static String answerOneLine(ServerSocket listener) throws Exception {
     try (Socket socket = listener.accept()) {
       socket.setSoTimeout(10_000);
-      String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
-          .readLine();
+      String line =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
       OutputStream out = socket.getOutputStream();
       out.write(("pong " + line + "\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -356,12 +400,16 @@ abstract class MultiplexingConformance {
     }
   }
 
-  /** Polls {@code probe} until {@code done} holds, within {@link #BOUND}; fails with the last value. */
+  /**
+   * Polls {@code probe} until {@code done} holds, within {@link #BOUND}; fails with the last value.
+   */
   static <T> T poll(String what, Supplier<T> probe, Predicate<T> done) {
     return poll(what, BOUND, probe, done);
   }
 
-  /** Polls {@code probe} until {@code done} holds, within {@code bound}; fails with the last value. */
+  /**
+   * Polls {@code probe} until {@code done} holds, within {@code bound}; fails with the last value.
+   */
   static <T> T poll(String what, Duration bound, Supplier<T> probe, Predicate<T> done) {
     long deadline = System.nanoTime() + bound.toNanos();
     T last = probe.get();
@@ -382,6 +430,8 @@ abstract class MultiplexingConformance {
 
   static void shutDown(ExecutorService threads) throws InterruptedException {
     threads.shutdownNow();
-    assertThat(threads.awaitTermination(BOUND.toSeconds(), TimeUnit.SECONDS)).as("helper threads ended").isTrue();
+    assertThat(threads.awaitTermination(BOUND.toSeconds(), TimeUnit.SECONDS))
+        .as("helper threads ended")
+        .isTrue();
   }
 }

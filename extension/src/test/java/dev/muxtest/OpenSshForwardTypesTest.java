@@ -4,17 +4,26 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** REMOTE and DYNAMIC forwards on the OPENSSH engine. */
 @SshMultiplexing(engine = Engine.OPENSSH)
-@SshTunnel(name = "callback", type = ForwardType.REMOTE, host = "127.0.0.1", port = OpenSshForwardTypesTest.CALLBACK_PORT)
-@SshTunnel(name = "fixed", type = ForwardType.REMOTE, host = "127.0.0.1", port = OpenSshForwardTypesTest.CALLBACK_PORT,
+@SshTunnel(
+    name = "callback",
+    type = ForwardType.REMOTE,
+    host = "127.0.0.1",
+    port = OpenSshForwardTypesTest.CALLBACK_PORT)
+@SshTunnel(
+    name = "fixed",
+    type = ForwardType.REMOTE,
+    host = "127.0.0.1",
+    port = OpenSshForwardTypesTest.CALLBACK_PORT,
     bindPort = ForwardTypesConformance.REMOTE_BIND_PORT)
 @SshTunnel(name = "socks", type = ForwardType.DYNAMIC)
 class OpenSshForwardTypesTest extends ForwardTypesConformance {
 
-  /** The callback's port in the test JVM; another for each engine's class, so both may run at once. */
+  /**
+   * The callback's port in the test JVM; another for each engine's class, so both may run at once.
+   */
   static final int CALLBACK_PORT = 47312;
 
-  @SshServer
-  static SshdContainer server = ForwardTypesConformance.server();
+  @SshServer static SshdContainer server = ForwardTypesConformance.server();
 
   @BeforeAll
   static void callback() throws Exception {

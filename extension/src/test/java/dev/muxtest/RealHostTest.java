@@ -1,7 +1,5 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.KeyMaterial;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -10,6 +8,7 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.internal.engine.KeyMaterial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,8 +26,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * A server outside the test ({@link SshHost}): a container this test starts itself and treats as
- * a real host, with the client key and known_hosts written to disk, given by address or by an ssh
+ * A server outside the test ({@link SshHost}): a container this test starts itself and treats as a
+ * real host, with the client key and known_hosts written to disk, given by address or by an ssh
  * config alias, on both engines.
  */
 class RealHostTest {
@@ -36,8 +35,7 @@ class RealHostTest {
   static final SshdContainer outside = new SshdContainer();
   static final SshdContainer impostor = new SshdContainer();
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path identity;
   static Path knownHosts;
   static Path wrongKnownHosts;
@@ -52,10 +50,14 @@ class RealHostTest {
     Files.write(identity, KeyMaterial.openSshPrivateKey(key, "real host test key"));
     Files.setPosixFilePermissions(identity, PosixFilePermissions.fromString("rw-------"));
     String hostPattern = "[" + outside.getSshHost() + "]:" + outside.getSshPort();
-    knownHosts = Files.writeString(dir.resolve("known_hosts"),
-        hostPattern + " " + KeyMaterial.publicKeyLine(outside.getHostKey()) + "\n");
-    wrongKnownHosts = Files.writeString(dir.resolve("known_hosts.wrong"),
-        hostPattern + " " + KeyMaterial.publicKeyLine(impostor.getHostKey()) + "\n");
+    knownHosts =
+        Files.writeString(
+            dir.resolve("known_hosts"),
+            hostPattern + " " + KeyMaterial.publicKeyLine(outside.getHostKey()) + "\n");
+    wrongKnownHosts =
+        Files.writeString(
+            dir.resolve("known_hosts.wrong"),
+            hostPattern + " " + KeyMaterial.publicKeyLine(impostor.getHostKey()) + "\n");
   }
 
   @AfterAll
@@ -65,78 +67,117 @@ class RealHostTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"MINA", "OPENSSH"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"MINA", "OPENSSH"})
   void hostByAddressWithItsLogGivesTheFullProof(Engine engine) {
-    HostCase.server = SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, knownHosts)
-        .withLoginLog(outside::getLogs);
+    HostCase.server =
+        SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, knownHosts)
+            .withLoginLog(outside::getLogs);
 
     EngineExecutionResults results = run(HostCase.class, engine);
 
     results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
-    assertThat(connectionsEntry(results)).startsWith("client TCP connections: 1, server authenticated connections: 1,");
+    assertThat(connectionsEntry(results))
+        .startsWith("client TCP connections: 1, server authenticated connections: 1,");
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"MINA", "OPENSSH"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"MINA", "OPENSSH"})
   void hostBySshConfigAliasWithoutALogIsProvenByTheClientCount(Engine engine) throws Exception {
-    Path config = Files.writeString(dir.resolve("config"), String.join("\n",
-        "# a user's config",
-        "Host other",
-        "  HostName 192.0.2.1",
-        "Host outside",
-        "  HostName " + outside.getSshHost(),
-        "  Port " + outside.getSshPort(),
-        "  User tester",
-        "  IdentityFile " + identity,
-        "  UserKnownHostsFile " + knownHosts,
-        "  ServerAliveInterval 5",
-        ""));
+    Path config =
+        Files.writeString(
+            dir.resolve("config"),
+            String.join(
+                "\n",
+                "# a user's config",
+                "Host other",
+                "  HostName 192.0.2.1",
+                "Host outside",
+                "  HostName " + outside.getSshHost(),
+                "  Port " + outside.getSshPort(),
+                "  User tester",
+                "  IdentityFile " + identity,
+                "  UserKnownHostsFile " + knownHosts,
+                "  ServerAliveInterval 5",
+                ""));
     HostCase.server = SshHost.fromSshConfig(config, "outside");
-    assertThat(HostCase.server.toString()).isEqualTo("tester@" + outside.getSshHost() + ":" + outside.getSshPort());
+    assertThat(HostCase.server.toString())
+        .isEqualTo("tester@" + outside.getSshHost() + ":" + outside.getSshPort());
 
     EngineExecutionResults results = run(HostCase.class, engine);
 
     results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
-    assertThat(connectionsEntry(results)).startsWith("client TCP connections: 1, server authenticated connections: 0,");
+    assertThat(connectionsEntry(results))
+        .startsWith("client TCP connections: 1, server authenticated connections: 0,");
   }
 
   @ParameterizedTest
-  @EnumSource(value = Engine.class, names = {"MINA", "OPENSSH"})
+  @EnumSource(
+      value = Engine.class,
+      names = {"MINA", "OPENSSH"})
   void aHostKeyNotInTheKnownHostsFileIsRefused(Engine engine) {
-    HostCase.server = SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, wrongKnownHosts);
+    HostCase.server =
+        SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, wrongKnownHosts);
 
     EngineExecutionResults results = run(HostCase.class, engine);
 
     results.testEvents().assertStatistics(stats -> stats.started(0));
-    results.containerEvents().assertThatEvents().haveExactly(1, event(container(HostCase.class),
-        finishedWithFailure(message(m -> m.contains(
-            engine == Engine.MINA ? "Server key did not validate" : "Host key verification failed")))));
+    results
+        .containerEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(HostCase.class),
+                finishedWithFailure(
+                    message(
+                        m ->
+                            m.contains(
+                                engine == Engine.MINA
+                                    ? "Server key did not validate"
+                                    : "Host key verification failed")))));
   }
 
   @Test
   void configKeywordsMuxtestDoesNotFollowAreRefusedNotMisread() throws Exception {
-    Path config = Files.writeString(dir.resolve("config.match"), String.join("\n",
-        "Host outside",
-        "  HostName localhost",
-        "Match host outside exec \"true\"",
-        "  Port 2200",
-        ""));
+    Path config =
+        Files.writeString(
+            dir.resolve("config.match"),
+            String.join(
+                "\n",
+                "Host outside",
+                "  HostName localhost",
+                "Match host outside exec \"true\"",
+                "  Port 2200",
+                ""));
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("ssh config " + config + " line 3: 'Match' is not supported by muxtest (Apache MINA's config "
-            + "reader, used by both engines, does not follow it the way OpenSSH does); give this host a plain Host block");
+        .hasMessage(
+            "ssh config "
+                + config
+                + " line 3: 'Match' is not supported by muxtest (Apache MINA's config "
+                + "reader, used by both engines, does not follow it the way OpenSSH does); give this host a plain Host block");
   }
 
   @Test
   void aConfigAliasWithoutKnownHostsIsRefused() throws Exception {
-    Path config = Files.writeString(dir.resolve("config.noknownhosts"), String.join("\n",
-        "Host outside", "  HostName localhost", "  IdentityFile " + identity, ""));
+    Path config =
+        Files.writeString(
+            dir.resolve("config.noknownhosts"),
+            String.join(
+                "\n", "Host outside", "  HostName localhost", "  IdentityFile " + identity, ""));
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("ssh config " + config + ", Host outside: UserKnownHostsFile is missing "
-            + "(muxtest reads no default known_hosts)");
+        .hasMessage(
+            "ssh config "
+                + config
+                + ", Host outside: UserKnownHostsFile is missing "
+                + "(muxtest reads no default known_hosts)");
   }
 
   private static EngineExecutionResults run(Class<?> fixture, Engine engine) {
@@ -147,8 +188,14 @@ class RealHostTest {
   }
 
   private static String connectionsEntry(EngineExecutionResults results) {
-    return results.allEvents().reportingEntryPublished()
-        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs().get("muxtest.connections"))
+    return results
+        .allEvents()
+        .reportingEntryPublished()
+        .map(
+            e ->
+                e.getRequiredPayload(ReportEntry.class)
+                    .getKeyValuePairs()
+                    .get("muxtest.connections"))
         .filter(java.util.Objects::nonNull)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no muxtest.connections report entry"));
@@ -158,8 +205,7 @@ class RealHostTest {
 
   @SshMultiplexing
   static class HostCase {
-    @SshServer
-    static SshHost server;
+    @SshServer static SshHost server;
 
     @Test
     void runsOnTheHost(SshMaster master) {

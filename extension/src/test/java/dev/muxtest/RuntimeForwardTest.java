@@ -1,10 +1,9 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.KeyMaterial;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.internal.engine.KeyMaterial;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;

@@ -17,9 +17,9 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * Sessions and the server's MaxSessions: commands beyond it wait for a free session; and should
- * the server still refuse one, it fails with its cause named and never makes a second TCP
- * connection (OpenSSH's client would quietly fall back to one if nothing stopped it).
+ * Sessions and the server's MaxSessions: commands beyond it wait for a free session; and should the
+ * server still refuse one, it fails with its cause named and never makes a second TCP connection
+ * (OpenSSH's client would quietly fall back to one if nothing stopped it).
  */
 class SessionLimitTest {
 
@@ -29,13 +29,18 @@ class SessionLimitTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void commandsBeyondMaxSessionsWaitForAFreeSession(Engine engine) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        .selectors(selectClass(ThreeTimesMaxSessionsCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .selectors(selectClass(ThreeTimesMaxSessionsCase.class))
+            .execute();
 
-    results.allEvents().failed().stream().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).ifPresent(Throwable::printStackTrace));
+    results.allEvents().failed().stream()
+        .forEach(
+            e ->
+                e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                    .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                    .ifPresent(Throwable::printStackTrace));
     results.allEvents().assertStatistics(stats -> stats.failed(0));
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
   }
@@ -46,12 +51,14 @@ class SessionLimitTest {
     refusal.set(null);
     firstResult.set(null);
 
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .configurationParameter("muxtest.engine", engine.name())
-        // A budget above the server's real limit: the server, not the budget, has the last word.
-        .configurationParameter("muxtest.sessions.max", "2")
-        .selectors(selectClass(SessionLimitCase.class))
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            // A budget above the server's real limit: the server, not the budget, has the last
+            // word.
+            .configurationParameter("muxtest.sessions.max", "2")
+            .selectors(selectClass(SessionLimitCase.class))
+            .execute();
 
     // The class passes, so its end-of-class proof found one connection on both sides.
     results.allEvents().assertStatistics(stats -> stats.failed(0));
@@ -62,25 +69,29 @@ class SessionLimitTest {
     if (engine == Engine.OPENSSH) {
       assertThat(refused.getMessage())
           .startsWith("OpenSSH did not run the command over the master to tester@")
-          .contains(", and no second connection was made: the server refused a new session on the master's "
-              + "connection (is its MaxSessions reached?): mux_client_request_session: session request failed: "
-              + "Session open refused by peer: echo second")
+          .contains(
+              ", and no second connection was made: the server refused a new session on the master's "
+                  + "connection (is its MaxSessions reached?): mux_client_request_session: session request failed: "
+                  + "Session open refused by peer: echo second")
           .doesNotContain("kex_exchange_identification");
     } else {
-      assertThat(refused.getMessage()).startsWith("Command failed on tester@").contains("second").contains("open failed");
+      assertThat(refused.getMessage())
+          .startsWith("Command failed on tester@")
+          .contains("second")
+          .contains("open failed");
     }
   }
 
   @SshMultiplexing
   static class ThreeTimesMaxSessionsCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer().withSshdOption("MaxSessions", "2");
+    @SshServer static SshdContainer server = new SshdContainer().withSshdOption("MaxSessions", "2");
 
     @org.junit.jupiter.api.Test
     void sixCommandsAtOnceAllComplete(SshMaster master) throws Exception {
-      List<CompletableFuture<ExecResult>> commands = IntStream.range(0, 6)
-          .mapToObj(i -> CompletableFuture.supplyAsync(() -> master.exec("sleep 1; echo " + i)))
-          .collect(Collectors.toList());
+      List<CompletableFuture<ExecResult>> commands =
+          IntStream.range(0, 6)
+              .mapToObj(i -> CompletableFuture.supplyAsync(() -> master.exec("sleep 1; echo " + i)))
+              .collect(Collectors.toList());
 
       for (int i = 0; i < commands.size(); i++) {
         ExecResult result = commands.get(i).get(60, TimeUnit.SECONDS);
@@ -93,12 +104,12 @@ class SessionLimitTest {
 
   @SshMultiplexing
   static class SessionLimitCase {
-    @SshServer
-    static SshdContainer server = new SshdContainer().withSshdOption("MaxSessions", "1");
+    @SshServer static SshdContainer server = new SshdContainer().withSshdOption("MaxSessions", "1");
 
     @org.junit.jupiter.api.Test
     void secondSessionIsRefused(SshMaster master) throws Exception {
-      CompletableFuture<ExecResult> first = CompletableFuture.supplyAsync(() -> master.exec("sleep 3; echo first"));
+      CompletableFuture<ExecResult> first =
+          CompletableFuture.supplyAsync(() -> master.exec("sleep 3; echo first"));
       awaitSleepRunning();
 
       assertThatThrownBy(() -> master.exec("echo second", Duration.ofSeconds(20)))

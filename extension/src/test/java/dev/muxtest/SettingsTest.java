@@ -1,10 +1,9 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.Settings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -46,12 +45,31 @@ class SettingsTest {
   }
 
   @ParameterizedTest(name = "\"{0}\" is rejected")
-  @ValueSource(strings = {"", " ", "abc", "0", "0ms", "PT0S", "-5s", "PT-1S", "PT", "1.5s", "5 min", "30x", "P1D", "PT9999999999999999999H"})
+  @ValueSource(
+      strings = {
+        "",
+        " ",
+        "abc",
+        "0",
+        "0ms",
+        "PT0S",
+        "-5s",
+        "PT-1S",
+        "PT",
+        "1.5s",
+        "5 min",
+        "30x",
+        "P1D",
+        "PT9999999999999999999H"
+      })
   void rejectsWhatIsNotAPositiveDuration(String text) {
     assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
-            + "2m or PT30S, but was '" + text + "'")
+        .hasMessage(
+            "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
+                + "2m or PT30S, but was '"
+                + text
+                + "'")
         .hasNoCause();
   }
 
@@ -60,8 +78,11 @@ class SettingsTest {
   void rejectsAmountsTooLargeToRepresent(String text) {
     assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
-            + "2m or PT30S, but was '" + text + "'");
+        .hasMessage(
+            "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
+                + "2m or PT30S, but was '"
+                + text
+                + "'");
   }
 
   @Test
@@ -78,33 +99,59 @@ class SettingsTest {
 
   @Test
   void eachKeySetsItsOwnSetting() {
-    Settings settings = Settings.from(lookup(Map.ofEntries(
-        Map.entry("muxtest.sshd.baseImage", "debian:12"),
-        Map.entry("muxtest.connect.timeout", "1s"),
-        Map.entry("muxtest.exec.timeout", "2m"),
-        Map.entry("muxtest.tunnel.readyTimeout", "3500ms"),
-        Map.entry("muxtest.keepalive.interval", "PT4S"),
-        Map.entry("muxtest.engine", "openssh"),
-        Map.entry("muxtest.openssh.executable", "/usr/local/bin/ssh"),
-        Map.entry("muxtest.openssh.controlDir", "/run/muxtest"),
-        Map.entry("muxtest.sessions.max", "4"),
-        Map.entry("muxtest.reconnect", "TRUE"),
-        Map.entry("muxtest.scope", "suite"),
-        Map.entry("muxtest.suite.idleTimeout", "90s"))));
+    Settings settings =
+        Settings.from(
+            lookup(
+                Map.ofEntries(
+                    Map.entry("muxtest.sshd.baseImage", "debian:12"),
+                    Map.entry("muxtest.connect.timeout", "1s"),
+                    Map.entry("muxtest.exec.timeout", "2m"),
+                    Map.entry("muxtest.tunnel.readyTimeout", "3500ms"),
+                    Map.entry("muxtest.keepalive.interval", "PT4S"),
+                    Map.entry("muxtest.engine", "openssh"),
+                    Map.entry("muxtest.openssh.executable", "/usr/local/bin/ssh"),
+                    Map.entry("muxtest.openssh.controlDir", "/run/muxtest"),
+                    Map.entry("muxtest.sessions.max", "4"),
+                    Map.entry("muxtest.reconnect", "TRUE"),
+                    Map.entry("muxtest.scope", "suite"),
+                    Map.entry("muxtest.suite.idleTimeout", "90s"))));
 
-    assertThat(settings).isEqualTo(new Settings(Optional.of("debian:12"),
-        Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMillis(3500), Duration.ofSeconds(4),
-        Engine.OPENSSH, "/usr/local/bin/ssh", Optional.of(Path.of("/run/muxtest")), OptionalInt.of(4), true, Scope.SUITE,
-        Optional.of(Duration.ofSeconds(90))));
+    assertThat(settings)
+        .isEqualTo(
+            new Settings(
+                Optional.of("debian:12"),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(2),
+                Duration.ofMillis(3500),
+                Duration.ofSeconds(4),
+                Engine.OPENSSH,
+                "/usr/local/bin/ssh",
+                Optional.of(Path.of("/run/muxtest")),
+                OptionalInt.of(4),
+                true,
+                Scope.SUITE,
+                Optional.of(Duration.ofSeconds(90))));
   }
 
   @Test
   void keysThatAreAbsentKeepTheirDefaults() {
     Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
 
-    assertThat(settings).isEqualTo(new Settings(Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(),
-        false, Scope.CLASS, Optional.empty()));
+    assertThat(settings)
+        .isEqualTo(
+            new Settings(
+                Optional.empty(),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Engine.MINA,
+                "ssh",
+                Optional.empty(),
+                OptionalInt.empty(),
+                false,
+                Scope.CLASS,
+                Optional.empty()));
   }
 
   @ParameterizedTest(name = "session budget \"{0}\" is rejected")
@@ -112,7 +159,10 @@ class SettingsTest {
   void rejectsSessionBudgetsThatAreNotPositiveWholeNumbers(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.sessions.max", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.sessions.max' must be a positive whole number, but was '" + value + "'");
+        .hasMessage(
+            "Configuration parameter 'muxtest.sessions.max' must be a positive whole number, but was '"
+                + value
+                + "'");
   }
 
   @ParameterizedTest(name = "reconnect \"{0}\" is rejected")
@@ -120,7 +170,10 @@ class SettingsTest {
   void rejectsReconnectValuesOtherThanTrueOrFalse(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.reconnect", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.reconnect' must be true or false, but was '" + value + "'");
+        .hasMessage(
+            "Configuration parameter 'muxtest.reconnect' must be true or false, but was '"
+                + value
+                + "'");
   }
 
   @ParameterizedTest(name = "scope \"{0}\" is rejected")
@@ -128,7 +181,10 @@ class SettingsTest {
   void rejectsUnknownScopes(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.scope", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.scope' must be CLASS or SUITE, but was '" + value + "'");
+        .hasMessage(
+            "Configuration parameter 'muxtest.scope' must be CLASS or SUITE, but was '"
+                + value
+                + "'");
   }
 
   @ParameterizedTest(name = "engine \"{0}\" is rejected")
@@ -136,7 +192,10 @@ class SettingsTest {
   void rejectsUnknownEngines(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.engine", value))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter 'muxtest.engine' must be MINA or OPENSSH, but was '" + value + "'");
+        .hasMessage(
+            "Configuration parameter 'muxtest.engine' must be MINA or OPENSSH, but was '"
+                + value
+                + "'");
   }
 
   @Test
@@ -147,17 +206,26 @@ class SettingsTest {
 
   @Test
   void blankBaseImageCountsAsUnset() {
-    assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "   "))).baseImage()).isEmpty();
+    assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "   "))).baseImage())
+        .isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "muxtest.connect.timeout", "muxtest.exec.timeout", "muxtest.tunnel.readyTimeout", "muxtest.keepalive.interval"})
+  @ValueSource(
+      strings = {
+        "muxtest.connect.timeout",
+        "muxtest.exec.timeout",
+        "muxtest.tunnel.readyTimeout",
+        "muxtest.keepalive.interval"
+      })
   void invalidValueIsReportedWithItsKey(String key) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of(key, "soon"))))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("Configuration parameter '" + key + "' must be a positive duration such as 30s, 500ms, 2m or "
-            + "PT30S, but was 'soon'");
+        .hasMessage(
+            "Configuration parameter '"
+                + key
+                + "' must be a positive duration such as 30s, 500ms, 2m or "
+                + "PT30S, but was 'soon'");
   }
 
   private static Function<String, Optional<String>> lookup(Map<String, String> parameters) {

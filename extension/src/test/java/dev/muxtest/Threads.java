@@ -11,7 +11,9 @@ final class Threads {
 
   private Threads() {}
 
-  /** Fails unless every live thread whose name starts with {@code prefix} ends within {@code bound}. */
+  /**
+   * Fails unless every live thread whose name starts with {@code prefix} ends within {@code bound}.
+   */
   static void awaitNoneNamed(String prefix, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     List<Thread> alive = named(prefix);

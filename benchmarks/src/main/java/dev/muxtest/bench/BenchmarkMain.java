@@ -43,7 +43,8 @@ public final class BenchmarkMain {
     System.setProperty("java.awt.headless", "true");
     String mode = List.of(args).contains("--smoke") ? "smoke" : option(args, "--mode", "full");
     RunPlan plan = RunPlan.named(mode);
-    Path out = Path.of(option(args, "--out", mode.equals("full") ? "results" : "target/benchmark-smoke"));
+    Path out =
+        Path.of(option(args, "--out", mode.equals("full") ? "results" : "target/benchmark-smoke"));
     Instant started = Instant.now();
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     startWatchdog(plan);
@@ -64,9 +65,13 @@ public final class BenchmarkMain {
     int exit = results.failures() > 0 ? 1 : 0;
     try {
       ResultsFile.write(out.resolve("results.json"), metadata, results.all());
-      RatioChart.write(out.resolve("chart.png"), "muxtest benchmarks: each figure against its baseline, same run",
-          subtitle(plan, started, metadata), results.all());
-      Files.writeString(out.resolve("table.md"), SummaryTable.markdown(results.all()), StandardCharsets.UTF_8);
+      RatioChart.write(
+          out.resolve("chart.png"),
+          "muxtest benchmarks: each figure against its baseline, same run",
+          subtitle(plan, started, metadata),
+          results.all());
+      Files.writeString(
+          out.resolve("table.md"), SummaryTable.markdown(results.all()), StandardCharsets.UTF_8);
     } catch (Exception e) {
       System.err.println("[bench] cannot write the results: " + e);
       e.printStackTrace();
@@ -74,7 +79,8 @@ public final class BenchmarkMain {
     }
     System.out.println();
     System.out.print(SummaryTable.text(results.all()));
-    System.out.printf("%n%d figures, %d failed; ratio > 1: better than the baseline. Written to %s%n",
+    System.out.printf(
+        "%n%d figures, %d failed; ratio > 1: better than the baseline. Written to %s%n",
         results.all().size(), results.failures(), out.toAbsolutePath());
     System.exit(exit);
   }
@@ -97,7 +103,8 @@ public final class BenchmarkMain {
     } catch (Exception e) {
       e.printStackTrace();
       // Without a testbed none of them can measure: constructed only to name their figures.
-      dataPath(plan, null, cleanup).forEach(b -> results.failMissing(b.figureIds(), "set-up failed: " + Figure.describe(e)));
+      dataPath(plan, null, cleanup)
+          .forEach(b -> results.failMissing(b.figureIds(), "set-up failed: " + Figure.describe(e)));
       return;
     }
     dataPath(plan, bed, cleanup).forEach(b -> run(b, results));
@@ -121,23 +128,32 @@ public final class BenchmarkMain {
     Map<String, Object> machine = (Map<String, Object>) metadata.get("machine");
     @SuppressWarnings("unchecked")
     Map<String, Object> software = (Map<String, Object>) metadata.get("software");
-    return String.format("%s run %s UTC; %s CPUs, %s GiB; %s; MINA SSHD %s; %s",
-        plan.mode(), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(started),
-        machine.get("cpus"), machine.get("memoryGiB"), software.get("opensshClient"), software.get("minaSshd"),
+    return String.format(
+        "%s run %s UTC; %s CPUs, %s GiB; %s; MINA SSHD %s; %s",
+        plan.mode(),
+        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(started),
+        machine.get("cpus"),
+        machine.get("memoryGiB"),
+        software.get("opensshClient"),
+        software.get("minaSshd"),
         "bars right of 1x beat their baseline");
   }
 
   /** Ends the JVM (running the cleanup hooks) if the run outlasts its plan's deadline. */
   private static void startWatchdog(RunPlan plan) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(plan.deadline().toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
-      System.err.printf("[bench] the run outlasted its deadline of %s: ending it%n", plan.deadline());
-      System.exit(3);
-    }, "bench-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(plan.deadline().toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.printf(
+                  "[bench] the run outlasted its deadline of %s: ending it%n", plan.deadline());
+              System.exit(3);
+            },
+            "bench-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
   }

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Everything a run opened (containers, masters, clients, directories), closed newest first when
- * the run ends: normally, by failure, or by the JVM shutting down (watchdog, Ctrl-C).
+ * Everything a run opened (containers, masters, clients, directories), closed newest first when the
+ * run ends: normally, by failure, or by the JVM shutting down (watchdog, Ctrl-C).
  */
 public final class Cleanup implements AutoCloseable {
 
@@ -26,7 +26,9 @@ public final class Cleanup implements AutoCloseable {
     return resource;
   }
 
-  /** Closes {@code resource} now if it is registered (and forgets it), newest registration first. */
+  /**
+   * Closes {@code resource} now if it is registered (and forgets it), newest registration first.
+   */
   public void closeNow(AutoCloseable resource) {
     Entry found = null;
     synchronized (this) {

@@ -17,8 +17,12 @@ final class RunMetadata {
 
   private RunMetadata() {}
 
-  /** Metadata of a run of {@code plan} that started at {@code started}; a fact that cannot be had is "unknown". */
-  static Map<String, Object> collect(RunPlan plan, Instant started, Instant finished, double loadAtStart) {
+  /**
+   * Metadata of a run of {@code plan} that started at {@code started}; a fact that cannot be had is
+   * "unknown".
+   */
+  static Map<String, Object> collect(
+      RunPlan plan, Instant started, Instant finished, double loadAtStart) {
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", plan.mode());
@@ -38,21 +42,38 @@ final class RunMetadata {
     m.put("machine", machine);
 
     Map<String, Object> software = new LinkedHashMap<>();
-    software.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    software.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     software.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
-    software.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
-    software.put("minaSshd", String.valueOf(org.apache.sshd.common.config.VersionProperties.class.getPackage()
-        .getImplementationVersion()));
+    software.put(
+        "gc",
+        ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
+    software.put(
+        "minaSshd",
+        String.valueOf(
+            org.apache.sshd.common.config.VersionProperties.class
+                .getPackage()
+                .getImplementationVersion()));
     software.put("opensshClient", command("ssh", "-V"));
     software.put("docker", docker());
     software.put("sshdBaseImage", SshdContainer.configuredBaseImage());
     m.put("software", software);
 
     m.put("plan", plan.describe());
-    m.put("network", "every connection goes to localhost: the container's sshd and services through their "
-        + "published ports (Docker's userland proxy), the forwards on 127.0.0.1");
-    m.put("units", Map.of("MB/s", "10^6 bytes per second", "ms", "milliseconds, wall clock",
-        "KiB", "1024 bytes of Java heap"));
+    m.put(
+        "network",
+        "every connection goes to localhost: the container's sshd and services through their "
+            + "published ports (Docker's userland proxy), the forwards on 127.0.0.1");
+    m.put(
+        "units",
+        Map.of(
+            "MB/s",
+            "10^6 bytes per second",
+            "ms",
+            "milliseconds, wall clock",
+            "KiB",
+            "1024 bytes of Java heap"));
     return m;
   }
 
@@ -72,8 +93,11 @@ final class RunMetadata {
         process.destroyForcibly();
         return "unknown";
       }
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      return process.exitValue() == 0 && !out.isEmpty() ? out.lines().findFirst().orElse("unknown") : "unknown";
+      String out =
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return process.exitValue() == 0 && !out.isEmpty()
+          ? out.lines().findFirst().orElse("unknown")
+          : "unknown";
     } catch (IOException e) {
       return "unknown";
     } catch (InterruptedException e) {

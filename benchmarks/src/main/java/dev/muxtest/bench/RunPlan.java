@@ -5,9 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How much a run measures: sizes, warm-up and timed iterations. {@link #full()} makes the
- * committed results; {@link #smoke()} checks in well under two minutes that every measurement
- * still works.
+ * How much a run measures: sizes, warm-up and timed iterations. {@link #full()} makes the committed
+ * results; {@link #smoke()} checks in well under two minutes that every measurement still works.
  *
  * @param mode "full" or "smoke"
  * @param streamBytes size of the large stream (throughput), also the total of the parallel streams
@@ -23,18 +22,31 @@ import java.util.Map;
  * @param heapMasters masters held open at once for the heap figure
  * @param deadline the whole run is ended (and cleaned up) after this long
  */
-public record RunPlan(String mode, long streamBytes, int streamRepetitions, int parallelStreams,
-    int execWarmup, int execRuns, int firstByteWarmup, int firstByteRuns,
-    int classWarmup, int classRuns, int containerClassRuns, int heapMasters, Duration deadline) {
+public record RunPlan(
+    String mode,
+    long streamBytes,
+    int streamRepetitions,
+    int parallelStreams,
+    int execWarmup,
+    int execRuns,
+    int firstByteWarmup,
+    int firstByteRuns,
+    int classWarmup,
+    int classRuns,
+    int containerClassRuns,
+    int heapMasters,
+    Duration deadline) {
 
   /** The full run: 1 GiB streams, hundreds of samples. */
   public static RunPlan full() {
-    return new RunPlan("full", 1L << 30, 5, 16, 30, 200, 50, 300, 3, 20, 5, 50, Duration.ofMinutes(45));
+    return new RunPlan(
+        "full", 1L << 30, 5, 16, 30, 200, 50, 300, 3, 20, 5, 50, Duration.ofMinutes(45));
   }
 
   /** The smoke run for CI: every measurement, small. */
   public static RunPlan smoke() {
-    return new RunPlan("smoke", 64L << 20, 1, 16, 5, 20, 10, 40, 2, 5, 2, 10, Duration.ofMinutes(4));
+    return new RunPlan(
+        "smoke", 64L << 20, 1, 16, 5, 20, 10, 40, 2, 5, 2, 10, Duration.ofMinutes(4));
   }
 
   /** The plan named {@code mode}. */

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shape a new user writes first: no server declared (the extension starts one), a tunnel to
- * the SSH server's own port 22, and several commands over the class's single master connection.
+ * The shape a new user writes first: no server declared (the extension starts one), a tunnel to the
+ * SSH server's own port 22, and several commands over the class's single master connection.
  */
 @SshTunnel(name = "ssh", port = 22)
 class CommandsOverOneConnectionTest {
@@ -44,7 +44,8 @@ class CommandsOverOneConnectionTest {
   }
 
   @Test
-  void reachesTheServersOwnSshPortThroughTheTunnel(@ForwardedPort("ssh") int port, SshMaster master) throws Exception {
+  void reachesTheServersOwnSshPortThroughTheTunnel(@ForwardedPort("ssh") int port, SshMaster master)
+      throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       InputStream in = socket.getInputStream();

@@ -24,11 +24,13 @@ import org.testcontainers.images.builder.Transferable;
 class HttpServiceBehindSshTest {
 
   @SshServer
-  static SshdContainer server = new SshdContainer()
-      .withCopyToContainer(Transferable.of("{\"status\":\"up\"}"), "/srv/www/health.json")
-      .withBackgroundCommand("exec busybox httpd -f -p 127.0.0.1:8080 -h /srv/www");
+  static SshdContainer server =
+      new SshdContainer()
+          .withCopyToContainer(Transferable.of("{\"status\":\"up\"}"), "/srv/www/health.json")
+          .withBackgroundCommand("exec busybox httpd -f -p 127.0.0.1:8080 -h /srv/www");
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
   void fetchesThroughTheTunnel(@ForwardedPort("api") int port) throws Exception {
@@ -51,11 +53,13 @@ class HttpServiceBehindSshTest {
   }
 
   @Test
-  void manyRequestsStillOneSshConnection(@ForwardedPort("api") int port, SshMaster master) throws Exception {
+  void manyRequestsStillOneSshConnection(@ForwardedPort("api") int port, SshMaster master)
+      throws Exception {
     for (int i = 0; i < 20; i++) {
       // A fresh client each time: a new TCP connection to the forward, a new channel on the master.
       HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> response = fresh.send(request(port, "/health.json"), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          fresh.send(request(port, "/health.json"), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
     }
 

@@ -11,14 +11,13 @@ import dev.muxtest.SshdContainer;
 import org.junit.jupiter.api.Test;
 
 /**
- * One of two classes that name the same server in SUITE scope: the whole run shares one master,
- * so the proof at the end of each class covers every class before it too.
+ * One of two classes that name the same server in SUITE scope: the whole run shares one master, so
+ * the proof at the end of each class covers every class before it too.
  */
 @SshMultiplexing(scope = Scope.SUITE)
 class SuiteScopeTwoTest {
 
-  @SshServer
-  static SshdContainer server = SharedSshServer.INSTANCE;
+  @SshServer static SshdContainer server = SharedSshServer.INSTANCE;
 
   @Test
   void sharesTheRunsOneConnection(SshMaster master) {

@@ -13,15 +13,16 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * A suite of a user who has JUnit and nothing else: the build runs it with AssertJ removed from
- * the class path. The master, the tunnel and the end-of-class proof work all the same.
+ * A suite of a user who has JUnit and nothing else: the build runs it with AssertJ removed from the
+ * class path. The master, the tunnel and the end-of-class proof work all the same.
  */
 @SshTunnel(name = "ssh", port = 22)
 class WithoutAssertJTest {
 
   @Test
   void assertJIsNotOnTheClassPath() {
-    assertThrows(ClassNotFoundException.class, () -> Class.forName("org.assertj.core.api.Assertions"));
+    assertThrows(
+        ClassNotFoundException.class, () -> Class.forName("org.assertj.core.api.Assertions"));
   }
 
   @Test

@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-/** Time from opening a new TCP connection to its first byte, from a server that sends on connect. */
+/**
+ * Time from opening a new TCP connection to its first byte, from a server that sends on connect.
+ */
 public final class FirstByte {
 
   private static final int TIMEOUT_MS = 10_000;
@@ -15,8 +17,8 @@ public final class FirstByte {
   private FirstByte() {}
 
   /**
-   * Opens a connection to {@code address} and returns the nanoseconds until its first byte
-   * arrived; then reads the rest to end of stream (untimed) so that every connection ends in order.
+   * Opens a connection to {@code address} and returns the nanoseconds until its first byte arrived;
+   * then reads the rest to end of stream (untimed) so that every connection ends in order.
    *
    * @throws MeasurementException if the stream ends before its first byte
    * @throws IOException if connecting or reading fails or takes more than 10 s

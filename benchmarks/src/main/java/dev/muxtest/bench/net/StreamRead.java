@@ -35,24 +35,27 @@ public final class StreamRead {
    * bytes arrived.
    *
    * @throws MeasurementException if another count arrived
-   * @throws IOException if connecting fails, the stream stalls for 30 s, or it outlasts {@code limit}
+   * @throws IOException if connecting fails, the stream stalls for 30 s, or it outlasts {@code
+   *     limit}
    */
   public static Result readAll(InetSocketAddress address, long expected, Duration limit)
       throws IOException, MeasurementException {
     Result result = read(address, Long.MAX_VALUE, limit);
     if (result.bytes() != expected) {
-      throw new MeasurementException(String.format(
-          "%s sent %d bytes, expected %d", address, result.bytes(), expected));
+      throw new MeasurementException(
+          String.format("%s sent %d bytes, expected %d", address, result.bytes(), expected));
     }
     return result;
   }
 
   /** Reads at most {@code bytes} (to warm a path up without reading it all), then closes. */
-  public static Result readPrefix(InetSocketAddress address, long bytes, Duration limit) throws IOException {
+  public static Result readPrefix(InetSocketAddress address, long bytes, Duration limit)
+      throws IOException {
     return read(address, bytes, limit);
   }
 
-  private static Result read(InetSocketAddress address, long atMost, Duration limit) throws IOException {
+  private static Result read(InetSocketAddress address, long atMost, Duration limit)
+      throws IOException {
     long start = System.nanoTime();
     long deadline = start + limit.toNanos();
     long total = 0;
@@ -68,7 +71,9 @@ public final class StreamRead {
         }
         total += n;
         if (System.nanoTime() > deadline) {
-          throw new IOException(String.format("Reading %s took longer than %s (%d bytes so far)", address, limit, total));
+          throw new IOException(
+              String.format(
+                  "Reading %s took longer than %s (%d bytes so far)", address, limit, total));
         }
       }
     }

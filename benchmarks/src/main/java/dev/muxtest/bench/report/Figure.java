@@ -15,12 +15,27 @@ import java.util.Optional;
  * @param detail further facts of the measurement (may be empty)
  * @param error why the measurement failed; {@code null} when it succeeded
  */
-public record Figure(String id, String title, Measure value, String baselineTitle, Measure baseline,
-    Better better, Optional<Target> target, String detail, String error) {
+public record Figure(
+    String id,
+    String title,
+    Measure value,
+    String baselineTitle,
+    Measure baseline,
+    Better better,
+    Optional<Target> target,
+    String detail,
+    String error) {
 
   /** A successful measurement. */
-  public static Figure measured(String id, String title, Measure value, String baselineTitle, Measure baseline,
-      Better better, Optional<Target> target, String detail) {
+  public static Figure measured(
+      String id,
+      String title,
+      Measure value,
+      String baselineTitle,
+      Measure baseline,
+      Better better,
+      Optional<Target> target,
+      String detail) {
     return new Figure(id, title, value, baselineTitle, baseline, better, target, detail, null);
   }
 
@@ -37,7 +52,9 @@ public record Figure(String id, String title, Measure value, String baselineTitl
   /** The exception and its causes, one line. */
   public static String describe(Throwable e) {
     StringBuilder text = new StringBuilder(e.toString());
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+    for (Throwable cause = e.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
       text.append(" <- ").append(cause);
     }
     return text.toString();
@@ -49,14 +66,16 @@ public record Figure(String id, String title, Measure value, String baselineTitl
   }
 
   /**
-   * How many times better than its baseline the figure is: {@code value / baseline} for
-   * throughput, {@code baseline / value} for latencies and costs. Above 1 the figure beats its
-   * baseline; below 1 it is that fraction of it.
+   * How many times better than its baseline the figure is: {@code value / baseline} for throughput,
+   * {@code baseline / value} for latencies and costs. Above 1 the figure beats its baseline; below
+   * 1 it is that fraction of it.
    */
   public double ratio() {
     if (!ok()) {
       return Double.NaN;
     }
-    return better == Better.HIGHER ? value.value() / baseline.value() : baseline.value() / value.value();
+    return better == Better.HIGHER
+        ? value.value() / baseline.value()
+        : baseline.value() / value.value();
   }
 }

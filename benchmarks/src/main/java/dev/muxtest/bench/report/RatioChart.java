@@ -15,8 +15,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Draws each figure's ratio to its baseline as a horizontal bar on a logarithmic axis centred on
- * 1x (Java2D, headless): bars to the right beat their baseline, bars to the left fall short.
+ * Draws each figure's ratio to its baseline as a horizontal bar on a logarithmic axis centred on 1x
+ * (Java2D, headless): bars to the right beat their baseline, bars to the left fall short.
  */
 public final class RatioChart {
 
@@ -38,13 +38,15 @@ public final class RatioChart {
   private RatioChart() {}
 
   /** Writes the chart of {@code figures} as a PNG to {@code file}. */
-  public static void write(Path file, String title, String subtitle, List<Figure> figures) throws IOException {
+  public static void write(Path file, String title, String subtitle, List<Figure> figures)
+      throws IOException {
     int height = TOP + ROW * figures.size() + BOTTOM;
     BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, WIDTH, height);
       Axis axis = Axis.covering(figures);
@@ -97,11 +99,16 @@ public final class RatioChart {
     int baseline = top + ROW / 2 + 5;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     g.setColor(TEXT);
-    drawRight(g, fit(g, figure.ok() ? figure.title() : figure.id(), LABEL_RIGHT - 20), LABEL_RIGHT, baseline);
+    drawRight(
+        g,
+        fit(g, figure.ok() ? figure.title() : figure.id(), LABEL_RIGHT - 20),
+        LABEL_RIGHT,
+        baseline);
     if (!figure.ok()) {
       g.setColor(FAILED);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-      g.drawString("FAILED: " + fit(g, figure.error(), WIDTH - PLOT_LEFT - 90), PLOT_LEFT, baseline);
+      g.drawString(
+          "FAILED: " + fit(g, figure.error(), WIDTH - PLOT_LEFT - 90), PLOT_LEFT, baseline);
       return;
     }
     double ratio = figure.ratio();
@@ -114,8 +121,11 @@ public final class RatioChart {
     g.drawString(SummaryTable.ratio(ratio), NOTE_LEFT, baseline);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     g.setColor(NOTE);
-    String note = number(figure.value()) + " vs " + number(figure.baseline())
-        + figure.target().map(t -> t.met() ? "   target met" : "   target missed").orElse("");
+    String note =
+        number(figure.value())
+            + " vs "
+            + number(figure.baseline())
+            + figure.target().map(t -> t.met() ? "   target met" : "   target missed").orElse("");
     g.drawString(fit(g, note, WIDTH - NOTE_LEFT - 70), NOTE_LEFT + 62, baseline);
   }
 
@@ -171,11 +181,14 @@ public final class RatioChart {
           high = Math.max(high, f.ratio());
         }
       }
-      return new Axis(Math.min(-1, (int) Math.floor(Math.log10(low))), Math.max(1, (int) Math.ceil(Math.log10(high))));
+      return new Axis(
+          Math.min(-1, (int) Math.floor(Math.log10(low))),
+          Math.max(1, (int) Math.ceil(Math.log10(high))));
     }
 
     int x(double ratio) {
-      double clamped = Math.max(Math.pow(10, lowExponent), Math.min(Math.pow(10, highExponent), ratio));
+      double clamped =
+          Math.max(Math.pow(10, lowExponent), Math.min(Math.pow(10, highExponent), ratio));
       double position = (Math.log10(clamped) - lowExponent) / (highExponent - lowExponent);
       return PLOT_LEFT + (int) Math.round(position * (PLOT_RIGHT - PLOT_LEFT));
     }

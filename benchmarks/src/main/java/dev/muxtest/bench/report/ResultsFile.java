@@ -17,11 +17,14 @@ public final class ResultsFile {
   private ResultsFile() {}
 
   /** Writes {@code results} and {@code metadata} to {@code file}. */
-  public static void write(Path file, Map<String, Object> metadata, List<Figure> figures) throws IOException {
+  public static void write(Path file, Map<String, Object> metadata, List<Figure> figures)
+      throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("schema", SCHEMA);
-    root.put("ratio", "times better than the baseline: value/baseline for throughput, baseline/value for "
-        + "latency, cost and memory; above 1 beats the baseline");
+    root.put(
+        "ratio",
+        "times better than the baseline: value/baseline for throughput, baseline/value for "
+            + "latency, cost and memory; above 1 beats the baseline");
     root.put("run", metadata);
     root.put("figures", figures.stream().map(ResultsFile::figure).toList());
     root.put("failures", figures.stream().filter(f -> !f.ok()).count());
@@ -45,13 +48,15 @@ public final class ResultsFile {
     baseline.put("title", f.baselineTitle());
     m.put("baseline", baseline);
     m.put("ratio", f.ratio());
-    f.target().ifPresent(t -> {
-      Map<String, Object> target = new LinkedHashMap<>();
-      target.put("goal", t.goal());
-      target.put("met", t.met());
-      target.put("measured", t.measured());
-      m.put("target", target);
-    });
+    f.target()
+        .ifPresent(
+            t -> {
+              Map<String, Object> target = new LinkedHashMap<>();
+              target.put("goal", t.goal());
+              target.put("met", t.met());
+              target.put("measured", t.measured());
+              m.put("target", target);
+            });
     if (!f.detail().isEmpty()) {
       m.put("detail", f.detail());
     }

@@ -7,7 +7,8 @@ import java.util.Locale;
 /** The figures of a run as a table: plain text for the console, Markdown for the README. */
 public final class SummaryTable {
 
-  private static final List<String> HEADER = List.of("figure", "value", "baseline", "ratio", "target");
+  private static final List<String> HEADER =
+      List.of("figure", "value", "baseline", "ratio", "target");
 
   private SummaryTable() {}
 
@@ -17,11 +18,12 @@ public final class SummaryTable {
     rows.add(HEADER);
     figures.forEach(f -> rows.add(row(f, false)));
     int[] widths = new int[HEADER.size()];
-    rows.forEach(r -> {
-      for (int i = 0; i < r.size(); i++) {
-        widths[i] = Math.max(widths[i], r.get(i).length());
-      }
-    });
+    rows.forEach(
+        r -> {
+          for (int i = 0; i < r.size(); i++) {
+            widths[i] = Math.max(widths[i], r.get(i).length());
+          }
+        });
     StringBuilder out = new StringBuilder();
     for (int r = 0; r < rows.size(); r++) {
       List<String> row = rows.get(r);
@@ -42,7 +44,8 @@ public final class SummaryTable {
 
   /** A Markdown table, one row per figure, with the baseline named. */
   public static String markdown(List<Figure> figures) {
-    StringBuilder out = new StringBuilder("| Figure | Value | Baseline (same run) | Ratio | Target |\n");
+    StringBuilder out =
+        new StringBuilder("| Figure | Value | Baseline (same run) | Ratio | Target |\n");
     out.append("|---|---|---|---|---|\n");
     for (Figure f : figures) {
       out.append("| ").append(String.join(" | ", row(f, true))).append(" |\n");
@@ -52,14 +55,22 @@ public final class SummaryTable {
 
   private static List<String> row(Figure f, boolean markdown) {
     if (!f.ok()) {
-      String error = markdown || f.error().length() <= 100 ? f.error() : f.error().substring(0, 100) + "...";
+      String error =
+          markdown || f.error().length() <= 100 ? f.error() : f.error().substring(0, 100) + "...";
       return List.of(f.id(), "FAILED: " + error, "", "", "");
     }
     String name = markdown ? f.title() + " (`" + f.id() + "`)" : f.id();
-    String baseline = markdown ? measure(f.baseline()) + ", " + f.baselineTitle() : measure(f.baseline());
-    String target = f.target()
-        .map(t -> (t.met() ? "met" : "MISSED") + (markdown ? ": " + t.goal() + " (" + t.measured() + ")" : " (" + t.measured() + ")"))
-        .orElse(markdown ? "" : "-");
+    String baseline =
+        markdown ? measure(f.baseline()) + ", " + f.baselineTitle() : measure(f.baseline());
+    String target =
+        f.target()
+            .map(
+                t ->
+                    (t.met() ? "met" : "MISSED")
+                        + (markdown
+                            ? ": " + t.goal() + " (" + t.measured() + ")"
+                            : " (" + t.measured() + ")"))
+            .orElse(markdown ? "" : "-");
     return List.of(name, measure(f.value()), baseline, ratio(f.ratio()), target);
   }
 

@@ -9,7 +9,10 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 
-/** Key pairs of the baselines (fresh clients and the OpenSSH CLI), made with Apache MINA SSHD's own key utilities. */
+/**
+ * Key pairs of the baselines (fresh clients and the OpenSSH CLI), made with Apache MINA SSHD's own
+ * key utilities.
+ */
 final class BenchKeys {
 
   private BenchKeys() {}

@@ -1,6 +1,5 @@
 package dev.muxtest.bench.setup;
 
-
 import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.MeasurementException;
 import java.io.IOException;
@@ -19,9 +18,9 @@ import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 
 /**
- * Apache MINA SSHD without a master: one started client (as an application would keep) that opens
- * a new connection, with handshake and authentication, for every command. Set up as the MINA
- * engine sets up its own client, so the two differ only in connecting per command.
+ * Apache MINA SSHD without a master: one started client (as an application would keep) that opens a
+ * new connection, with handshake and authentication, for every command. Set up as the MINA engine
+ * sets up its own client, so the two differ only in connecting per command.
  */
 public final class FreshMinaClient implements AutoCloseable {
 
@@ -30,14 +29,18 @@ public final class FreshMinaClient implements AutoCloseable {
   private final SshdContainer server;
   private final Duration timeout;
 
-  private FreshMinaClient(SshClient client, KeyPair identity, SshdContainer server, Duration timeout) {
+  private FreshMinaClient(
+      SshClient client, KeyPair identity, SshdContainer server, Duration timeout) {
     this.client = client;
     this.identity = identity;
     this.server = server;
     this.timeout = timeout;
   }
 
-  /** Starts a client whose key {@code server} accepts; every operation is bounded by {@code timeout}. */
+  /**
+   * Starts a client whose key {@code server} accepts; every operation is bounded by {@code
+   * timeout}.
+   */
   public static FreshMinaClient start(SshdContainer server, Duration timeout) {
     KeyPair identity = BenchKeys.generate();
     server.authorizeKey(identity.getPublic());
@@ -52,8 +55,11 @@ public final class FreshMinaClient implements AutoCloseable {
 
   /** A new connection, authenticated. */
   public ClientSession connect() throws IOException {
-    ClientSession session = client.connect(server.getUsername(), server.getSshHost(), server.getSshPort())
-        .verify(timeout).getSession();
+    ClientSession session =
+        client
+            .connect(server.getUsername(), server.getSshHost(), server.getSshPort())
+            .verify(timeout)
+            .getSession();
     try {
       session.addPublicKeyIdentity(identity);
       session.auth().verify(timeout);
@@ -67,7 +73,8 @@ public final class FreshMinaClient implements AutoCloseable {
   /** Key exchange, cipher and MAC that a connection negotiates (server to client). */
   public String negotiated() throws IOException {
     try (ClientSession session = connect()) {
-      return String.format("kex %s, cipher %s, mac %s",
+      return String.format(
+          "kex %s, cipher %s, mac %s",
           session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS),
           session.getNegotiatedKexParameter(KexProposalOption.S2CENC),
           session.getNegotiatedKexParameter(KexProposalOption.S2CMAC));
@@ -90,7 +97,8 @@ public final class FreshMinaClient implements AutoCloseable {
       throws IOException, MeasurementException {
     try (ChannelExec channel = session.createExecChannel(command)) {
       channel.open().verify(timeout);
-      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+      Set<ClientChannelEvent> events =
+          channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
         throw new MeasurementException("'" + command + "' did not end within " + timeout);
       }

@@ -1,6 +1,5 @@
 package dev.muxtest.bench.setup;
 
-
 import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.MeasurementException;
 import java.io.File;
@@ -19,9 +18,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The OpenSSH command-line client as a user runs it: {@code ssh host true} (a fresh connection)
- * and {@code ssh -S <control socket> host true} (a session of a running master). It has its own
- * key, pinned known_hosts and config in a private directory; the user's ~/.ssh plays no part.
+ * The OpenSSH command-line client as a user runs it: {@code ssh host true} (a fresh connection) and
+ * {@code ssh -S <control socket> host true} (a session of a running master). It has its own key,
+ * pinned known_hosts and config in a private directory; the user's ~/.ssh plays no part.
  */
 public final class OpenSshCli implements AutoCloseable {
 
@@ -41,8 +40,10 @@ public final class OpenSshCli implements AutoCloseable {
 
   /** Writes key, known_hosts and config for {@code server}, whose key it authorizes. */
   public static OpenSshCli create(SshdContainer server, Duration timeout) throws IOException {
-    Path directory = Files.createTempDirectory("muxtest-bench-cli",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path directory =
+        Files.createTempDirectory(
+            "muxtest-bench-cli",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     OpenSshCli cli = new OpenSshCli(directory, timeout);
     try {
       KeyPair identity = BenchKeys.generate();
@@ -50,26 +51,31 @@ public final class OpenSshCli implements AutoCloseable {
       Files.write(key, BenchKeys.openSshPrivateKey(identity, "muxtest bench key"));
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       Path knownHosts = directory.resolve("known_hosts");
-      Files.writeString(knownHosts, HOST + " " + BenchKeys.publicKeyLine(server.getHostKey()) + "\n");
-      Files.writeString(cli.config, String.join("\n",
-          "Host " + HOST,
-          "  HostName " + server.getSshHost(),
-          "  Port " + server.getSshPort(),
-          "  User " + server.getUsername(),
-          "  IdentityFile \"" + key + "\"",
-          "  IdentitiesOnly yes",
-          "  IdentityAgent none",
-          "  PreferredAuthentications publickey",
-          "  BatchMode yes",
-          "  HostKeyAlias " + HOST,
-          "  UserKnownHostsFile \"" + knownHosts + "\"",
-          "  GlobalKnownHostsFile /dev/null",
-          "  StrictHostKeyChecking yes",
-          "  CheckHostIP no",
-          "  UpdateHostKeys no",
-          "  ConnectTimeout " + Math.max(1, timeout.toSeconds()),
-          "  LogLevel ERROR",
-          ""), StandardCharsets.UTF_8);
+      Files.writeString(
+          knownHosts, HOST + " " + BenchKeys.publicKeyLine(server.getHostKey()) + "\n");
+      Files.writeString(
+          cli.config,
+          String.join(
+              "\n",
+              "Host " + HOST,
+              "  HostName " + server.getSshHost(),
+              "  Port " + server.getSshPort(),
+              "  User " + server.getUsername(),
+              "  IdentityFile \"" + key + "\"",
+              "  IdentitiesOnly yes",
+              "  IdentityAgent none",
+              "  PreferredAuthentications publickey",
+              "  BatchMode yes",
+              "  HostKeyAlias " + HOST,
+              "  UserKnownHostsFile \"" + knownHosts + "\"",
+              "  GlobalKnownHostsFile /dev/null",
+              "  StrictHostKeyChecking yes",
+              "  CheckHostIP no",
+              "  UpdateHostKeys no",
+              "  ConnectTimeout " + Math.max(1, timeout.toSeconds()),
+              "  LogLevel ERROR",
+              ""),
+          StandardCharsets.UTF_8);
       server.authorizeKey(identity.getPublic());
       return cli;
     } catch (IOException | RuntimeException e) {
@@ -87,33 +93,47 @@ public final class OpenSshCli implements AutoCloseable {
   public String negotiated() throws IOException, MeasurementException {
     run(List.of("-v", "-o", "ControlPath=none", "-o", "LogLevel=DEBUG1", "-T", HOST, "true"));
     return Files.readAllLines(stderr, StandardCharsets.UTF_8).stream()
-        .filter(line -> line.contains("kex: algorithm:") || line.contains("kex: server->client cipher:"))
+        .filter(
+            line ->
+                line.contains("kex: algorithm:") || line.contains("kex: server->client cipher:"))
         .map(line -> line.replaceFirst("^debug1: ", ""))
         .collect(Collectors.joining("; "));
   }
 
   /**
-   * {@code ssh -S <controlPath> host <command>}: a session of the master on that socket. Should
-   * the master refuse, the failing ProxyCommand stops ssh from quietly connecting on its own.
+   * {@code ssh -S <controlPath> host <command>}: a session of the master on that socket. Should the
+   * master refuse, the failing ProxyCommand stops ssh from quietly connecting on its own.
    */
-  public void runOverMaster(Path controlPath, String command) throws IOException, MeasurementException {
-    run(List.of("-S", controlPath.toString(), "-o", "ControlMaster=no", "-o", "ProxyCommand=false",
-        "-T", HOST, command));
+  public void runOverMaster(Path controlPath, String command)
+      throws IOException, MeasurementException {
+    run(
+        List.of(
+            "-S",
+            controlPath.toString(),
+            "-o",
+            "ControlMaster=no",
+            "-o",
+            "ProxyCommand=false",
+            "-T",
+            HOST,
+            command));
   }
 
   private void run(List<String> args) throws IOException, MeasurementException {
     List<String> command = new ArrayList<>(List.of("ssh", "-F", config.toString()));
     command.addAll(args);
-    Process process = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(stderr.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(stderr.toFile())
+            .start();
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
-        throw new MeasurementException("ssh did not end within " + timeout + ": " + String.join(" ", command));
+        throw new MeasurementException(
+            "ssh did not end within " + timeout + ": " + String.join(" ", command));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -121,8 +141,12 @@ public final class OpenSshCli implements AutoCloseable {
       throw new IOException("Interrupted while running ssh", e);
     }
     if (process.exitValue() != 0) {
-      throw new MeasurementException(String.format("ssh exited with %d: %s: %s", process.exitValue(),
-          String.join(" ", command), Files.readString(stderr, StandardCharsets.UTF_8).strip()));
+      throw new MeasurementException(
+          String.format(
+              "ssh exited with %d: %s: %s",
+              process.exitValue(),
+              String.join(" ", command),
+              Files.readString(stderr, StandardCharsets.UTF_8).strip()));
     }
   }
 

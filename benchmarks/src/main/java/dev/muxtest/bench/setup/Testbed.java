@@ -1,7 +1,5 @@
 package dev.muxtest.bench.setup;
 
-
-import dev.muxtest.ControlMaster;
 import dev.muxtest.CloseableSshMaster;
 import dev.muxtest.Engine;
 import dev.muxtest.Forward;
@@ -10,8 +8,8 @@ import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.Cleanup;
 import dev.muxtest.bench.RunPlan;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 
 /**
@@ -29,7 +27,8 @@ public final class Testbed {
   private final EngineUnderTest openSsh;
 
   /** One engine's master and its forwards to the three services. */
-  public record EngineUnderTest(String name, CloseableSshMaster master, Forward blob, Forward part, Forward oneByte) {}
+  public record EngineUnderTest(
+      String name, CloseableSshMaster master, Forward blob, Forward part, Forward oneByte) {}
 
   private Testbed(SshdContainer server, EngineUnderTest mina, EngineUnderTest openSsh) {
     this.server = server;
@@ -38,20 +37,27 @@ public final class Testbed {
   }
 
   /** Starts the server, waits for its services, connects both masters and opens their forwards. */
-  public static Testbed open(RunPlan plan, Cleanup cleanup) throws IOException, InterruptedException {
+  public static Testbed open(RunPlan plan, Cleanup cleanup)
+      throws IOException, InterruptedException {
     SshdContainer server = cleanup.register("benchmark sshd container", BenchServer.create(plan));
     server.start();
-    CloseableSshMaster mina = cleanup.register("MINA master", SshMasters.connect(server, Engine.MINA));
-    CloseableSshMaster openSsh = cleanup.register("OpenSSH master", SshMasters.connect(server, Engine.OPENSSH));
+    CloseableSshMaster mina =
+        cleanup.register("MINA master", SshMasters.connect(server, Engine.MINA));
+    CloseableSshMaster openSsh =
+        cleanup.register("OpenSSH master", SshMasters.connect(server, Engine.OPENSSH));
     BenchServer.awaitServices(server);
     return new Testbed(server, forwards("MINA", mina), forwards("OpenSSH", openSsh));
   }
 
-  private static EngineUnderTest forwards(String name, CloseableSshMaster master) throws IOException {
-    EngineUnderTest engine = new EngineUnderTest(name, master,
-        master.forwardLocal("localhost", BenchServer.BLOB_PORT),
-        master.forwardLocal("localhost", BenchServer.PART_PORT),
-        master.forwardLocal("localhost", BenchServer.BYTE_PORT));
+  private static EngineUnderTest forwards(String name, CloseableSshMaster master)
+      throws IOException {
+    EngineUnderTest engine =
+        new EngineUnderTest(
+            name,
+            master,
+            master.forwardLocal("localhost", BenchServer.BLOB_PORT),
+            master.forwardLocal("localhost", BenchServer.PART_PORT),
+            master.forwardLocal("localhost", BenchServer.BYTE_PORT));
     // Closed with their master; each listener is checked before anything is timed (the services
     // behind them answer already).
     for (Forward forward : new Forward[] {engine.blob(), engine.part(), engine.oneByte()}) {

@@ -17,7 +17,9 @@ public interface Benchmark {
   /** Measures and adds its figures to {@code results}. */
   void run(Results results) throws Exception;
 
-  /** The figure {@code measurement} makes, or a failed figure {@code id} naming why it could not. */
+  /**
+   * The figure {@code measurement} makes, or a failed figure {@code id} naming why it could not.
+   */
   static Figure attempt(String id, Callable<Figure> measurement) {
     try {
       return measurement.call();

@@ -21,21 +21,27 @@ final class ClassRunner {
    * @throws MeasurementException unless exactly {@code expectedTests} tests ran and all passed
    */
   double millis(Class<?> testClass, int expectedTests) throws MeasurementException {
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectClass(testClass))
-        .build();
+    LauncherDiscoveryRequest request =
+        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build();
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
     long start = System.nanoTime();
     launcher.execute(request, listener);
     double elapsed = (System.nanoTime() - start) / 1e6;
     TestExecutionSummary summary = listener.getSummary();
     if (summary.getTotalFailureCount() > 0 || summary.getTestsSucceededCount() != expectedTests) {
-      String cause = summary.getFailures().stream()
-          .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException())
-          .findFirst().orElse("no failure reported");
-      throw new MeasurementException(String.format("%s: %d of %d tests passed, %d failures; first: %s",
-          testClass.getSimpleName(), summary.getTestsSucceededCount(), expectedTests,
-          summary.getTotalFailureCount(), cause));
+      String cause =
+          summary.getFailures().stream()
+              .map(f -> f.getTestIdentifier().getDisplayName() + ": " + f.getException())
+              .findFirst()
+              .orElse("no failure reported");
+      throw new MeasurementException(
+          String.format(
+              "%s: %d of %d tests passed, %d failures; first: %s",
+              testClass.getSimpleName(),
+              summary.getTestsSucceededCount(),
+              expectedTests,
+              summary.getTotalFailureCount(),
+              cause));
     }
     return elapsed;
   }

@@ -20,9 +20,9 @@ import java.util.Optional;
 /**
  * The extension's own cost per test class: a small fixture class run through the JUnit Platform
  * launcher, on a shared running server (the extension's work alone) and with a default container
- * that the extension starts and stops for the class; the baselines are the same class shape
- * without the extension, and the shared-server run. Each figure is measured on its own, so that
- * one engine's failure leaves the others' figures.
+ * that the extension starts and stops for the class; the baselines are the same class shape without
+ * the extension, and the shared-server run. Each figure is measured on its own, so that one
+ * engine's failure leaves the others' figures.
  */
 public final class ExtensionCost implements Benchmark {
 
@@ -54,40 +54,81 @@ public final class ExtensionCost implements Benchmark {
     try {
       server.start();
       FixtureServer.use(server);
-      Figure mina = Benchmark.attempt("class.mina", () -> onRunningServer(
-          "class.mina", "Test class on the MINA engine, running server", SharedServerFixture.class));
+      Figure mina =
+          Benchmark.attempt(
+              "class.mina",
+              () ->
+                  onRunningServer(
+                      "class.mina",
+                      "Test class on the MINA engine, running server",
+                      SharedServerFixture.class));
       results.add(mina);
-      results.add(Benchmark.attempt("class.openssh", () -> onRunningServer(
-          "class.openssh", "Test class on the OpenSSH engine, running server", SharedServerOpenSshFixture.class)));
-      results.add(mina.ok()
-          ? Benchmark.attempt("class.container", () -> withOwnContainer(mina.value()))
-          : Figure.failed("class.container", "its baseline, class.mina, failed"));
+      results.add(
+          Benchmark.attempt(
+              "class.openssh",
+              () ->
+                  onRunningServer(
+                      "class.openssh",
+                      "Test class on the OpenSSH engine, running server",
+                      SharedServerOpenSshFixture.class)));
+      results.add(
+          mina.ok()
+              ? Benchmark.attempt("class.container", () -> withOwnContainer(mina.value()))
+              : Figure.failed("class.container", "its baseline, class.mina, failed"));
     } finally {
       cleanup.closeNow(server);
     }
   }
 
-  /** {@code fixture} on the running server, in turn with the same class shape without the extension. */
+  /**
+   * {@code fixture} on the running server, in turn with the same class shape without the extension.
+   */
   private Figure onRunningServer(String id, String title, Class<?> fixture) throws Exception {
-    List<Samples> s = RoundRobin.sample(List.of(
-        () -> runner.millis(PlainFixture.class, TESTS_PER_FIXTURE),
-        () -> runner.millis(fixture, TESTS_PER_FIXTURE)), plan.classWarmup(), plan.classRuns());
+    List<Samples> s =
+        RoundRobin.sample(
+            List.of(
+                () -> runner.millis(PlainFixture.class, TESTS_PER_FIXTURE),
+                () -> runner.millis(fixture, TESTS_PER_FIXTURE)),
+            plan.classWarmup(),
+            plan.classRuns());
     Measure plain = Measure.of(s.get(0), "ms");
     Measure withExtension = Measure.of(s.get(1), "ms");
     double cost = withExtension.value() - plain.value();
-    return Figure.measured(id, title, withExtension, "the same class without the extension", plain, Better.LOWER,
-        Optional.of(Target.below(300, cost, "ms", "extension cost per class excluding container start < 300 ms")),
-        String.format("2 tests, 1 tunnel; the extension's own cost (median difference): %.1f ms", cost));
+    return Figure.measured(
+        id,
+        title,
+        withExtension,
+        "the same class without the extension",
+        plain,
+        Better.LOWER,
+        Optional.of(
+            Target.below(
+                300, cost, "ms", "extension cost per class excluding container start < 300 ms")),
+        String.format(
+            "2 tests, 1 tunnel; the extension's own cost (median difference): %.1f ms", cost));
   }
 
-  /** The class whose container the extension starts and stops, against the running-server figure. */
+  /**
+   * The class whose container the extension starts and stops, against the running-server figure.
+   */
   private Figure withOwnContainer(Measure onRunningServer) throws Exception {
-    Samples own = RoundRobin.sample(List.of(() -> runner.millis(OwnServerFixture.class, TESTS_PER_FIXTURE)),
-        0, plan.containerClassRuns()).get(0);
+    Samples own =
+        RoundRobin.sample(
+                List.of(() -> runner.millis(OwnServerFixture.class, TESTS_PER_FIXTURE)),
+                0,
+                plan.containerClassRuns())
+            .get(0);
     Measure withContainer = Measure.of(own, "ms");
-    return Figure.measured("class.container", "Test class with its own container (MINA engine)",
-        withContainer, "the same class on a running server", onRunningServer, Better.LOWER, Optional.empty(),
-        String.format("container started and stopped by the extension for the class: about %.0f ms of it",
+    return Figure.measured(
+        "class.container",
+        "Test class with its own container (MINA engine)",
+        withContainer,
+        "the same class on a running server",
+        onRunningServer,
+        Better.LOWER,
+        Optional.empty(),
+        String.format(
+            "container started and stopped by the extension for the class: about %.0f ms of it",
             withContainer.value() - onRunningServer.value()));
   }
 }

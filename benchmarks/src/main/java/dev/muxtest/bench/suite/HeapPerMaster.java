@@ -2,8 +2,6 @@ package dev.muxtest.bench.suite;
 
 import dev.muxtest.Engine;
 import dev.muxtest.SshMasters;
-
-
 import dev.muxtest.bench.Cleanup;
 import dev.muxtest.bench.RunPlan;
 import dev.muxtest.bench.report.Better;
@@ -21,9 +19,9 @@ import java.util.Optional;
 
 /**
  * Heap held per open MINA master: used heap after GC with N masters open minus before, over N,
- * measured warm (N masters opened and closed first, so one-time initialisation does not count).
- * The baseline is the cheapest way to hold a connection with the same library: N bare
- * authenticated sessions of one shared client.
+ * measured warm (N masters opened and closed first, so one-time initialisation does not count). The
+ * baseline is the cheapest way to hold a connection with the same library: N bare authenticated
+ * sessions of one shared client.
  */
 public final class HeapPerMaster implements Benchmark {
 
@@ -51,7 +49,8 @@ public final class HeapPerMaster implements Benchmark {
   @Override
   public void run(Results results) throws Exception {
     int n = plan.heapMasters();
-    FreshMinaClient client = cleanup.register("MINA client", FreshMinaClient.start(bed.server(), Testbed.TIMEOUT));
+    FreshMinaClient client =
+        cleanup.register("MINA client", FreshMinaClient.start(bed.server(), Testbed.TIMEOUT));
     try {
       Connector bareSession = () -> client.connect();
       Connector master = () -> SshMasters.connect(bed.server(), Engine.MINA);
@@ -59,13 +58,24 @@ public final class HeapPerMaster implements Benchmark {
       hold(master, n);
       Held bare = hold(bareSession, n);
       Held masters = hold(master, n);
-      results.add(Figure.measured("heap.mina", "Heap per open MINA master",
-          Measure.mean(masters.kibEach(), n, "KiB"),
-          "a bare session of one shared MINA client", Measure.mean(bare.kibEach(), n, "KiB"), Better.LOWER,
-          Optional.empty(), String.format(
-              "used heap after GC with %d open minus before, over %d, after a warm-up round; left after closing:"
-                  + " %.1f KiB per master, %.1f per bare session; threads per master %.1f, per bare session %.1f",
-              n, n, masters.kibLeftEach(), bare.kibLeftEach(), masters.threadsEach(), bare.threadsEach())));
+      results.add(
+          Figure.measured(
+              "heap.mina",
+              "Heap per open MINA master",
+              Measure.mean(masters.kibEach(), n, "KiB"),
+              "a bare session of one shared MINA client",
+              Measure.mean(bare.kibEach(), n, "KiB"),
+              Better.LOWER,
+              Optional.empty(),
+              String.format(
+                  "used heap after GC with %d open minus before, over %d, after a warm-up round; left after closing:"
+                      + " %.1f KiB per master, %.1f per bare session; threads per master %.1f, per bare session %.1f",
+                  n,
+                  n,
+                  masters.kibLeftEach(),
+                  bare.kibLeftEach(),
+                  masters.threadsEach(),
+                  bare.threadsEach())));
     } finally {
       cleanup.closeNow(client);
     }
@@ -95,7 +105,9 @@ public final class HeapPerMaster implements Benchmark {
       open.clear(); // closed connections are garbage now, not held by this list
     }
     Snapshot after = Snapshot.take();
-    return new Held((during.usedHeap - before.usedHeap) / 1024.0 / n, (after.usedHeap - before.usedHeap) / 1024.0 / n,
+    return new Held(
+        (during.usedHeap - before.usedHeap) / 1024.0 / n,
+        (after.usedHeap - before.usedHeap) / 1024.0 / n,
         (during.threads - before.threads) / (double) n);
   }
 
@@ -103,14 +115,15 @@ public final class HeapPerMaster implements Benchmark {
   private record Snapshot(long usedHeap, int threads) {
 
     /**
-     * Sums the heap pools' usage as the last collection left it. Read later, "used heap" would
-     * also count the allocation buffers (TLABs) that threads take right after a collection, a
-     * size the JVM adapts to earlier allocation rates: with six threads per master that is noise
-     * of hundreds of KiB per master.
+     * Sums the heap pools' usage as the last collection left it. Read later, "used heap" would also
+     * count the allocation buffers (TLABs) that threads take right after a collection, a size the
+     * JVM adapts to earlier allocation rates: with six threads per master that is noise of hundreds
+     * of KiB per master.
      */
     static Snapshot take() throws InterruptedException {
       for (int i = 0; i < 3; i++) {
-        Thread.sleep(200); // lets reference processing and closing threads settle between collections
+        Thread.sleep(
+            200); // lets reference processing and closing threads settle between collections
         System.gc();
       }
       long used = 0;

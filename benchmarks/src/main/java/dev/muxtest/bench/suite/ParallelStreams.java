@@ -48,11 +48,14 @@ public final class ParallelStreams implements Benchmark {
 
   @Override
   public void run(Results results) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(plan.parallelStreams(), task -> {
-      Thread thread = new Thread(task, "bench-stream");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            plan.parallelStreams(),
+            task -> {
+              Thread thread = new Thread(task, "bench-stream");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       for (Testbed.EngineUnderTest engine : List.of(bed.mina(), bed.openSsh())) {
         results.add(Benchmark.attempt(id(engine), () -> measure(engine, pool)));
@@ -67,34 +70,55 @@ public final class ParallelStreams implements Benchmark {
     InetSocketAddress single = engine.blob().localAddress();
     InetSocketAddress part = engine.part().localAddress();
     parallel(pool, part, Math.min(plan.partBytes(), 8L << 20), true); // warm-up: a prefix of each
-    List<Samples> s = RoundRobin.sample(List.of(
-        () -> parallel(pool, part, plan.partBytes(), false),
-        () -> StreamRead.readAll(single, plan.streamBytes(), ForwardThroughput.READ_LIMIT).megabytesPerSecond()),
-        0, plan.streamRepetitions());
-    return Figure.measured(id(engine), plan.parallelStreams() + " parallel streams through one " + engine.name() + " master",
-        Measure.median(s.get(0), "MB/s"), "1 stream of the same total size through the same master",
-        Measure.median(s.get(1), "MB/s"), Better.HIGHER, Optional.empty(),
-        String.format("%d streams of %d MiB at once, aggregate over the wall time of all; byte counts checked;"
-            + " median of %d rounds (parallel %s, single %s MB/s)", plan.parallelStreams(), plan.partBytes() >> 20,
-            plan.streamRepetitions(), ForwardThroughput.range(s.get(0)), ForwardThroughput.range(s.get(1))));
+    List<Samples> s =
+        RoundRobin.sample(
+            List.of(
+                () -> parallel(pool, part, plan.partBytes(), false),
+                () ->
+                    StreamRead.readAll(single, plan.streamBytes(), ForwardThroughput.READ_LIMIT)
+                        .megabytesPerSecond()),
+            0,
+            plan.streamRepetitions());
+    return Figure.measured(
+        id(engine),
+        plan.parallelStreams() + " parallel streams through one " + engine.name() + " master",
+        Measure.median(s.get(0), "MB/s"),
+        "1 stream of the same total size through the same master",
+        Measure.median(s.get(1), "MB/s"),
+        Better.HIGHER,
+        Optional.empty(),
+        String.format(
+            "%d streams of %d MiB at once, aggregate over the wall time of all; byte counts checked;"
+                + " median of %d rounds (parallel %s, single %s MB/s)",
+            plan.parallelStreams(),
+            plan.partBytes() >> 20,
+            plan.streamRepetitions(),
+            ForwardThroughput.range(s.get(0)),
+            ForwardThroughput.range(s.get(1))));
   }
 
   private static String id(Testbed.EngineUnderTest engine) {
     return "parallel." + engine.name().toLowerCase(Locale.ROOT);
   }
 
-  /** Reads {@link RunPlan#parallelStreams()} streams at once; the aggregate MB/s from first start to last end. */
-  private double parallel(ExecutorService pool, InetSocketAddress address, long bytes, boolean prefixOnly)
+  /**
+   * Reads {@link RunPlan#parallelStreams()} streams at once; the aggregate MB/s from first start to
+   * last end.
+   */
+  private double parallel(
+      ExecutorService pool, InetSocketAddress address, long bytes, boolean prefixOnly)
       throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Long>> reads = new ArrayList<>();
     for (int i = 0; i < plan.parallelStreams(); i++) {
-      reads.add(pool.submit(() -> {
-        start.await();
-        return prefixOnly
-            ? StreamRead.readPrefix(address, bytes, ForwardThroughput.READ_LIMIT).bytes()
-            : StreamRead.readAll(address, bytes, ForwardThroughput.READ_LIMIT).bytes();
-      }));
+      reads.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return prefixOnly
+                    ? StreamRead.readPrefix(address, bytes, ForwardThroughput.READ_LIMIT).bytes()
+                    : StreamRead.readAll(address, bytes, ForwardThroughput.READ_LIMIT).bytes();
+              }));
     }
     long began = System.nanoTime();
     start.countDown();

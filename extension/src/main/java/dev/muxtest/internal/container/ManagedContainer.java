@@ -6,8 +6,8 @@ import dev.muxtest.internal.engine.Settings;
 import java.util.List;
 
 /**
- * A server container as the extension uses it: started here if it was not running (and then
- * also stopped here, once).
+ * A server container as the extension uses it: started here if it was not running (and then also
+ * stopped here, once).
  */
 public final class ManagedContainer implements AutoCloseable {
 
@@ -24,7 +24,11 @@ public final class ManagedContainer implements AutoCloseable {
   /** A new container on the configured or default base image, labelled {@code label=value}. */
   public static ManagedContainer newDefault(Settings settings, String label, String value) {
     return new ManagedContainer(
-        settings.baseImage().map(SshdContainer::new).orElseGet(SshdContainer::new).withLabel(label, value));
+        settings
+            .baseImage()
+            .map(SshdContainer::new)
+            .orElseGet(SshdContainer::new)
+            .withLabel(label, value));
   }
 
   /**
@@ -41,7 +45,12 @@ public final class ManagedContainer implements AutoCloseable {
       container.start();
     } catch (RuntimeException e) {
       throw new SshOperationException(
-          "muxtest: cannot start the SSH server container for " + owner + ": " + causes(e) + logTail(container), e);
+          "muxtest: cannot start the SSH server container for "
+              + owner
+              + ": "
+              + causes(e)
+              + logTail(container),
+          e);
     }
   }
 
@@ -68,7 +77,10 @@ public final class ManagedContainer implements AutoCloseable {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String message = t.getMessage();
       if (message != null && text.indexOf(message) < 0) {
-        String shortened = message.length() > MAX_CAUSE_LENGTH ? message.substring(0, MAX_CAUSE_LENGTH) + "..." : message;
+        String shortened =
+            message.length() > MAX_CAUSE_LENGTH
+                ? message.substring(0, MAX_CAUSE_LENGTH) + "..."
+                : message;
         text.append(text.length() == 0 ? "" : " <- ").append(shortened);
       }
     }

@@ -19,8 +19,8 @@ import org.testcontainers.utility.LazyFuture;
 /**
  * The sshd image, built from the files of docker/sshd that the library jar carries.
  *
- * <p>The tag is derived from those files and the base image, so an image is built once per
- * machine and reused by every later class and run until the files change.
+ * <p>The tag is derived from those files and the base image, so an image is built once per machine
+ * and reused by every later class and run until the files change.
  */
 public final class SshdImage {
 
@@ -40,12 +40,15 @@ public final class SshdImage {
    */
   public static Future<String> on(String baseImage) {
     String tag = REPOSITORY + ":" + contentHash(baseImage);
-    return IMAGES.computeIfAbsent(tag, t -> new LazyFuture<>() {
-      @Override
-      protected String resolve() {
-        return existsLocally(t) ? t : build(t, baseImage);
-      }
-    });
+    return IMAGES.computeIfAbsent(
+        tag,
+        t ->
+            new LazyFuture<>() {
+              @Override
+              protected String resolve() {
+                return existsLocally(t) ? t : build(t, baseImage);
+              }
+            });
   }
 
   private static boolean existsLocally(String tag) {
@@ -59,7 +62,8 @@ public final class SshdImage {
 
   private static String build(String tag, String baseImage) {
     LOG.log(Level.INFO, "Building sshd image {0} on base image {1}", tag, baseImage);
-    ImageFromDockerfile image = new ImageFromDockerfile(tag, false).withBuildArg("BASE_IMAGE", baseImage);
+    ImageFromDockerfile image =
+        new ImageFromDockerfile(tag, false).withBuildArg("BASE_IMAGE", baseImage);
     for (String file : FILES) {
       image.withFileFromClasspath(file, RESOURCE_DIR + file);
     }
@@ -67,7 +71,11 @@ public final class SshdImage {
       return image.get();
     } catch (Exception e) {
       throw new IllegalStateException(
-          "Cannot build the sshd image " + tag + " on base image '" + baseImage + "'. Without a "
+          "Cannot build the sshd image "
+              + tag
+              + " on base image '"
+              + baseImage
+              + "'. Without a "
               + "registry, make a local base image first (docker/provision-debian.sh) and name it "
               + "with -Dmuxtest.sshd.baseImage or MUXTEST_BASE_IMAGE.",
           e);
@@ -79,7 +87,8 @@ public final class SshdImage {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       digest.update(baseImage.getBytes(StandardCharsets.UTF_8));
       for (String file : FILES) {
-        try (InputStream in = SshdImage.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + file)) {
+        try (InputStream in =
+            SshdImage.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + file)) {
           if (in == null) {
             throw new IllegalStateException("The muxtest jar lacks " + RESOURCE_DIR + file);
           }

@@ -29,13 +29,16 @@ import org.apache.sshd.agent.SshAgent;
 public abstract class AbstractEngineMaster implements EngineMaster {
 
   private static final System.Logger LOG = System.getLogger(AbstractEngineMaster.class.getName());
+
   /** Bound on one try of a readiness probe, and on the round trip of {@link #check()}. */
   protected static final Duration PROBE_ATTEMPT = Duration.ofSeconds(10);
 
   /** The server this master connects to. */
   protected final ServerEndpoint server;
+
   /** The settings this master was opened with. */
   protected final Settings settings;
+
   private final KeyPair identity;
   private final SessionBudget sessions;
   private final AtomicLong connectionsOpened = new AtomicLong();
@@ -59,7 +62,10 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   // ---- what an engine supplies
 
-  /** Runs {@code command} in a new session of the master, within {@code left}; {@code timeout} is for messages. */
+  /**
+   * Runs {@code command} in a new session of the master, within {@code left}; {@code timeout} is
+   * for messages.
+   */
   protected abstract ExecResult execInSession(
       String command, Map<String, String> environment, Duration timeout, Duration left);
 
@@ -78,27 +84,43 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    */
   protected abstract Optional<String> probeDestination(String host, int port);
 
-  /** Opens a new connection after the last one was lost or suspended, and reopens the forwards on it. */
+  /**
+   * Opens a new connection after the last one was lost or suspended, and reopens the forwards on
+   * it.
+   */
   protected abstract void reconnect();
 
-  /** Ends the connection, keeping the master (and its forwards' listeners) for a later reconnect. */
+  /**
+   * Ends the connection, keeping the master (and its forwards' listeners) for a later reconnect.
+   */
   protected abstract void disconnect();
 
-  /** Ends the connection and releases everything the engine holds; the forwards are closed already. */
+  /**
+   * Ends the connection and releases everything the engine holds; the forwards are closed already.
+   */
   protected abstract void closeConnection();
 
-  /** Whether the engine's own control of the master answers (OpenSSH's {@code -O check}); true if it has none. */
+  /**
+   * Whether the engine's own control of the master answers (OpenSSH's {@code -O check}); true if it
+   * has none.
+   */
   protected boolean controlAnswers() {
     return true;
   }
 
-  /** What the engine does to stop accepting new sessions (OpenSSH's {@code -O stop}); nothing by default. */
+  /**
+   * What the engine does to stop accepting new sessions (OpenSSH's {@code -O stop}); nothing by
+   * default.
+   */
   protected void onStop() {}
 
   /** Why the master cannot be used: its connection is lost. */
   protected String lostConnectionMessage() {
-    return "The SSH master's connection to " + server.describe() + " is lost (keep-alive every "
-        + settings.keepAliveInterval() + ", 2 unanswered end it)";
+    return "The SSH master's connection to "
+        + server.describe()
+        + " is lost (keep-alive every "
+        + settings.keepAliveInterval()
+        + ", 2 unanswered end it)";
   }
 
   // ---- for engines
@@ -148,14 +170,20 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    * suspended. A reconnect is a new TCP connection: the count says so, and so does the proof.
    */
   protected final void reconnectIfWanted() {
-    if (isConnected() || closed.get() || stopped.get() || !(settings.reconnect() || suspended.get())) {
+    if (isConnected()
+        || closed.get()
+        || stopped.get()
+        || !(settings.reconnect() || suspended.get())) {
       return;
     }
     synchronized (this) {
       if (isConnected() || closed.get()) {
         return;
       }
-      LOG.log(Level.INFO, "SSH master to {0} has no connection ({1}); connecting again", server.describe(),
+      LOG.log(
+          Level.INFO,
+          "SSH master to {0} has no connection ({1}); connecting again",
+          server.describe(),
           suspended.get() ? "suspended while idle" : "lost");
       reconnect();
       suspended.set(false);
@@ -170,7 +198,9 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     ensureNotClosed();
     if (stopped.get()) {
       throw new SshOperationException(
-          "The SSH master to " + server.describe() + " is stopped: it refuses new sessions and forwards");
+          "The SSH master to "
+              + server.describe()
+              + " is stopped: it refuses new sessions and forwards");
     }
     reconnectIfWanted();
     if (!isConnected()) {
@@ -202,13 +232,19 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   }
 
   private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
-    if (command == null || environment == null || timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException(String.format(
-          "exec: command and environment must not be null and the timeout must be positive, but were %s, %s, %s",
-          command, environment, timeout));
+    if (command == null
+        || environment == null
+        || timeout == null
+        || timeout.isNegative()
+        || timeout.isZero()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "exec: command and environment must not be null and the timeout must be positive, but were %s, %s, %s",
+              command, environment, timeout));
     }
     ensureAccepting();
-    return sessions.run(timeout, command, left -> execInSession(command, environment, timeout, left));
+    return sessions.run(
+        timeout, command, left -> execInSession(command, environment, timeout, left));
   }
 
   @Override
@@ -248,13 +284,16 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   public final void addAgentKey(KeyPair key) {
     ensureNotClosed();
     if (agent == null) {
-      throw new SshOperationException("Agent forwarding is off for the SSH master to " + server.describe()
-          + "; turn it on with @SshMultiplexing(forwardAgent = true)");
+      throw new SshOperationException(
+          "Agent forwarding is off for the SSH master to "
+              + server.describe()
+              + "; turn it on with @SshMultiplexing(forwardAgent = true)");
     }
     try {
       agent.addIdentity(key, "muxtest agent key");
     } catch (IOException e) {
-      throw new SshOperationException("Cannot add a key to the agent of the master: " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot add a key to the agent of the master: " + e.getMessage(), e);
     }
   }
 
@@ -266,7 +305,11 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     try {
       reconnectIfWanted();
     } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "Reconnecting the master to {0} failed: {1}", server.describe(), e.getMessage());
+      LOG.log(
+          Level.DEBUG,
+          "Reconnecting the master to {0} failed: {1}",
+          server.describe(),
+          e.getMessage());
       return false;
     }
     // The engine's own answer (a session's open flag, -O check) never touches the network: a
@@ -310,17 +353,21 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
-    Forward forward = switch (spec.type()) {
-      case LOCAL -> forwardLocal(spec.bindPort(), spec.host(), spec.port());
-      case REMOTE -> forwardRemote(spec.bindPort(), spec.host(), spec.port());
-      case DYNAMIC -> forwardDynamic(spec.bindPort());
-    };
+    Forward forward =
+        switch (spec.type()) {
+          case LOCAL -> forwardLocal(spec.bindPort(), spec.host(), spec.port());
+          case REMOTE -> forwardRemote(spec.bindPort(), spec.host(), spec.port());
+          case DYNAMIC -> forwardDynamic(spec.bindPort());
+        };
     register.accept(forward);
     new ForwardReadiness(this, server.describe()).await(forward, readyTimeout);
     return forward;
   }
 
-  /** A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's /dev/tcp). */
+  /**
+   * A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's
+   * /dev/tcp).
+   */
   protected static String tcpConnectCommand(String host, int port) {
     return "exec bash -c 'exec 3<>/dev/tcp/" + host + "/" + port + "'";
   }

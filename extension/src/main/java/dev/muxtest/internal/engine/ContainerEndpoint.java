@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** A running {@link SshdContainer} as seen from the test JVM, through what Testcontainers reports. */
+/**
+ * A running {@link SshdContainer} as seen from the test JVM, through what Testcontainers reports.
+ */
 public final class ContainerEndpoint implements ServerEndpoint {
 
   private final SshdContainer container;
@@ -14,7 +16,9 @@ public final class ContainerEndpoint implements ServerEndpoint {
   private final int port;
   private final Optional<ContainerEndpoint> jumpHost;
 
-  /** Wraps a running container; its address is taken now, so messages can name it after it stopped. */
+  /**
+   * Wraps a running container; its address is taken now, so messages can name it after it stopped.
+   */
   public ContainerEndpoint(SshdContainer container) {
     this.container = container;
     this.jumpHost = container.getJumpHost().map(ContainerEndpoint::new);
@@ -61,6 +65,8 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public List<String> acceptedLogins(PublicKey clientKey) {
-    return jumpHost.isPresent() ? jumpHost.get().acceptedLogins(clientKey) : container.acceptedPublicKeyLogins(clientKey);
+    return jumpHost.isPresent()
+        ? jumpHost.get().acceptedLogins(clientKey)
+        : container.acceptedPublicKeyLogins(clientKey);
   }
 }

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** What the extension and {@code SshMasters} need of a master beyond the public {@link SshMaster}. */
+/**
+ * What the extension and {@code SshMasters} need of a master beyond the public {@link SshMaster}.
+ */
 public interface EngineMaster extends CloseableSshMaster {
 
   /**
@@ -17,7 +19,8 @@ public interface EngineMaster extends CloseableSshMaster {
    * connection from the server's side and its local listener accepts; REMOTE, its listener on the
    * server accepts; DYNAMIC, its local listener accepts.
    *
-   * @throws SshOperationException if it cannot be opened, or does not work within {@code readyTimeout}
+   * @throws SshOperationException if it cannot be opened, or does not work within {@code
+   *     readyTimeout}
    */
   Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register);
 
@@ -28,13 +31,19 @@ public interface EngineMaster extends CloseableSshMaster {
    */
   Forward forwardLocal(int bindPort, String host, int port);
 
-  /** A dynamic forward (SOCKS proxy) whose listener binds {@code 127.0.0.1:bindPort} (0: a free port). */
+  /**
+   * A dynamic forward (SOCKS proxy) whose listener binds {@code 127.0.0.1:bindPort} (0: a free
+   * port).
+   */
   Forward forwardDynamic(int bindPort);
 
   /** The forwards open now, for diagnostics. */
   List<Forward> openForwards();
 
-  /** The end of the engine's own log (the OpenSSH master's), for diagnostics; empty if it keeps none. */
+  /**
+   * The end of the engine's own log (the OpenSSH master's), for diagnostics; empty if it keeps
+   * none.
+   */
   String logTail();
 
   /** Whether the connection is up now (it may be suspended, lost, or not made yet). */
@@ -46,6 +55,9 @@ public interface EngineMaster extends CloseableSshMaster {
    */
   void suspend();
 
-  /** Whether the server's side of the proof is there: false for a server outside the test without a log. */
+  /**
+   * Whether the server's side of the proof is there: false for a server outside the test without a
+   * log.
+   */
   boolean serverEvidenceAvailable();
 }

@@ -45,15 +45,25 @@ final class ForwardReadiness {
 
   private void awaitDestination(Forward forward, Duration timeout) {
     AtomicReference<String> refusal = new AtomicReference<>("");
-    boolean accepted = Poll.until(timeout, PAUSE, () -> {
-      Optional<String> why = master.probeDestination(forward.destinationHost(), forward.destinationPort());
-      why.ifPresent(refusal::set);
-      return why.isEmpty();
-    });
+    boolean accepted =
+        Poll.until(
+            timeout,
+            PAUSE,
+            () -> {
+              Optional<String> why =
+                  master.probeDestination(forward.destinationHost(), forward.destinationPort());
+              why.ifPresent(refusal::set);
+              return why.isEmpty();
+            });
     if (!accepted) {
-      throw new SshOperationException(String.format(
-          "Destination %s:%d did not accept a connection from %s within %s: %s",
-          forward.destinationHost(), forward.destinationPort(), server, timeout, refusal.get()));
+      throw new SshOperationException(
+          String.format(
+              "Destination %s:%d did not accept a connection from %s within %s: %s",
+              forward.destinationHost(),
+              forward.destinationPort(),
+              server,
+              timeout,
+              refusal.get()));
     }
   }
 
@@ -61,14 +71,19 @@ final class ForwardReadiness {
   private void awaitServerListener(Forward forward, Duration timeout) {
     String probe = AbstractEngineMaster.tcpConnectCommand("127.0.0.1", forward.remotePort());
     AtomicReference<ExecResult> last = new AtomicReference<>();
-    boolean accepted = Poll.until(timeout, PAUSE, () -> {
-      last.set(master.exec(probe, AbstractEngineMaster.PROBE_ATTEMPT));
-      return last.get().exitCode() == 0;
-    });
+    boolean accepted =
+        Poll.until(
+            timeout,
+            PAUSE,
+            () -> {
+              last.set(master.exec(probe, AbstractEngineMaster.PROBE_ATTEMPT));
+              return last.get().exitCode() == 0;
+            });
     if (!accepted) {
-      throw new SshOperationException(String.format(
-          "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
-          forward.remotePort(), server, timeout, last.get().stderr().strip()));
+      throw new SshOperationException(
+          String.format(
+              "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
+              forward.remotePort(), server, timeout, last.get().stderr().strip()));
     }
   }
 
@@ -77,8 +92,12 @@ final class ForwardReadiness {
     try (Socket socket = new Socket()) {
       socket.connect(forward.localAddress(), (int) AbstractEngineMaster.PROBE_ATTEMPT.toMillis());
     } catch (IOException e) {
-      throw new SshOperationException("The local listener " + forward.localAddress()
-          + " of a forward did not accept a connection: " + e.getMessage(), e);
+      throw new SshOperationException(
+          "The local listener "
+              + forward.localAddress()
+              + " of a forward did not accept a connection: "
+              + e.getMessage(),
+          e);
     }
   }
 }

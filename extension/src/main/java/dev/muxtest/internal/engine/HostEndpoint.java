@@ -6,7 +6,10 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
 
-/** A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if given. */
+/**
+ * A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if
+ * given.
+ */
 public final class HostEndpoint implements ServerEndpoint {
 
   private final SshHost host;
@@ -65,10 +68,17 @@ public final class HostEndpoint implements ServerEndpoint {
 
   private List<String> allLogins(PublicKey clientKey) {
     String fingerprint = KeyMaterial.fingerprint(clientKey);
-    return host.loginLog().map(log -> log.get().lines()
-            .map(String::strip)
-            .filter(line -> line.contains("Accepted publickey for " + host.user() + " ") && line.endsWith(" " + fingerprint))
-            .toList())
+    return host.loginLog()
+        .map(
+            log ->
+                log.get()
+                    .lines()
+                    .map(String::strip)
+                    .filter(
+                        line ->
+                            line.contains("Accepted publickey for " + host.user() + " ")
+                                && line.endsWith(" " + fingerprint))
+                    .toList())
         .orElse(List.of());
   }
 }

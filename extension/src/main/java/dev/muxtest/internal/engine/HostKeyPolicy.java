@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.function.Function;
 
-/** Which host key a master accepts from a server: one pinned key, or a known_hosts file's verdict. */
+/**
+ * Which host key a master accepts from a server: one pinned key, or a known_hosts file's verdict.
+ */
 public sealed interface HostKeyPolicy {
 
   /** {@code whenPinned} of the pinned key, or {@code whenKnownHosts} of the known_hosts file. */

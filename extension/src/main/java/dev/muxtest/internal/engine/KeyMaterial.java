@@ -11,13 +11,14 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 import org.apache.sshd.common.digest.BuiltinDigests;
 
 /**
- * Fresh key pairs and their OpenSSH text forms. Keys are never read from or written to the
- * user's own ~/.ssh.
+ * Fresh key pairs and their OpenSSH text forms. Keys are never read from or written to the user's
+ * own ~/.ssh.
  */
 public final class KeyMaterial {
 
   /** ECDSA P-256: generated in milliseconds, understood by every OpenSSH in use. */
   private static final String KEY_TYPE = "ecdsa-sha2-nistp256";
+
   private static final int KEY_SIZE = 256;
 
   private KeyMaterial() {}
@@ -38,13 +39,18 @@ public final class KeyMaterial {
    */
   public static KeyPair load(java.nio.file.Path file) {
     try {
-      Iterable<KeyPair> keys = new org.apache.sshd.common.keyprovider.FileKeyPairProvider(file).loadKeys(null);
+      Iterable<KeyPair> keys =
+          new org.apache.sshd.common.keyprovider.FileKeyPairProvider(file).loadKeys(null);
       for (KeyPair key : keys) {
         return key;
       }
     } catch (RuntimeException e) {
       throw new dev.muxtest.SshOperationException(
-          "Cannot read the identity file " + file + " (passphrase-protected keys are not supported): " + e.getMessage(), e);
+          "Cannot read the identity file "
+              + file
+              + " (passphrase-protected keys are not supported): "
+              + e.getMessage(),
+          e);
     }
     throw new dev.muxtest.SshOperationException("The identity file " + file + " holds no key");
   }

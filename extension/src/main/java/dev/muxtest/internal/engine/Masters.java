@@ -5,22 +5,27 @@ import dev.muxtest.MasterOptions;
 import dev.muxtest.internal.mina.MinaMaster;
 import dev.muxtest.internal.openssh.OpenSshMaster;
 
-/** Opens a master with the engine the options name: the one path of the extension and {@code SshMasters}. */
+/**
+ * Opens a master with the engine the options name: the one path of the extension and {@code
+ * SshMasters}.
+ */
 public final class Masters {
 
   private Masters() {}
 
   /**
-   * Connects a master to {@code server}. {@code options} choose the engine (DEFAULT: the one
-   * {@code settings} configure) and override the timeouts of {@code settings}.
+   * Connects a master to {@code server}. {@code options} choose the engine (DEFAULT: the one {@code
+   * settings} configure) and override the timeouts of {@code settings}.
    *
    * @throws dev.muxtest.SshOperationException naming the server and the cause when it cannot
    */
-  public static EngineMaster connect(ServerEndpoint server, MasterOptions options, Settings settings) {
+  public static EngineMaster connect(
+      ServerEndpoint server, MasterOptions options, Settings settings) {
     Settings effective = settings.with(options);
     Engine engine = options.engine() == Engine.DEFAULT ? settings.engine() : options.engine();
     return switch (engine) {
-      case OPENSSH -> OpenSshMaster.connect(server, options.controlMaster(), effective, options.forwardAgent());
+      case OPENSSH ->
+          OpenSshMaster.connect(server, options.controlMaster(), effective, options.forwardAgent());
       case MINA, DEFAULT -> MinaMaster.connect(server, effective, options.forwardAgent());
     };
   }

@@ -23,8 +23,8 @@ public interface ServerEndpoint {
 
   /**
    * Readies the server for the master's logins with {@code clientKey}, before it connects: a
-   * container the test started authorises the key (on its jump host too); a server outside the
-   * test notes the logins of that key already in its log, so that only the master's own count.
+   * container the test started authorises the key (on its jump host too); a server outside the test
+   * notes the logins of that key already in its log, so that only the master's own count.
    */
   void beforeConnect(PublicKey clientKey);
 
@@ -35,12 +35,17 @@ public interface ServerEndpoint {
    */
   List<String> acceptedLogins(PublicKey clientKey);
 
-  /** The identity file to log in with, for a server outside the test; else a fresh key pair is made. */
+  /**
+   * The identity file to log in with, for a server outside the test; else a fresh key pair is made.
+   */
   default Optional<Path> identityFile() {
     return Optional.empty();
   }
 
-  /** Whether {@link #acceptedLogins} reads a real log; without one the proof is the client's count alone. */
+  /**
+   * Whether {@link #acceptedLogins} reads a real log; without one the proof is the client's count
+   * alone.
+   */
   default boolean logsLogins() {
     return true;
   }
@@ -60,6 +65,11 @@ public interface ServerEndpoint {
 
   /** {@code user@host:port} (and {@code via} the jump host), for messages. */
   default String describe() {
-    return user() + "@" + host() + ":" + port() + jumpHost().map(j -> " via " + j.describe()).orElse("");
+    return user()
+        + "@"
+        + host()
+        + ":"
+        + port()
+        + jumpHost().map(j -> " via " + j.describe()).orElse("");
   }
 }

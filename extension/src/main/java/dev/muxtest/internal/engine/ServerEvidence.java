@@ -12,17 +12,25 @@ final class ServerEvidence {
 
   /** The container log may trail a login by a moment. */
   private static final Duration LOG_WAIT = Duration.ofSeconds(10);
+
   private static final Duration POLL = Duration.ofMillis(100);
 
   private ServerEvidence() {}
 
-  static ConnectionReport report(ServerEndpoint server, PublicKey clientKey, LongSupplier clientConnections) {
+  static ConnectionReport report(
+      ServerEndpoint server, PublicKey clientKey, LongSupplier clientConnections) {
     AtomicReference<List<String>> lines = new AtomicReference<>();
-    Poll.until(LOG_WAIT, POLL, () -> {
-      lines.set(server.acceptedLogins(clientKey));
-      return lines.get().size() >= clientConnections.getAsLong();
-    });
+    Poll.until(
+        LOG_WAIT,
+        POLL,
+        () -> {
+          lines.set(server.acceptedLogins(clientKey));
+          return lines.get().size() >= clientConnections.getAsLong();
+        });
     return new ConnectionReport(
-        clientConnections.getAsLong(), lines.get().size(), KeyMaterial.fingerprint(clientKey), lines.get());
+        clientConnections.getAsLong(),
+        lines.get().size(),
+        KeyMaterial.fingerprint(clientKey),
+        lines.get());
   }
 }

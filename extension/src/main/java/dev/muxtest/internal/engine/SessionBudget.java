@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * Sessions a master runs at once. sshd refuses sessions beyond its MaxSessions on a connection;
- * rather than fail, or let OpenSSH open a second connection, commands beyond the budget wait for
- * a free session, within their own time limit.
+ * rather than fail, or let OpenSSH open a second connection, commands beyond the budget wait for a
+ * free session, within their own time limit.
  */
 final class SessionBudget {
 
@@ -43,13 +43,16 @@ final class SessionBudget {
     long start = System.nanoTime();
     try {
       if (!sessions.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new SshOperationException(String.format(
-            "No free session within %s for %s: all %d sessions this master may run at once (one below the "
-                + "server's MaxSessions, or %s) are busy", timeout, what, size, Settings.SESSION_BUDGET));
+        throw new SshOperationException(
+            String.format(
+                "No free session within %s for %s: all %d sessions this master may run at once (one below the "
+                    + "server's MaxSessions, or %s) are busy",
+                timeout, what, size, Settings.SESSION_BUDGET));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SshOperationException("Interrupted while waiting for a free session for " + what, e);
+      throw new SshOperationException(
+          "Interrupted while waiting for a free session for " + what, e);
     }
     try {
       Duration left = timeout.minusNanos(System.nanoTime() - start);

@@ -25,11 +25,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param keepAliveInterval interval of keep-alive messages on an idle master
  * @param engine engine of classes that do not choose one
  * @param sshExecutable the OpenSSH client program of the OpenSSH engine
- * @param controlDirectory where the OpenSSH engine makes its private control directories, when configured
- * @param sessionBudget sessions a master runs at once, when configured (else the server's MaxSessions)
+ * @param controlDirectory where the OpenSSH engine makes its private control directories, when
+ *     configured
+ * @param sessionBudget sessions a master runs at once, when configured (else the server's
+ *     MaxSessions)
  * @param reconnect whether a master that lost its connection opens a new one
  * @param scope scope of classes that do not choose one
- * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its connection
+ * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
+ *     connection
  */
 public record Settings(
     Optional<String> baseImage,
@@ -47,19 +50,25 @@ public record Settings(
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
+
   /** Bound on connecting and authenticating the master. */
   public static final String CONNECT_TIMEOUT = "muxtest.connect.timeout";
+
   /** Default bound on one command run with {@code SshMaster.exec}. */
   public static final String EXEC_TIMEOUT = "muxtest.exec.timeout";
+
   /** Bound on waiting for a declared tunnel's destination to accept a connection. */
   public static final String TUNNEL_READY_TIMEOUT = "muxtest.tunnel.readyTimeout";
+
   /** Interval of keep-alive messages on the master connection. */
   public static final String KEEPALIVE_INTERVAL = "muxtest.keepalive.interval";
 
   /** Engine of classes whose {@code @SshMultiplexing} does not choose one: MINA or OPENSSH. */
   public static final String ENGINE = "muxtest.engine";
+
   /** The OpenSSH client program (a name on the PATH or a path). */
   public static final String SSH_EXECUTABLE = "muxtest.openssh.executable";
+
   /** Directory under which the OpenSSH engine makes its private (0700) control directories. */
   public static final String CONTROL_DIRECTORY = "muxtest.openssh.controlDir";
 
@@ -80,14 +89,26 @@ public record Settings(
 
   /**
    * How long a SUITE-scope master may have no class using it before it closes its connection, as
-   * OpenSSH's ControlPersist; the next class reopens it, reported as a new connection. Unset: never.
+   * OpenSSH's ControlPersist; the next class reopens it, reported as a new connection. Unset:
+   * never.
    */
   public static final String SUITE_IDLE_TIMEOUT = "muxtest.suite.idleTimeout";
 
   /** The defaults, as documented in the README. */
-  public static final Settings DEFAULTS = new Settings(
-      Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(10),
-      Engine.MINA, "ssh", Optional.empty(), OptionalInt.empty(), false, Scope.CLASS, Optional.empty());
+  public static final Settings DEFAULTS =
+      new Settings(
+          Optional.empty(),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(10),
+          Engine.MINA,
+          "ssh",
+          Optional.empty(),
+          OptionalInt.empty(),
+          false,
+          Scope.CLASS,
+          Optional.empty());
 
   /** These settings with the timeouts that {@code options} set in place of their own. */
   public Settings with(MasterOptions options) {
@@ -117,12 +138,22 @@ public record Settings(
         duration(parameters, TUNNEL_READY_TIMEOUT, DEFAULTS.tunnelReadyTimeout),
         duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval),
         engine(parameters),
-        parameters.apply(SSH_EXECUTABLE).map(String::strip).filter(s -> !s.isEmpty()).orElse(DEFAULTS.sshExecutable),
-        parameters.apply(CONTROL_DIRECTORY).map(String::strip).filter(s -> !s.isEmpty()).map(Path::of),
+        parameters
+            .apply(SSH_EXECUTABLE)
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .orElse(DEFAULTS.sshExecutable),
+        parameters
+            .apply(CONTROL_DIRECTORY)
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .map(Path::of),
         positiveInt(parameters, SESSION_BUDGET),
         bool(parameters, RECONNECT, DEFAULTS.reconnect),
         scope(parameters),
-        parameters.apply(SUITE_IDLE_TIMEOUT).map(value -> parseDuration(SUITE_IDLE_TIMEOUT, value)));
+        parameters
+            .apply(SUITE_IDLE_TIMEOUT)
+            .map(value -> parseDuration(SUITE_IDLE_TIMEOUT, value)));
   }
 
   private static Scope scope(Function<String, Optional<String>> parameters) {
@@ -134,11 +165,13 @@ public record Settings(
     if (value.equals(Scope.CLASS.name()) || value.equals(Scope.SUITE.name())) {
       return Scope.valueOf(value);
     }
-    throw new ExtensionConfigurationException(String.format(
-        "Configuration parameter '%s' must be CLASS or SUITE, but was '%s'", SCOPE, raw.get()));
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be CLASS or SUITE, but was '%s'", SCOPE, raw.get()));
   }
 
-  private static boolean bool(Function<String, Optional<String>> parameters, String key, boolean fallback) {
+  private static boolean bool(
+      Function<String, Optional<String>> parameters, String key, boolean fallback) {
     Optional<String> raw = parameters.apply(key).map(String::strip);
     if (raw.isEmpty()) {
       return fallback;
@@ -146,11 +179,13 @@ public record Settings(
     if (raw.get().equalsIgnoreCase("true") || raw.get().equalsIgnoreCase("false")) {
       return Boolean.parseBoolean(raw.get());
     }
-    throw new ExtensionConfigurationException(String.format(
-        "Configuration parameter '%s' must be true or false, but was '%s'", key, raw.get()));
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be true or false, but was '%s'", key, raw.get()));
   }
 
-  private static OptionalInt positiveInt(Function<String, Optional<String>> parameters, String key) {
+  private static OptionalInt positiveInt(
+      Function<String, Optional<String>> parameters, String key) {
     Optional<String> raw = parameters.apply(key);
     if (raw.isEmpty()) {
       return OptionalInt.empty();
@@ -163,8 +198,10 @@ public record Settings(
     } catch (NumberFormatException ignored) {
       // reported below, with the key
     }
-    throw new ExtensionConfigurationException(String.format(
-        "Configuration parameter '%s' must be a positive whole number, but was '%s'", key, raw.get()));
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be a positive whole number, but was '%s'",
+            key, raw.get()));
   }
 
   private static Engine engine(Function<String, Optional<String>> parameters) {
@@ -176,18 +213,21 @@ public record Settings(
     if (value.equals(Engine.MINA.name()) || value.equals(Engine.OPENSSH.name())) {
       return Engine.valueOf(value);
     }
-    throw new ExtensionConfigurationException(String.format(
-        "Configuration parameter '%s' must be MINA or OPENSSH, but was '%s'", ENGINE, raw.get()));
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be MINA or OPENSSH, but was '%s'",
+            ENGINE, raw.get()));
   }
 
-  private static Duration duration(Function<String, Optional<String>> parameters, String key, Duration fallback) {
+  private static Duration duration(
+      Function<String, Optional<String>> parameters, String key, Duration fallback) {
     Optional<String> raw = parameters.apply(key);
     return raw.isEmpty() ? fallback : parseDuration(key, raw.get());
   }
 
   /**
-   * Parses {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} (seconds when no unit)
-   * or ISO-8601 such as {@code PT30S}; the result must be positive.
+   * Parses {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} (seconds when no unit) or
+   * ISO-8601 such as {@code PT30S}; the result must be positive.
    *
    * @throws ExtensionConfigurationException naming {@code key} if the value is not such a duration
    */
@@ -199,12 +239,13 @@ public record Settings(
       try {
         long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        parsed = switch (unit) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          default -> Duration.ofSeconds(amount);
-        };
+        parsed =
+            switch (unit) {
+              case "ms" -> Duration.ofMillis(amount);
+              case "m" -> Duration.ofMinutes(amount);
+              case "h" -> Duration.ofHours(amount);
+              default -> Duration.ofSeconds(amount);
+            };
       } catch (NumberFormatException | ArithmeticException tooLarge) {
         // reported below, with the key
       }
@@ -216,9 +257,10 @@ public record Settings(
       }
     }
     if (parsed == null || parsed.isZero() || parsed.isNegative()) {
-      throw new ExtensionConfigurationException(String.format(
-          "Configuration parameter '%s' must be a positive duration such as 30s, 500ms, 2m or PT30S, but was '%s'",
-          key, value));
+      throw new ExtensionConfigurationException(
+          String.format(
+              "Configuration parameter '%s' must be a positive duration such as 30s, 500ms, 2m or PT30S, but was '%s'",
+              key, value));
     }
     return parsed;
   }

@@ -7,7 +7,8 @@ import dev.muxtest.ForwardType;
  *
  * @param name the tunnel's name, unique in its class (or method)
  * @param type direction of the forward
- * @param host destination host (as seen from the server for LOCAL, the test machine for REMOTE); empty for DYNAMIC
+ * @param host destination host (as seen from the server for LOCAL, the test machine for REMOTE);
+ *     empty for DYNAMIC
  * @param port destination port; 0 for DYNAMIC
  * @param bindPort listening port, 0 for a free (or server-allocated) one
  */
@@ -22,8 +23,14 @@ public record TunnelSpec(String name, ForwardType type, String host, int port, i
   public String describe() {
     return switch (type) {
       case LOCAL -> "to " + host + ":" + port + " as seen from the server";
-      case REMOTE -> "from the server's port " + (bindPort == 0 ? "(allocated)" : bindPort) + " to " + host + ":" + port
-          + " on the test machine";
+      case REMOTE ->
+          "from the server's port "
+              + (bindPort == 0 ? "(allocated)" : bindPort)
+              + " to "
+              + host
+              + ":"
+              + port
+              + " on the test machine";
       case DYNAMIC -> "a SOCKS proxy";
     };
   }

@@ -24,26 +24,36 @@ public record ClassOptions(MasterOptions master, Scope scope) {
    *
    * @throws ExtensionConfigurationException if the annotation combines a mode its engine lacks
    */
-  public static ClassOptions of(Class<?> testClass, Optional<ClassOptions> enclosing, Settings settings) {
-    Optional<SshMultiplexing> declared = AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class);
+  public static ClassOptions of(
+      Class<?> testClass, Optional<ClassOptions> enclosing, Settings settings) {
+    Optional<SshMultiplexing> declared =
+        AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class);
     if (declared.isEmpty()) {
-      return enclosing.orElse(new ClassOptions(MasterOptions.defaults().withEngine(settings.engine()), settings.scope()));
+      return enclosing.orElse(
+          new ClassOptions(
+              MasterOptions.defaults().withEngine(settings.engine()), settings.scope()));
     }
     SshMultiplexing multiplexing = declared.get();
-    Engine engine = multiplexing.engine() == Engine.DEFAULT
-        ? enclosing.map(o -> o.master().engine()).orElse(settings.engine())
-        : multiplexing.engine();
+    Engine engine =
+        multiplexing.engine() == Engine.DEFAULT
+            ? enclosing.map(o -> o.master().engine()).orElse(settings.engine())
+            : multiplexing.engine();
     if (engine == Engine.MINA && multiplexing.controlMaster() == ControlMaster.NO) {
-      throw new ExtensionConfigurationException(String.format(
-          "@SshMultiplexing(engine = MINA, controlMaster = NO) on %s: attribute 'controlMaster' NO is an "
-              + "OpenSSH engine mode; the MINA engine always holds one master (use engine = OPENSSH)",
-          testClass.getName()));
+      throw new ExtensionConfigurationException(
+          String.format(
+              "@SshMultiplexing(engine = MINA, controlMaster = NO) on %s: attribute 'controlMaster' NO is an "
+                  + "OpenSSH engine mode; the MINA engine always holds one master (use engine = OPENSSH)",
+              testClass.getName()));
     }
-    Scope scope = multiplexing.scope() == Scope.DEFAULT
-        ? enclosing.map(ClassOptions::scope).orElse(settings.scope())
-        : multiplexing.scope();
-    return new ClassOptions(MasterOptions.defaults().withEngine(engine)
-        .withControlMaster(multiplexing.controlMaster())
-        .withForwardAgent(multiplexing.forwardAgent()), scope);
+    Scope scope =
+        multiplexing.scope() == Scope.DEFAULT
+            ? enclosing.map(ClassOptions::scope).orElse(settings.scope())
+            : multiplexing.scope();
+    return new ClassOptions(
+        MasterOptions.defaults()
+            .withEngine(engine)
+            .withControlMaster(multiplexing.controlMaster())
+            .withForwardAgent(multiplexing.forwardAgent()),
+        scope);
   }
 }

@@ -31,7 +31,8 @@ import org.opentest4j.AssertionFailedError;
  * <p>Each resource is registered for closing the moment it exists, so a setup that fails half way
  * still releases what it made. Closing releases them in reverse order: tunnels, master, server.
  */
-@SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
+@SuppressWarnings(
+    "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
 public final class ClassSession implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   /** How a class holds its master, which decides whether its proof is the class's to make. */
@@ -63,8 +64,13 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
    *
    * @throws SshOperationException naming the class and the step that failed
    */
-  public void open(List<TunnelSpec> specs, DeclaredServer declared, Optional<ClassSession> enclosing,
-      ClassOptions options, Settings settings, Function<SuiteMaster.Key, SuiteMaster> suiteMasters) {
+  public void open(
+      List<TunnelSpec> specs,
+      DeclaredServer declared,
+      Optional<ClassSession> enclosing,
+      ClassOptions options,
+      Settings settings,
+      Function<SuiteMaster.Key, SuiteMaster> suiteMasters) {
     this.options = options;
     if (declared instanceof DeclaredServer.None && enclosing.isPresent()) {
       ClassSession outer = enclosing.get();
@@ -78,8 +84,14 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
       container = shared.container();
       lease = Lease.SHARED;
     } else {
-      ServerLease server = ServerLease.start(declared, settings, testClass.getName(), Labels.TEST_CLASS,
-          testClass.getName(), this::register);
+      ServerLease server =
+          ServerLease.start(
+              declared,
+              settings,
+              testClass.getName(),
+              Labels.TEST_CLASS,
+              testClass.getName(),
+              this::register);
       container = server.container();
       EngineMaster connected = Masters.connect(server.endpoint(), options.master(), settings);
       register(connected);
@@ -88,13 +100,19 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
     }
     for (TunnelSpec spec : specs) {
       try {
-        master.open(spec, settings.tunnelReadyTimeout(), forward -> {
-          register(forward);
-          tunnels.put(spec.name(), forward);
-        });
+        master.open(
+            spec,
+            settings.tunnelReadyTimeout(),
+            forward -> {
+              register(forward);
+              tunnels.put(spec.name(), forward);
+            });
       } catch (SshOperationException e) {
-        throw new SshOperationException(String.format("muxtest: tunnel \"%s\" of %s (%s) is not usable: %s",
-            spec.name(), testClass.getName(), spec.describe(), e.getMessage()), e);
+        throw new SshOperationException(
+            String.format(
+                "muxtest: tunnel \"%s\" of %s (%s) is not usable: %s",
+                spec.name(), testClass.getName(), spec.describe(), e.getMessage()),
+            e);
       }
     }
   }
@@ -105,8 +123,8 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
 
   /**
    * Checks the end-of-class proof of a master this class owns or shares, handing its report to
-   * {@code publish} first; nothing when the class borrows its enclosing class's master or never
-   * got one.
+   * {@code publish} first; nothing when the class borrows its enclosing class's master or never got
+   * one.
    *
    * @throws AssertionFailedError unless one TCP connection carried it all (by the server's log too,
    *     where the server gives one)
@@ -156,8 +174,11 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
     Map<String, String> entries = new LinkedHashMap<>();
     EngineMaster current = master;
     if (current != null) {
-      entries.put("muxtest.connections", String.format("client TCP connections: %d (%s engine)",
-          current.tcpConnectionsOpened(), current.engine()));
+      entries.put(
+          "muxtest.connections",
+          String.format(
+              "client TCP connections: %d (%s engine)",
+              current.tcpConnectionsOpened(), current.engine()));
       List<Forward> forwards = current.openForwards();
       entries.put("muxtest.forwards", forwards.isEmpty() ? "none" : forwards.toString());
       String masterLog = current.logTail();
@@ -165,16 +186,21 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
         entries.put("muxtest.master.log", masterLog);
       }
     }
-    container.ifPresent(server -> {
-      List<String> log = server.recentLog();
-      if (!log.isEmpty()) {
-        entries.put("muxtest.sshd.log", String.join("\n", log.subList(Math.max(0, log.size() - 20), log.size())));
-      }
-    });
+    container.ifPresent(
+        server -> {
+          List<String> log = server.recentLog();
+          if (!log.isEmpty()) {
+            entries.put(
+                "muxtest.sshd.log",
+                String.join("\n", log.subList(Math.max(0, log.size() - 20), log.size())));
+          }
+        });
     return entries;
   }
 
-  /** Closes tunnels, master and server (if started here), newest first; the first failure is thrown. */
+  /**
+   * Closes tunnels, master and server (if started here), newest first; the first failure is thrown.
+   */
   @Override
   public void close() {
     RuntimeException failure = null;
@@ -189,8 +215,11 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
       try {
         next.close();
       } catch (Exception e) {
-        RuntimeException unchecked = e instanceof RuntimeException r ? r
-            : new IllegalStateException("muxtest: closing " + next + " of " + testClass.getName() + " failed", e);
+        RuntimeException unchecked =
+            e instanceof RuntimeException r
+                ? r
+                : new IllegalStateException(
+                    "muxtest: closing " + next + " of " + testClass.getName() + " failed", e);
         if (failure == null) {
           failure = unchecked;
         } else {

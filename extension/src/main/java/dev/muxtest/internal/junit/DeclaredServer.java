@@ -12,7 +12,10 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
 
-/** The server a test class names in its {@link SshServer} field, resolved once: a container, an outside host, or none. */
+/**
+ * The server a test class names in its {@link SshServer} field, resolved once: a container, an
+ * outside host, or none.
+ */
 public sealed interface DeclaredServer {
 
   /** An {@link SshdContainer}: started by the extension unless it runs already. */
@@ -24,7 +27,9 @@ public sealed interface DeclaredServer {
   /** No {@code @SshServer} field: the enclosing class's server, else a default container. */
   record None() implements DeclaredServer {}
 
-  /** The server object itself (compared by identity when masters are shared); null for {@link None}. */
+  /**
+   * The server object itself (compared by identity when masters are shared); null for {@link None}.
+   */
   default Object server() {
     return this instanceof Container c ? c.container() : this instanceof Host h ? h.host() : null;
   }
@@ -36,31 +41,47 @@ public sealed interface DeclaredServer {
    *     SshdContainer} or {@link SshHost}, or if there are several
    */
   static DeclaredServer of(Class<?> testClass) {
-    List<Field> fields = AnnotationSupport.findAnnotatedFields(
-        testClass, SshServer.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
+    List<Field> fields =
+        AnnotationSupport.findAnnotatedFields(
+            testClass, SshServer.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
     if (fields.isEmpty()) {
       return new None();
     }
     if (fields.size() > 1) {
-      throw new ExtensionConfigurationException(String.format(
-          "@SshServer on %s: only one field may name the class's SSH server, but %d do: %s",
-          testClass.getName(), fields.size(), fields.stream()
-              .map(f -> f.getDeclaringClass().getSimpleName() + "." + f.getName())
-              .collect(Collectors.joining(", "))));
+      throw new ExtensionConfigurationException(
+          String.format(
+              "@SshServer on %s: only one field may name the class's SSH server, but %d do: %s",
+              testClass.getName(),
+              fields.size(),
+              fields.stream()
+                  .map(f -> f.getDeclaringClass().getSimpleName() + "." + f.getName())
+                  .collect(Collectors.joining(", "))));
     }
     Field field = fields.get(0);
-    String at = String.format("@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
-    if (!SshdContainer.class.isAssignableFrom(field.getType()) && field.getType() != SshHost.class) {
-      throw new ExtensionConfigurationException(at + " must be of type " + SshdContainer.class.getName() + " or "
-          + SshHost.class.getName() + " but is " + field.getType().getName());
+    String at =
+        String.format(
+            "@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
+    if (!SshdContainer.class.isAssignableFrom(field.getType())
+        && field.getType() != SshHost.class) {
+      throw new ExtensionConfigurationException(
+          at
+              + " must be of type "
+              + SshdContainer.class.getName()
+              + " or "
+              + SshHost.class.getName()
+              + " but is "
+              + field.getType().getName());
     }
     if (!Modifier.isStatic(field.getModifiers())) {
-      throw new ExtensionConfigurationException(at + " must be static: the SSH server lives as long as the class");
+      throw new ExtensionConfigurationException(
+          at + " must be static: the SSH server lives as long as the class");
     }
-    Object value = ReflectionSupport.tryToReadFieldValue(field, null)
-        .getOrThrow(e -> new ExtensionConfigurationException(at + " cannot be read", e));
+    Object value =
+        ReflectionSupport.tryToReadFieldValue(field, null)
+            .getOrThrow(e -> new ExtensionConfigurationException(at + " cannot be read", e));
     if (value == null) {
-      throw new ExtensionConfigurationException(at + " is null; assign it, for example = new SshdContainer()");
+      throw new ExtensionConfigurationException(
+          at + " is null; assign it, for example = new SshdContainer()");
     }
     return value instanceof SshHost host ? new Host(host) : new Container((SshdContainer) value);
   }

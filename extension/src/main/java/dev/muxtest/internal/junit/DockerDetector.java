@@ -15,7 +15,10 @@ import org.testcontainers.DockerClientFactory;
  */
 public final class DockerDetector {
 
-  /** Configuration parameter: a {@link BooleanSupplier} class that answers instead of Testcontainers. */
+  /**
+   * Configuration parameter: a {@link BooleanSupplier} class that answers instead of
+   * Testcontainers.
+   */
   public static final String DETECTOR = "muxtest.internal.dockerDetector";
 
   private final BooleanSupplier probe;
@@ -27,8 +30,12 @@ public final class DockerDetector {
 
   /** The detector of the run, from its root store. */
   public static DockerDetector of(ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.create(DockerDetector.class))
-        .getOrComputeIfAbsent(DockerDetector.class, key -> create(context.getConfigurationParameter(DETECTOR)),
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.create(DockerDetector.class))
+        .getOrComputeIfAbsent(
+            DockerDetector.class,
+            key -> create(context.getConfigurationParameter(DETECTOR)),
             DockerDetector.class);
   }
 
@@ -37,12 +44,19 @@ public final class DockerDetector {
       return new DockerDetector(() -> DockerClientFactory.instance().isDockerAvailable());
     }
     try {
-      Class<?> type = Class.forName(detectorClass.get().strip(), true, Thread.currentThread().getContextClassLoader());
+      Class<?> type =
+          Class.forName(
+              detectorClass.get().strip(), true, Thread.currentThread().getContextClassLoader());
       return new DockerDetector((BooleanSupplier) ReflectionSupport.newInstance(type));
     } catch (ClassNotFoundException | ClassCastException e) {
-      throw new ExtensionConfigurationException("Configuration parameter '" + DETECTOR + "' must name a class "
-          + "implementing java.util.function.BooleanSupplier with a no-argument constructor, but was '"
-          + detectorClass.get() + "'", e);
+      throw new ExtensionConfigurationException(
+          "Configuration parameter '"
+              + DETECTOR
+              + "' must name a class "
+              + "implementing java.util.function.BooleanSupplier with a no-argument constructor, but was '"
+              + detectorClass.get()
+              + "'",
+          e);
     }
   }
 

@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 
-/** What a {@code @ForwardedPort} parameter receives, by the forward's type and the parameter's type. */
+/**
+ * What a {@code @ForwardedPort} parameter receives, by the forward's type and the parameter's type.
+ */
 public final class ForwardedPortValues {
 
   private ForwardedPortValues() {}
@@ -22,10 +24,11 @@ public final class ForwardedPortValues {
   public static Object value(String name, Forward forward, Class<?> type) {
     if (type == Proxy.class) {
       if (forward.type() != ForwardType.DYNAMIC) {
-        throw new ParameterResolutionException(String.format(
-            "@ForwardedPort(\"%s\") of type java.net.Proxy needs a DYNAMIC tunnel, but \"%s\" is %s; "
-                + "inject its port as int, java.lang.Integer or java.net.InetSocketAddress",
-            name, name, forward.type()));
+        throw new ParameterResolutionException(
+            String.format(
+                "@ForwardedPort(\"%s\") of type java.net.Proxy needs a DYNAMIC tunnel, but \"%s\" is %s; "
+                    + "inject its port as int, java.lang.Integer or java.net.InetSocketAddress",
+                name, name, forward.type()));
       }
       return new Proxy(Proxy.Type.SOCKS, forward.localAddress());
     }

@@ -1,14 +1,13 @@
 package dev.muxtest.internal.junit;
 
-import dev.muxtest.internal.engine.EngineMaster;
-import dev.muxtest.internal.engine.TunnelSpec;
-
 import dev.muxtest.ConnectionReport;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.SshMaster;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.EngineMaster;
+import dev.muxtest.internal.engine.TunnelSpec;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -23,11 +22,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The class's master as one test method sees it: commands go straight to the master, and every
- * forward opened through it, or declared on the method, is closed after the method if the test
- * did not close it. Lives in the method's extension store, which closes it.
+ * forward opened through it, or declared on the method, is closed after the method if the test did
+ * not close it. Lives in the method's extension store, which closes it.
  */
-@SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
-public final class MethodSession implements SshMaster, AutoCloseable, ExtensionContext.Store.CloseableResource {
+@SuppressWarnings(
+    "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
+public final class MethodSession
+    implements SshMaster, AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private final EngineMaster master;
   private final String method;
@@ -53,13 +54,19 @@ public final class MethodSession implements SshMaster, AutoCloseable, ExtensionC
   public void openTunnels(List<TunnelSpec> specs, Duration readyTimeout) {
     for (TunnelSpec spec : specs) {
       try {
-        master.open(spec, readyTimeout, forward -> {
-          forwards.add(forward);
-          tunnels.put(spec.name(), forward);
-        });
+        master.open(
+            spec,
+            readyTimeout,
+            forward -> {
+              forwards.add(forward);
+              tunnels.put(spec.name(), forward);
+            });
       } catch (SshOperationException e) {
-        throw new SshOperationException(String.format("muxtest: tunnel \"%s\" of %s (%s) is not usable: %s",
-            spec.name(), method, spec.describe(), e.getMessage()), e);
+        throw new SshOperationException(
+            String.format(
+                "muxtest: tunnel \"%s\" of %s (%s) is not usable: %s",
+                spec.name(), method, spec.describe(), e.getMessage()),
+            e);
       }
     }
   }

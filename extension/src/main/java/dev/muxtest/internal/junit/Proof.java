@@ -22,23 +22,33 @@ public final class Proof {
     }
   }
 
-  /** Fails unless the client opened exactly one TCP connection: the server's log is not available. */
+  /**
+   * Fails unless the client opened exactly one TCP connection: the server's log is not available.
+   */
   public static void verifySingleClientConnection(String owner, ConnectionReport report) {
     if (report.clientTcpConnections() != 1) {
-      throw new AssertionFailedError(String.format(
-          "[muxtest: %s: TCP connections opened by the client (the server's log is not available)] "
-              + "%nexpected: 1%n but was: %d", owner, report.clientTcpConnections()),
-          1L, report.clientTcpConnections());
+      throw new AssertionFailedError(
+          String.format(
+              "[muxtest: %s: TCP connections opened by the client (the server's log is not available)] "
+                  + "%nexpected: 1%n but was: %d",
+              owner, report.clientTcpConnections()),
+          1L,
+          report.clientTcpConnections());
     }
   }
 
-  /** What is wrong with a report that is not one connection on each side, with the server's log lines. */
+  /**
+   * What is wrong with a report that is not one connection on each side, with the server's log
+   * lines.
+   */
   public static String singleConnectionFailure(ConnectionReport report) {
     return String.format(
         "Expected all sessions to share one SSH connection, but%n"
             + "  client side: %d TCP connection(s) opened%n"
             + "  server side: %d authenticated connection(s) with key %s%s",
-        report.clientTcpConnections(), report.serverAuthenticatedConnections(), report.keyFingerprint(),
+        report.clientTcpConnections(),
+        report.serverAuthenticatedConnections(),
+        report.keyFingerprint(),
         evidence(report));
   }
 

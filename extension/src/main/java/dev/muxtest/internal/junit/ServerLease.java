@@ -31,14 +31,20 @@ final class ServerLease implements AutoCloseable {
    * @param labelValue its value
    * @throws dev.muxtest.SshOperationException naming {@code owner} when a container does not start
    */
-  static ServerLease start(DeclaredServer declared, Settings settings, String owner, String labelKey,
-      String labelValue, Consumer<AutoCloseable> register) {
+  static ServerLease start(
+      DeclaredServer declared,
+      Settings settings,
+      String owner,
+      String labelKey,
+      String labelValue,
+      Consumer<AutoCloseable> register) {
     if (declared instanceof DeclaredServer.Host host) {
       return new ServerLease(new HostEndpoint(host.host()), Optional.empty());
     }
-    ManagedContainer managed = declared instanceof DeclaredServer.Container c
-        ? new ManagedContainer(c.container())
-        : ManagedContainer.newDefault(settings, labelKey, labelValue);
+    ManagedContainer managed =
+        declared instanceof DeclaredServer.Container c
+            ? new ManagedContainer(c.container())
+            : ManagedContainer.newDefault(settings, labelKey, labelValue);
     register.accept(managed);
     managed.start(owner);
     return new ServerLease(new ContainerEndpoint(managed.container()), Optional.of(managed));

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A SUITE-scope master: one server and one master for the whole test run, shared by every class
- * that names the same server (container or outside host) with the same options. Lives in the
- * JUnit root store, which closes it when the run ends.
+ * that names the same server (container or outside host) with the same options. Lives in the JUnit
+ * root store, which closes it when the run ends.
  */
-@SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
+@SuppressWarnings(
+    "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
 public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private final ServerLease server;
@@ -36,11 +37,15 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
     this.server = server;
     this.master = master;
     this.idleTimeout = idleTimeout;
-    this.idleTimer = idleTimeout.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "muxtest-suite-idle");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.idleTimer =
+        idleTimeout.isEmpty()
+            ? null
+            : Executors.newSingleThreadScheduledExecutor(
+                task -> {
+                  Thread thread = new Thread(task, "muxtest-suite-idle");
+                  thread.setDaemon(true);
+                  return thread;
+                });
   }
 
   /**
@@ -80,7 +85,8 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   public static SuiteMaster open(ClassOptions options, DeclaredServer declared, Settings settings) {
     Deque<AutoCloseable> made = new ArrayDeque<>();
     try {
-      ServerLease server = ServerLease.start(declared, settings, "the test run", Labels.SUITE, "suite", made::push);
+      ServerLease server =
+          ServerLease.start(declared, settings, "the test run", Labels.SUITE, "suite", made::push);
       EngineMaster master = Masters.connect(server.endpoint(), options.master(), settings);
       return new SuiteMaster(server, master, settings.suiteIdleTimeout());
     } catch (RuntimeException e) {
@@ -120,7 +126,8 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   /** A class is done with it: with nobody left, the connection closes after the idle time. */
   private synchronized void release() {
     if (users.decrementAndGet() == 0 && idleTimer != null) {
-      pendingSuspend = idleTimer.schedule(master::suspend, idleTimeout.get().toMillis(), TimeUnit.MILLISECONDS);
+      pendingSuspend =
+          idleTimer.schedule(master::suspend, idleTimeout.get().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

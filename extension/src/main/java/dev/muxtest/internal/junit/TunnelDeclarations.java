@@ -1,16 +1,15 @@
 package dev.muxtest.internal.junit;
 
-import dev.muxtest.internal.engine.TunnelSpec;
-
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshTunnel;
+import dev.muxtest.internal.engine.TunnelSpec;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /** Finds and validates the {@link SshTunnel} declarations of a test class or test method. */
@@ -27,7 +26,9 @@ public final class TunnelDeclarations {
    */
   public static List<TunnelSpec> declaredOn(Class<?> testClass) {
     Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
-    for (Class<?> level = testClass; level != null && level != Object.class; level = level.getSuperclass()) {
+    for (Class<?> level = testClass;
+        level != null && level != Object.class;
+        level = level.getSuperclass()) {
       for (TunnelSpec spec : validated(level.getName(), "class", declaredAt(level))) {
         tunnels.putIfAbsent(spec.name(), spec);
       }
@@ -37,7 +38,8 @@ public final class TunnelDeclarations {
 
   /** Declarations at this level of the hierarchy: what the class adds to what it inherits. */
   private static List<SshTunnel> declaredAt(Class<?> level) {
-    List<SshTunnel> own = new ArrayList<>(AnnotationSupport.findRepeatableAnnotations(level, SshTunnel.class));
+    List<SshTunnel> own =
+        new ArrayList<>(AnnotationSupport.findRepeatableAnnotations(level, SshTunnel.class));
     Class<?> parent = level.getSuperclass();
     if (parent != null) {
       AnnotationSupport.findRepeatableAnnotations(parent, SshTunnel.class).forEach(own::remove);
@@ -52,7 +54,9 @@ public final class TunnelDeclarations {
    * @throws ExtensionConfigurationException naming the method, annotation and attribute at fault
    */
   public static List<TunnelSpec> declaredOn(Class<?> testClass, Method testMethod) {
-    return validated(testClass.getName() + "#" + testMethod.getName() + "()", "method",
+    return validated(
+        testClass.getName() + "#" + testMethod.getName() + "()",
+        "method",
         AnnotationSupport.findRepeatableAnnotations(testMethod, SshTunnel.class));
   }
 
@@ -64,35 +68,47 @@ public final class TunnelDeclarations {
       occurrences.merge(spec.name(), 1, Integer::sum);
       tunnels.add(spec);
     }
-    occurrences.forEach((name, count) -> {
-      if (count > 1) {
-        throw new ExtensionConfigurationException(String.format(
-            "@SshTunnel on %s: attribute 'name' must be unique in the %s, but \"%s\" is declared %d times",
-            where, scope, name, count));
-      }
-    });
+    occurrences.forEach(
+        (name, count) -> {
+          if (count > 1) {
+            throw new ExtensionConfigurationException(
+                String.format(
+                    "@SshTunnel on %s: attribute 'name' must be unique in the %s, but \"%s\" is declared %d times",
+                    where, scope, name, count));
+          }
+        });
     return tunnels;
   }
 
   private static TunnelSpec validate(String where, SshTunnel tunnel) {
     if (tunnel.name().isBlank()) {
-      throw new ExtensionConfigurationException(String.format(
-          "@SshTunnel(host = \"%s\", port = %d) on %s: attribute 'name' must not be blank",
-          tunnel.host(), tunnel.port(), where));
+      throw new ExtensionConfigurationException(
+          String.format(
+              "@SshTunnel(host = \"%s\", port = %d) on %s: attribute 'name' must not be blank",
+              tunnel.host(), tunnel.port(), where));
     }
     String at = String.format("@SshTunnel(name = \"%s\") on %s", tunnel.name(), where);
     if (tunnel.bindPort() < 0 || tunnel.bindPort() > 65535) {
       throw new ExtensionConfigurationException(
-          at + ": attribute 'bindPort' must be between 0 (a free port) and 65535 but was " + tunnel.bindPort());
+          at
+              + ": attribute 'bindPort' must be between 0 (a free port) and 65535 but was "
+              + tunnel.bindPort());
     }
     if (tunnel.type() == ForwardType.DYNAMIC) {
       if (tunnel.port() != 0) {
-        throw new ExtensionConfigurationException(at + ": attribute 'port' must not be set for a DYNAMIC forward, "
-            + "whose destinations are chosen per connection, but was " + tunnel.port());
+        throw new ExtensionConfigurationException(
+            at
+                + ": attribute 'port' must not be set for a DYNAMIC forward, "
+                + "whose destinations are chosen per connection, but was "
+                + tunnel.port());
       }
       if (!tunnel.host().equals("localhost")) {
-        throw new ExtensionConfigurationException(at + ": attribute 'host' must not be set for a DYNAMIC forward, "
-            + "whose destinations are chosen per connection, but was \"" + tunnel.host() + "\"");
+        throw new ExtensionConfigurationException(
+            at
+                + ": attribute 'host' must not be set for a DYNAMIC forward, "
+                + "whose destinations are chosen per connection, but was \""
+                + tunnel.host()
+                + "\"");
       }
       return new TunnelSpec(tunnel.name(), ForwardType.DYNAMIC, "", 0, tunnel.bindPort());
     }
@@ -100,19 +116,25 @@ public final class TunnelDeclarations {
       throw new ExtensionConfigurationException(at + ": attribute 'host' must not be blank");
     }
     if (tunnel.port() == 0) {
-      throw new ExtensionConfigurationException(at + (tunnel.type() == ForwardType.LOCAL
-          ? ": attribute 'port' is missing; a local forward needs its destination port (1 to 65535)"
-          : ": attribute 'port' is missing; a remote forward needs its destination port on the test machine (1 to 65535)"));
+      throw new ExtensionConfigurationException(
+          at
+              + (tunnel.type() == ForwardType.LOCAL
+                  ? ": attribute 'port' is missing; a local forward needs its destination port (1 to 65535)"
+                  : ": attribute 'port' is missing; a remote forward needs its destination port on the test machine (1 to 65535)"));
     }
     if (tunnel.port() < 1 || tunnel.port() > 65535) {
       throw new ExtensionConfigurationException(
           at + ": attribute 'port' must be between 1 and 65535 but was " + tunnel.port());
     }
     if (tunnel.type() == ForwardType.REMOTE && !SshdSocketAddress.isLoopback(tunnel.host())) {
-      throw new ExtensionConfigurationException(at + ": attribute 'host' must be a loopback address (localhost, "
-          + "127.0.0.1, ::1) for a REMOTE forward, whose destination is on the test machine, but was \""
-          + tunnel.host() + "\"");
+      throw new ExtensionConfigurationException(
+          at
+              + ": attribute 'host' must be a loopback address (localhost, "
+              + "127.0.0.1, ::1) for a REMOTE forward, whose destination is on the test machine, but was \""
+              + tunnel.host()
+              + "\"");
     }
-    return new TunnelSpec(tunnel.name(), tunnel.type(), tunnel.host(), tunnel.port(), tunnel.bindPort());
+    return new TunnelSpec(
+        tunnel.name(), tunnel.type(), tunnel.host(), tunnel.port(), tunnel.bindPort());
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Not API: the JUnit Jupiter wiring. Declarations read from a test class (tunnels, server,
- * options), the resources of a class, of a test method and of the whole run (SUITE scope), kept
- * in the extension's stores, and the end-of-class proof. Types here may change in any release.
+ * options), the resources of a class, of a test method and of the whole run (SUITE scope), kept in
+ * the extension's stores, and the end-of-class proof. Types here may change in any release.
  */
 package dev.muxtest.internal.junit;

@@ -20,9 +20,11 @@ final class HalfClosingDirectTcpip extends ChannelDirectTcpip {
     super(local, remote);
   }
 
-  /** Creates the channel on {@code session}'s connection, as {@code createDirectTcpipChannel} does. */
-  static HalfClosingDirectTcpip create(ClientSession session, SshdSocketAddress local, SshdSocketAddress remote)
-      throws IOException {
+  /**
+   * Creates the channel on {@code session}'s connection, as {@code createDirectTcpipChannel} does.
+   */
+  static HalfClosingDirectTcpip create(
+      ClientSession session, SshdSocketAddress local, SshdSocketAddress remote) throws IOException {
     HalfClosingDirectTcpip channel = new HalfClosingDirectTcpip(local, remote);
     session.getService(ConnectionService.class).registerChannel(channel);
     return channel;
@@ -32,7 +34,8 @@ final class HalfClosingDirectTcpip extends ChannelDirectTcpip {
   public void handleEof() throws IOException {
     super.handleEof();
     if (out != null) {
-      out.close(); // the piped stream's writer: its reader gets the buffered data, then end of stream
+      out.close(); // the piped stream's writer: its reader gets the buffered data, then end of
+      // stream
     }
   }
 }

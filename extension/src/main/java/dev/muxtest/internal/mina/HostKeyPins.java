@@ -11,16 +11,18 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
- * The host keys of a master that goes through a jump host: one key per address the client
- * connects to, the jump host's by its address and the target's by the loopback port of the
- * forward through the jump host. Any other key, or address, is refused.
+ * The host keys of a master that goes through a jump host: one key per address the client connects
+ * to, the jump host's by its address and the target's by the loopback port of the forward through
+ * the jump host. Any other key, or address, is refused.
  */
 final class HostKeyPins implements ServerKeyVerifier {
 
   private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
   private final Set<Integer> hopPorts = ConcurrentHashMap.newKeySet();
 
-  /** Accepts {@code key}, and only it, from a server at a loopback (or not) address on {@code port}. */
+  /**
+   * Accepts {@code key}, and only it, from a server at a loopback (or not) address on {@code port}.
+   */
   void pin(boolean loopback, int port, PublicKey key) {
     keys.put(loopback + ":" + port, key);
   }
@@ -31,10 +33,15 @@ final class HostKeyPins implements ServerKeyVerifier {
     pin(true, loopbackPort, key);
   }
 
-  /** Whether {@code remote} is the loopback end of a forward through the jump host, not a TCP connection out. */
+  /**
+   * Whether {@code remote} is the loopback end of a forward through the jump host, not a TCP
+   * connection out.
+   */
   boolean isHop(SocketAddress remote) {
-    return remote instanceof InetSocketAddress address && address.getAddress() != null
-        && address.getAddress().isLoopbackAddress() && hopPorts.contains(address.getPort());
+    return remote instanceof InetSocketAddress address
+        && address.getAddress() != null
+        && address.getAddress().isLoopbackAddress()
+        && hopPorts.contains(address.getPort());
   }
 
   @Override
@@ -42,7 +49,8 @@ final class HostKeyPins implements ServerKeyVerifier {
     if (!(remote instanceof InetSocketAddress address) || address.getAddress() == null) {
       return false;
     }
-    PublicKey expected = keys.get(address.getAddress().isLoopbackAddress() + ":" + address.getPort());
+    PublicKey expected =
+        keys.get(address.getAddress().isLoopbackAddress() + ":" + address.getPort());
     return expected != null && KeyUtils.compareKeys(expected, serverKey);
   }
 }

@@ -8,8 +8,8 @@ import org.apache.sshd.server.forward.ForwardingFilter;
  * The client's forwarding policy: listeners only on loopback, and connections (for forwards the
  * server opens towards the test machine) only to loopback.
  *
- * <p>MINA's client forwards nothing unless a filter allows it; this makes the allowance
- * deliberate and narrow, so a tunnel never exposes a service to the network.
+ * <p>MINA's client forwards nothing unless a filter allows it; this makes the allowance deliberate
+ * and narrow, so a tunnel never exposes a service to the network.
  */
 final class LoopbackForwardingFilter implements ForwardingFilter {
 

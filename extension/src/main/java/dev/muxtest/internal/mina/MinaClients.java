@@ -21,7 +21,8 @@ import org.apache.sshd.core.CoreModuleProperties;
 /** Makes the hardened {@link SshClient} of one MINA master. */
 final class MinaClients {
 
-  private static final List<String> FAST_CIPHERS = List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
+  private static final List<String> FAST_CIPHERS =
+      List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
 
   private MinaClients() {}
 
@@ -31,9 +32,11 @@ final class MinaClients {
    * small packets at once and keeps the connection alive; with {@code agents}, it serves their
    * agent to the sessions that forward it.
    */
-  static SshClient hardened(ServerEndpoint server, Settings settings, HostKeyPins pins, LocalAgentFactory agents) {
+  static SshClient hardened(
+      ServerEndpoint server, Settings settings, HostKeyPins pins, LocalAgentFactory agents) {
     SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(server.jumpHost().isPresent() ? pins : verifier(server.hostKeyPolicy()));
+    client.setServerKeyVerifier(
+        server.jumpHost().isPresent() ? pins : verifier(server.hostKeyPolicy()));
     // The user's ~/.ssh (config, keys) must not change what a test does.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -41,16 +44,19 @@ final class MinaClients {
     if (agents != null) {
       client.setAgentFactory(agents);
     }
-    // Small request/response packets (commands, first bytes through a forward) must not wait for Nagle.
+    // Small request/response packets (commands, first bytes through a forward) must not wait for
+    // Nagle.
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
     // AES-GCM runs on the CPU's AES instructions through the JDK; MINA's chacha20-poly1305 (the
     // default first choice) is computed in plain Java at about half the speed. Offered first, so
     // the server picks it; the rest of the default list follows unchanged.
     List<NamedFactory<Cipher>> ciphers = new ArrayList<>(client.getCipherFactories());
-    ciphers.sort(Comparator.comparingInt(cipher -> {
-      int rank = FAST_CIPHERS.indexOf(cipher.getName());
-      return rank < 0 ? FAST_CIPHERS.size() : rank;
-    }));
+    ciphers.sort(
+        Comparator.comparingInt(
+            cipher -> {
+              int rank = FAST_CIPHERS.indexOf(cipher.getName());
+              return rank < 0 ? FAST_CIPHERS.size() : rank;
+            }));
     client.setCipherFactories(ciphers);
     // Keep-alive requests that want a reply, as OpenSSH's ServerAliveInterval/CountMax: a dead
     // server is noticed after NO_REPLY_MAX unanswered intervals, and the replies (incoming

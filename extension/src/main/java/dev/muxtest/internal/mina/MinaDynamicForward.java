@@ -10,7 +10,10 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.DynamicPortForwardingTracker;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
-/** A dynamic forward (SOCKS proxy on loopback) of the MINA engine: MINA's tracker, closed idempotently. */
+/**
+ * A dynamic forward (SOCKS proxy on loopback) of the MINA engine: MINA's tracker, closed
+ * idempotently.
+ */
 final class MinaDynamicForward implements SessionBoundForward {
 
   private static final System.Logger LOG = System.getLogger(MinaDynamicForward.class.getName());
@@ -23,14 +26,21 @@ final class MinaDynamicForward implements SessionBoundForward {
     this.onClose = onClose;
   }
 
-  /** Listens on the same port again on a new connection, after a reconnect (the old listener ended with it). */
+  /**
+   * Listens on the same port again on a new connection, after a reconnect (the old listener ended
+   * with it).
+   */
   @Override
   public void reopen(ClientSession session) {
     try {
-      tracker = session.createDynamicPortForwardingTracker(
-          new SshdSocketAddress(tracker.getBoundAddress().getHostName(), localPort()));
+      tracker =
+          session.createDynamicPortForwardingTracker(
+              new SshdSocketAddress(tracker.getBoundAddress().getHostName(), localPort()));
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Cannot reopen dynamic forward " + this + " after a reconnect: " + e.getMessage(), e);
+      LOG.log(
+          Level.WARNING,
+          "Cannot reopen dynamic forward " + this + " after a reconnect: " + e.getMessage(),
+          e);
     }
   }
 

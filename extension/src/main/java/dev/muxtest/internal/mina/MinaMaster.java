@@ -27,8 +27,8 @@ import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * The Apache MINA SSHD engine: one {@link ClientSession}, that is one TCP connection, carries
- * every command and forward of a test class as channels.
+ * The Apache MINA SSHD engine: one {@link ClientSession}, that is one TCP connection, carries every
+ * command and forward of a test class as channels.
  */
 public final class MinaMaster extends AbstractEngineMaster {
 
@@ -48,14 +48,15 @@ public final class MinaMaster extends AbstractEngineMaster {
       forwardAgent(agents.getAgent());
     }
     this.client = MinaClients.hardened(server, settings, pins, agents);
-    client.addSessionListener(new SessionListener() {
-      @Override
-      public void sessionCreated(Session created) {
-        if (!pins.isHop(created.getIoSession().getRemoteAddress())) {
-          countConnection(); // one client session per TCP connection out of the JVM
-        }
-      }
-    });
+    client.addSessionListener(
+        new SessionListener() {
+          @Override
+          public void sessionCreated(Session created) {
+            if (!pins.isHop(created.getIoSession().getRemoteAddress())) {
+              countConnection(); // one client session per TCP connection out of the JVM
+            }
+          }
+        });
   }
 
   /**
@@ -69,7 +70,8 @@ public final class MinaMaster extends AbstractEngineMaster {
     MinaMaster master = new MinaMaster(server, settings, forwardAgent);
     master.client.start();
     try {
-      master.session = MinaSessions.open(master.client, server, master.identity(), settings, master.pins);
+      master.session =
+          MinaSessions.open(master.client, server, master.identity(), settings, master.pins);
       LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
       return master;
     } catch (RuntimeException e) {
@@ -96,8 +98,8 @@ public final class MinaMaster extends AbstractEngineMaster {
   }
 
   @Override
-  protected ExecResult execInSession(String command, Map<String, String> environment, Duration timeout,
-      Duration left) {
+  protected ExecResult execInSession(
+      String command, Map<String, String> environment, Duration timeout, Duration left) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + left.toNanos();
@@ -113,11 +115,18 @@ public final class MinaMaster extends AbstractEngineMaster {
       if (events.contains(ClientChannelEvent.TIMEOUT)) {
         channel.close(true);
         throw new SshOperationException(
-            "Command did not finish within " + timeout + " on " + server.describe() + ": " + command);
+            "Command did not finish within "
+                + timeout
+                + " on "
+                + server.describe()
+                + ": "
+                + command);
       }
       Integer status = channel.getExitStatus();
-      return new ExecResult(status == null ? -1 : status,
-          out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new ExecResult(
+          status == null ? -1 : status,
+          out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new SshOperationException(
           "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);
@@ -127,21 +136,43 @@ public final class MinaMaster extends AbstractEngineMaster {
   @Override
   protected Forward openLocal(int bindPort, String host, int port) {
     try {
-      return StreamingLocalForward.open(this::session, bindPort, host, port, settings.connectTimeout(), this::forget);
+      return StreamingLocalForward.open(
+          this::session, bindPort, host, port, settings.connectTimeout(), this::forget);
     } catch (IOException e) {
-      throw new SshOperationException("Cannot open a local forward to " + host + ":" + port + " through "
-          + server.describe() + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot open a local forward to "
+              + host
+              + ":"
+              + port
+              + " through "
+              + server.describe()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   @Override
   protected Forward openRemote(int remotePort, String host, int port) {
     try {
-      return new MinaRemoteForward(session().createRemotePortForwardingTracker(
-          new SshdSocketAddress(LOOPBACK, remotePort), new SshdSocketAddress(host, port)), this::forget);
+      return new MinaRemoteForward(
+          session()
+              .createRemotePortForwardingTracker(
+                  new SshdSocketAddress(LOOPBACK, remotePort), new SshdSocketAddress(host, port)),
+          this::forget);
     } catch (IOException e) {
-      throw new SshOperationException("Cannot open a remote forward from port " + remotePort + " on "
-          + server.describe() + " to " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot open a remote forward from port "
+              + remotePort
+              + " on "
+              + server.describe()
+              + " to "
+              + host
+              + ":"
+              + port
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -149,18 +180,27 @@ public final class MinaMaster extends AbstractEngineMaster {
   protected Forward openDynamic(int bindPort) {
     try {
       return new MinaDynamicForward(
-          session().createDynamicPortForwardingTracker(new SshdSocketAddress(LOOPBACK, bindPort)), this::forget);
+          session().createDynamicPortForwardingTracker(new SshdSocketAddress(LOOPBACK, bindPort)),
+          this::forget);
     } catch (IOException e) {
-      throw new SshOperationException("Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:" + bindPort
-          + " through " + server.describe() + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:"
+              + bindPort
+              + " through "
+              + server.describe()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** The same direct-tcpip channel the forward opens for each connection, opened and closed. */
   @Override
   protected Optional<String> probeDestination(String host, int port) {
-    try (ChannelDirectTcpip channel = session().createDirectTcpipChannel(
-        new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(host, port))) {
+    try (ChannelDirectTcpip channel =
+        session()
+            .createDirectTcpipChannel(
+                new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(host, port))) {
       channel.open().verify(CHANNEL_PROBE);
       channel.close(true);
       return Optional.empty();
@@ -169,7 +209,9 @@ public final class MinaMaster extends AbstractEngineMaster {
     }
   }
 
-  /** Local forwards keep their listeners and use the new connection; the others are asked for again. */
+  /**
+   * Local forwards keep their listeners and use the new connection; the others are asked for again.
+   */
   @Override
   protected void reconnect() {
     session = MinaSessions.open(client, server, identity(), settings, pins);

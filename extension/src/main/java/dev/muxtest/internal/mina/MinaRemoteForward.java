@@ -28,10 +28,15 @@ final class MinaRemoteForward implements SessionBoundForward {
   public void reopen(ClientSession session) {
     SshdSocketAddress bound = tracker.getBoundAddress();
     try {
-      tracker = session.createRemotePortForwardingTracker(
-          new SshdSocketAddress(bound.getHostName(), bound.getPort()), tracker.getLocalAddress());
+      tracker =
+          session.createRemotePortForwardingTracker(
+              new SshdSocketAddress(bound.getHostName(), bound.getPort()),
+              tracker.getLocalAddress());
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "Cannot reopen remote forward " + this + " after a reconnect: " + e.getMessage(), e);
+      LOG.log(
+          Level.WARNING,
+          "Cannot reopen remote forward " + this + " after a reconnect: " + e.getMessage(),
+          e);
     }
   }
 
@@ -74,7 +79,8 @@ final class MinaRemoteForward implements SessionBoundForward {
   public void close() {
     try {
       if (tracker.isOpen()) {
-        // MINA's tracker cancels the requested address: for port 0 it finds no binding and sends nothing.
+        // MINA's tracker cancels the requested address: for port 0 it finds no binding and sends
+        // nothing.
         tracker.getClientSession().stopRemotePortForwarding(tracker.getBoundAddress());
       }
       tracker.close();
@@ -87,6 +93,11 @@ final class MinaRemoteForward implements SessionBoundForward {
 
   @Override
   public String toString() {
-    return "server 127.0.0.1:" + remotePort() + " -> " + destinationHost() + ":" + destinationPort();
+    return "server 127.0.0.1:"
+        + remotePort()
+        + " -> "
+        + destinationHost()
+        + ":"
+        + destinationPort();
   }
 }

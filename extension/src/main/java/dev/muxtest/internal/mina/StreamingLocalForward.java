@@ -27,16 +27,16 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * A local forward: a listener on loopback whose every accepted connection becomes one
- * direct-tcpip channel of the master's current connection, pumped with blocking streams.
+ * A local forward: a listener on loopback whose every accepted connection becomes one direct-tcpip
+ * channel of the master's current connection, pumped with blocking streams.
  *
  * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
  * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
  * slower, and when the server then closes the channel, queued bytes that do not drain within the
- * channel close timeout are dropped (a 256 MiB stream lost its last 10 MiB). Blocking streams
- * give back-pressure (the SSH window opens only as the local side takes data) and an orderly
- * half-close in each direction: end of stream on one side becomes EOF on the other, and the
- * connection closes when both directions have ended.
+ * channel close timeout are dropped (a 256 MiB stream lost its last 10 MiB). Blocking streams give
+ * back-pressure (the SSH window opens only as the local side takes data) and an orderly half-close
+ * in each direction: end of stream on one side becomes EOF on the other, and the connection closes
+ * when both directions have ended.
  */
 final class StreamingLocalForward implements Forward {
 
@@ -55,24 +55,37 @@ final class StreamingLocalForward implements Forward {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StreamingLocalForward(Supplier<ClientSession> session, SshdSocketAddress destination, Duration openTimeout,
-      Consumer<Forward> onClose, ServerSocket listener) {
+  private StreamingLocalForward(
+      Supplier<ClientSession> session,
+      SshdSocketAddress destination,
+      Duration openTimeout,
+      Consumer<Forward> onClose,
+      ServerSocket listener) {
     this.session = session;
     this.destination = destination;
     this.openTimeout = openTimeout;
     this.onClose = onClose;
     this.listener = listener;
     int port = listener.getLocalPort();
-    this.threads = Executors.newCachedThreadPool(task -> {
-      Thread thread = new Thread(task, "muxtest-forward-" + port + "-" + THREADS.incrementAndGet());
-      thread.setDaemon(true); // never what keeps a JVM alive; close() ends them anyway
-      return thread;
-    });
+    this.threads =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread thread =
+                  new Thread(task, "muxtest-forward-" + port + "-" + THREADS.incrementAndGet());
+              thread.setDaemon(true); // never what keeps a JVM alive; close() ends them anyway
+              return thread;
+            });
   }
 
   /** Binds a listener on loopback, on {@code bindPort} or a free port (0), and starts accepting. */
-  static StreamingLocalForward open(Supplier<ClientSession> session, int bindPort, String host, int port,
-      Duration openTimeout, Consumer<Forward> onClose) throws IOException {
+  static StreamingLocalForward open(
+      Supplier<ClientSession> session,
+      int bindPort,
+      String host,
+      int port,
+      Duration openTimeout,
+      Consumer<Forward> onClose)
+      throws IOException {
     ServerSocket listener = new ServerSocket();
     try {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), BACKLOG);
@@ -81,7 +94,8 @@ final class StreamingLocalForward implements Forward {
       throw e;
     }
     StreamingLocalForward forward =
-        new StreamingLocalForward(session, new SshdSocketAddress(host, port), openTimeout, onClose, listener);
+        new StreamingLocalForward(
+            session, new SshdSocketAddress(host, port), openTimeout, onClose, listener);
     forward.threads.execute(forward::acceptLoop);
     return forward;
   }
@@ -109,8 +123,11 @@ final class StreamingLocalForward implements Forward {
     Connection connection = null;
     try {
       socket.setTcpNoDelay(true);
-      ChannelDirectTcpip channel = HalfClosingDirectTcpip.create(session.get(),
-          new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()), destination);
+      ChannelDirectTcpip channel =
+          HalfClosingDirectTcpip.create(
+              session.get(),
+              new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()),
+              destination);
       connection = new Connection(socket, channel);
       connections.add(connection);
       if (closed.get()) {
@@ -191,7 +208,12 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public String toString() {
-    return "127.0.0.1:" + listener.getLocalPort() + " -> " + destination.getHostName() + ":" + destination.getPort();
+    return "127.0.0.1:"
+        + listener.getLocalPort()
+        + " -> "
+        + destination.getHostName()
+        + ":"
+        + destination.getPort();
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
@@ -229,7 +251,8 @@ final class StreamingLocalForward implements Forward {
       }
     }
 
-    private static void copy(InputStream in, OutputStream out, boolean flushEach) throws IOException {
+    private static void copy(InputStream in, OutputStream out, boolean flushEach)
+        throws IOException {
       byte[] buffer = new byte[BUFFER];
       for (int n; (n = in.read(buffer)) != -1; ) {
         out.write(buffer, 0, n);

@@ -1,7 +1,6 @@
 package dev.muxtest.internal.openssh;
 
 import dev.muxtest.internal.engine.Settings;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -19,8 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
- * The private (0700) directory of one OpenSSH master: its control socket, key, known_hosts,
- * config and log.
+ * The private (0700) directory of one OpenSSH master: its control socket, key, known_hosts, config
+ * and log.
  */
 final class ControlDirectory {
 
@@ -40,8 +39,8 @@ final class ControlDirectory {
   private ControlDirectory() {}
 
   /**
-   * Makes a new private directory under the configured base, or under java.io.tmpdir (then /tmp
-   * if that is too long for a socket path). Control directories of crashed runs found there are
+   * Makes a new private directory under the configured base, or under java.io.tmpdir (then /tmp if
+   * that is too long for a socket path). Control directories of crashed runs found there are
    * removed first.
    *
    * @throws ExtensionConfigurationException if the configured base is too long for a socket path
@@ -51,10 +50,11 @@ final class ControlDirectory {
     if (configuredBase.isPresent()) {
       base = configuredBase.get().toAbsolutePath();
       if (!fits(base)) {
-        throw new ExtensionConfigurationException(String.format(
-            "Configuration parameter '%s' names %s (%d bytes), too long for a control socket path: "
-                + "UNIX socket paths allow %d bytes here (a control path of at most %d bytes); choose a shorter directory",
-            Settings.CONTROL_DIRECTORY, base, bytes(base), 104, MAX_CONTROL_PATH));
+        throw new ExtensionConfigurationException(
+            String.format(
+                "Configuration parameter '%s' names %s (%d bytes), too long for a control socket path: "
+                    + "UNIX socket paths allow %d bytes here (a control path of at most %d bytes); choose a shorter directory",
+                Settings.CONTROL_DIRECTORY, base, bytes(base), 104, MAX_CONTROL_PATH));
       }
     } else {
       Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
@@ -63,7 +63,9 @@ final class ControlDirectory {
     removeStale(base);
     try {
       Files.createDirectories(base);
-      return Files.createTempDirectory(base, PREFIX,
+      return Files.createTempDirectory(
+          base,
+          PREFIX,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot make a private control directory under " + base, e);
@@ -73,21 +75,24 @@ final class ControlDirectory {
   /** Deletes {@code directory} and everything in it. */
   static void delete(Path directory) {
     try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          LOG.log(Level.WARNING, "Cannot delete {0}: {1}", path, e.getMessage());
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  LOG.log(Level.WARNING, "Cannot delete {0}: {1}", path, e.getMessage());
+                }
+              });
     } catch (IOException e) {
       LOG.log(Level.WARNING, "Cannot delete {0}: {1}", directory, e.getMessage());
     }
   }
 
   /**
-   * A directory of ours whose control socket no master answers on any more is what a crashed
-   * run left: removed. One whose master answers belongs to a live run: left alone.
+   * A directory of ours whose control socket no master answers on any more is what a crashed run
+   * left: removed. One whose master answers belongs to a live run: left alone.
    */
   private static void removeStale(Path base) {
     if (!Files.isDirectory(base)) {
@@ -96,13 +101,23 @@ final class ControlDirectory {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, PREFIX + "*")) {
       for (Path dir : dirs) {
         Path socket = dir.resolve(SOCKET);
-        if (Files.isDirectory(dir) && Files.isWritable(dir) && Files.exists(socket) && !answers(socket)) {
-          LOG.log(Level.INFO, "Removing the stale control directory {0} of a run that ended without closing it", dir);
+        if (Files.isDirectory(dir)
+            && Files.isWritable(dir)
+            && Files.exists(socket)
+            && !answers(socket)) {
+          LOG.log(
+              Level.INFO,
+              "Removing the stale control directory {0} of a run that ended without closing it",
+              dir);
           delete(dir);
         }
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(Level.DEBUG, "Cannot look for stale control directories in {0}: {1}", base, e.getMessage());
+      LOG.log(
+          Level.DEBUG,
+          "Cannot look for stale control directories in {0}: {1}",
+          base,
+          e.getMessage());
     }
   }
 

@@ -77,15 +77,16 @@ final class JvmAgentSocket implements AutoCloseable {
   }
 
   private void serve(SocketChannel client) {
-    AbstractAgentClient protocol = new AbstractAgentClient(agent) {
-      @Override
-      protected void reply(Buffer buffer) throws IOException {
-        ByteBuffer out = ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available());
-        while (out.hasRemaining()) {
-          client.write(out);
-        }
-      }
-    };
+    AbstractAgentClient protocol =
+        new AbstractAgentClient(agent) {
+          @Override
+          protected void reply(Buffer buffer) throws IOException {
+            ByteBuffer out = ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available());
+            while (out.hasRemaining()) {
+              client.write(out);
+            }
+          }
+        };
     ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     try (client) {
       while (client.read(in) >= 0) {

@@ -27,13 +27,19 @@ final class LoopbackPorts {
    * @throws SshOperationException with the last failure when no attempt succeeded
    */
   static <T> T onLoopbackPort(int bindPort, String what, IntFunction<T> open) {
-    return attempts(bindPort == 0 ? ATTEMPTS : 1, what,
+    return attempts(
+        bindPort == 0 ? ATTEMPTS : 1,
+        what,
         () -> open.apply(bindPort == 0 ? freeLoopbackPort() : bindPort));
   }
 
-  /** {@code open} on a random port of the server's dynamic range (49152-65535), picked again if taken. */
+  /**
+   * {@code open} on a random port of the server's dynamic range (49152-65535), picked again if
+   * taken.
+   */
   static <T> T onServerPortOfOurChoosing(String what, IntFunction<T> open) {
-    return attempts(ATTEMPTS, what, () -> open.apply(ThreadLocalRandom.current().nextInt(49152, 65536)));
+    return attempts(
+        ATTEMPTS, what, () -> open.apply(ThreadLocalRandom.current().nextInt(49152, 65536)));
   }
 
   private static <T> T attempts(int attempts, String what, Supplier<T> attempt) {

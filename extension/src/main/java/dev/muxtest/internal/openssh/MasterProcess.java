@@ -18,11 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The OpenSSH master process ({@code ssh -M -N}) of one control socket: started, found again by
- * its pid, checked (a zombie or a silent socket is no master), and ended with {@code -O exit}
- * (killed if it stays). A JVM that ends without closing its masters (System.exit, a fork killed
- * on timeout) still closes them through a shutdown hook: a master is a process of its own that
- * would outlive the JVM.
+ * The OpenSSH master process ({@code ssh -M -N}) of one control socket: started, found again by its
+ * pid, checked (a zombie or a silent socket is no master), and ended with {@code -O exit} (killed
+ * if it stays). A JVM that ends without closing its masters (System.exit, a fork killed on timeout)
+ * still closes them through a shutdown hook: a master is a process of its own that would outlive
+ * the JVM.
  */
 final class MasterProcess {
 
@@ -30,8 +30,10 @@ final class MasterProcess {
   private static final Pattern MASTER_PID = Pattern.compile("Master running \\(pid=(\\d+)\\)");
   private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
   private static final Set<MasterProcess> RUNNING = ConcurrentHashMap.newKeySet();
-  private static final Thread SHUTDOWN_HOOK = new Thread(
-      () -> List.copyOf(RUNNING).forEach(master -> master.onJvmExit.run()), "muxtest-openssh-shutdown");
+  private static final Thread SHUTDOWN_HOOK =
+      new Thread(
+          () -> List.copyOf(RUNNING).forEach(master -> master.onJvmExit.run()),
+          "muxtest-openssh-shutdown");
 
   static {
     Runtime.getRuntime().addShutdownHook(SHUTDOWN_HOOK);
@@ -43,7 +45,9 @@ final class MasterProcess {
   private final Runnable onJvmExit;
   private volatile ProcessHandle process;
 
-  /** The master of {@code controlPath}; {@code onJvmExit} closes its owner if the JVM ends first. */
+  /**
+   * The master of {@code controlPath}; {@code onJvmExit} closes its owner if the JVM ends first.
+   */
   MasterProcess(MuxClient client, Path controlPath, Path log, Runnable onJvmExit) {
     this.client = client;
     this.controlPath = controlPath;
@@ -53,30 +57,59 @@ final class MasterProcess {
   }
 
   /**
-   * Starts the master and waits until it is authenticated; with AUTO, a live master already on
-   * the control path is used instead. Whether a new connection was made.
+   * Starts the master and waits until it is authenticated; with AUTO, a live master already on the
+   * control path is used instead. Whether a new connection was made.
    *
-   * @throws SshOperationException naming {@code server} and the master's own log when it cannot start
+   * @throws SshOperationException naming {@code server} and the master's own log when it cannot
+   *     start
    */
   boolean start(ControlMaster mode, Duration connectTimeout, Path workDir, String server) {
-    if (mode == ControlMaster.AUTO && Files.exists(controlPath) && client.control("check").exitCode() == 0) {
+    if (mode == ControlMaster.AUTO
+        && Files.exists(controlPath)
+        && client.control("check").exitCode() == 0) {
       process = pid().orElse(null);
       return false; // a live master on this path: reuse it
     }
-    List<String> command = client.ssh(List.of("-M", "-N", "-o", "ControlMaster=yes",
-        // Backgrounds the master once it is authenticated; we own it and end it with -O exit.
-        "-o", "ControlPersist=yes", "-o", "LogLevel=INFO", "-E", log.toString(),
-        // The master forwards a mux client's environment only where its own SendEnv allows; the
-        // clients already send only the names exec() asked for.
-        "-o", "SendEnv=*", OpenSshConfig.HOST_ALIAS));
+    List<String> command =
+        client.ssh(
+            List.of(
+                "-M",
+                "-N",
+                "-o",
+                "ControlMaster=yes",
+                // Backgrounds the master once it is authenticated; we own it and end it with -O
+                // exit.
+                "-o",
+                "ControlPersist=yes",
+                "-o",
+                "LogLevel=INFO",
+                "-E",
+                log.toString(),
+                // The master forwards a mux client's environment only where its own SendEnv allows;
+                // the
+                // clients already send only the names exec() asked for.
+                "-o",
+                "SendEnv=*",
+                OpenSshConfig.HOST_ALIAS));
     // The foreground process returns once the master is up (or failed); the master lives on.
-    SshCommand.Result started = SshCommand.run(command, Map.of(), workDir, connectTimeout.plusSeconds(5));
+    SshCommand.Result started =
+        SshCommand.run(command, Map.of(), workDir, connectTimeout.plusSeconds(5));
     if (started.exitCode() != 0) {
-      throw new SshOperationException(String.format("Cannot start the OpenSSH master to %s (exit %d): %s%s",
-          server, started.exitCode(), started.stderr().strip(), logTail()));
+      throw new SshOperationException(
+          String.format(
+              "Cannot start the OpenSSH master to %s (exit %d): %s%s",
+              server, started.exitCode(), started.stderr().strip(), logTail()));
     }
-    process = pid().orElseThrow(() -> new SshOperationException("The OpenSSH master to " + server
-        + " started but does not answer on " + controlPath + logTail()));
+    process =
+        pid()
+            .orElseThrow(
+                () ->
+                    new SshOperationException(
+                        "The OpenSSH master to "
+                            + server
+                            + " started but does not answer on "
+                            + controlPath
+                            + logTail()));
     LOG.log(Level.DEBUG, "OpenSSH master {0} to {1} running", process.pid(), server);
     return true;
   }
@@ -94,7 +127,9 @@ final class MasterProcess {
   private Optional<ProcessHandle> pid() {
     SshCommand.Result check = client.control("check");
     Matcher m = MASTER_PID.matcher(check.stderr() + check.stdout());
-    return check.exitCode() == 0 && m.find() ? ProcessHandle.of(Long.parseLong(m.group(1))) : Optional.empty();
+    return check.exitCode() == 0 && m.find()
+        ? ProcessHandle.of(Long.parseLong(m.group(1)))
+        : Optional.empty();
   }
 
   /**
@@ -150,7 +185,8 @@ final class MasterProcess {
         return "";
       }
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "\nmaster log:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      return "\nmaster log:\n  "
+          + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     } catch (IOException e) {
       return "";
     }

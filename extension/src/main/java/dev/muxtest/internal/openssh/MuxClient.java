@@ -11,17 +11,23 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The OpenSSH client program as one master uses it: {@code ssh -F <config>} command lines,
- * control commands ({@code -O}), commands run as multiplexing clients, and what OpenSSH's stderr
- * says when a session did not go over the master.
+ * The OpenSSH client program as one master uses it: {@code ssh -F <config>} command lines, control
+ * commands ({@code -O}), commands run as multiplexing clients, and what OpenSSH's stderr says when
+ * a session did not go over the master.
  */
 final class MuxClient {
 
   /** Messages of OpenSSH's multiplexing client: the session did not go over the master. */
-  private static final List<String> MUX_FAILURES = List.of(
-      "mux_client", "Control socket connect", "ControlSocket", "Session open refused",
-      "disabling multiplexing", "kex_exchange_identification", "master is not running",
-      "Connection closed by UNKNOWN");
+  private static final List<String> MUX_FAILURES =
+      List.of(
+          "mux_client",
+          "Control socket connect",
+          "ControlSocket",
+          "Session open refused",
+          "disabling multiplexing",
+          "kex_exchange_identification",
+          "master is not running",
+          "Connection closed by UNKNOWN");
 
   private final String executable;
   private final Path config;
@@ -29,7 +35,8 @@ final class MuxClient {
   private final ControlMaster mode;
   private final Duration controlTimeout;
 
-  MuxClient(String executable, Path config, Path directory, ControlMaster mode, Duration controlTimeout) {
+  MuxClient(
+      String executable, Path config, Path directory, ControlMaster mode, Duration controlTimeout) {
     this.executable = executable;
     this.config = config;
     this.directory = directory;
@@ -57,9 +64,15 @@ final class MuxClient {
    * connection of its own), sending only the environment variables named.
    *
    * @param timeout the command's whole timeout, for messages; {@code left} is what remains of it
-   * @throws SshOperationException if it does not finish within {@code left}, or did not go over the master
+   * @throws SshOperationException if it does not finish within {@code left}, or did not go over the
+   *     master
    */
-  ExecResult exec(String command, Map<String, String> environment, Duration timeout, Duration left, String server) {
+  ExecResult exec(
+      String command,
+      Map<String, String> environment,
+      Duration timeout,
+      Duration left,
+      String server) {
     List<String> args = new ArrayList<>(List.of("-T"));
     environment.keySet().forEach(name -> args.addAll(List.of("-o", "SendEnv=" + name)));
     args.addAll(clientOptions());
@@ -73,17 +86,18 @@ final class MuxClient {
           "Command did not finish within " + timeout + " on " + server + ": " + command, e);
     }
     if (mode != ControlMaster.NO && result.exitCode() == 255 && isMuxFailure(result.stderr())) {
-      throw new SshOperationException(String.format(
-          "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
-          server, muxFailureCause(result.stderr()), command));
+      throw new SshOperationException(
+          String.format(
+              "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
+              server, muxFailureCause(result.stderr()), command));
     }
     return new ExecResult(result.exitCode(), result.stdout(), result.stderr());
   }
 
   /**
    * Options of every multiplexing client. Were the master to refuse a session, OpenSSH would
-   * quietly open a connection of its own; a ProxyCommand that fails makes that fallback fail
-   * loudly instead.
+   * quietly open a connection of its own; a ProxyCommand that fails makes that fallback fail loudly
+   * instead.
    */
   private List<String> clientOptions() {
     return mode == ControlMaster.NO
@@ -93,14 +107,19 @@ final class MuxClient {
 
   /** The mux client's own words, without the echo of the blocked fallback, and what they mean. */
   private static String muxFailureCause(String stderr) {
-    String words = stderr.lines()
-        .filter(line -> !line.startsWith("kex_exchange_identification")
-            && !line.startsWith("Connection closed by UNKNOWN"))
-        .map(String::strip)
-        .collect(Collectors.joining("; "));
-    String meaning = stderr.contains("Session open refused")
-        ? "the server refused a new session on the master's connection (is its MaxSessions reached?)"
-        : "the master did not take the session";
+    String words =
+        stderr
+            .lines()
+            .filter(
+                line ->
+                    !line.startsWith("kex_exchange_identification")
+                        && !line.startsWith("Connection closed by UNKNOWN"))
+            .map(String::strip)
+            .collect(Collectors.joining("; "));
+    String meaning =
+        stderr.contains("Session open refused")
+            ? "the server refused a new session on the master's connection (is its MaxSessions reached?)"
+            : "the master did not take the session";
     return meaning + ": " + words + ": ";
   }
 

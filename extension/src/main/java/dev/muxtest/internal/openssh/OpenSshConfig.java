@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The files of one OpenSSH master in its private directory: the client key, a known_hosts with
- * the pinned host keys, and the whole client configuration ({@code -F}), so that the user's
- * {@code ~/.ssh} plays no part.
+ * The files of one OpenSSH master in its private directory: the client key, a known_hosts with the
+ * pinned host keys, and the whole client configuration ({@code -F}), so that the user's {@code
+ * ~/.ssh} plays no part.
  */
 final class OpenSshConfig {
 
@@ -34,10 +34,16 @@ final class OpenSshConfig {
   /**
    * Writes key, known_hosts and config into {@code directory}; the config's path.
    *
-   * @param agentSocket the JVM agent's socket the master uses and forwards, when forwarding an agent
+   * @param agentSocket the JVM agent's socket the master uses and forwards, when forwarding an
+   *     agent
    */
-  static Path write(Path directory, ServerEndpoint server, KeyPair identity, Settings settings,
-      Path controlPath, Optional<Path> agentSocket) {
+  static Path write(
+      Path directory,
+      ServerEndpoint server,
+      KeyPair identity,
+      Settings settings,
+      Path controlPath,
+      Optional<Path> agentSocket) {
     try {
       // A server outside the test: its identity file as given, copied nowhere.
       Path key = server.identityFile().orElse(directory.resolve("id"));
@@ -46,10 +52,14 @@ final class OpenSshConfig {
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       }
       Path knownHosts = directory.resolve("known_hosts");
-      Files.writeString(knownHosts, pinnedKeyLine(HOST_ALIAS, server)
-          + server.jumpHost().map(jump -> pinnedKeyLine(JUMP_ALIAS, jump)).orElse(""));
+      Files.writeString(
+          knownHosts,
+          pinnedKeyLine(HOST_ALIAS, server)
+              + server.jumpHost().map(jump -> pinnedKeyLine(JUMP_ALIAS, jump)).orElse(""));
       Path config = directory.resolve("config");
-      Files.writeString(config, configText(server, key, knownHosts, settings, controlPath, agentSocket),
+      Files.writeString(
+          config,
+          configText(server, key, knownHosts, settings, controlPath, agentSocket),
           StandardCharsets.UTF_8);
       return config;
     } catch (IOException e) {
@@ -59,62 +69,81 @@ final class OpenSshConfig {
 
   /** The alias and the pinned key, or nothing for a server checked against its own known_hosts. */
   private static String pinnedKeyLine(String alias, ServerEndpoint server) {
-    return server.hostKeyPolicy().apply(
-        (PublicKey key) -> alias + " " + KeyMaterial.publicKeyLine(key) + "\n", file -> "");
+    return server
+        .hostKeyPolicy()
+        .apply((PublicKey key) -> alias + " " + KeyMaterial.publicKeyLine(key) + "\n", file -> "");
   }
 
-  private static String configText(ServerEndpoint server, Path key, Path knownHosts, Settings settings,
-      Path controlPath, Optional<Path> agentSocket) {
+  private static String configText(
+      ServerEndpoint server,
+      Path key,
+      Path knownHosts,
+      Settings settings,
+      Path controlPath,
+      Optional<Path> agentSocket) {
     List<String> lines = new ArrayList<>(hostBlock(HOST_ALIAS, server, key, knownHosts, settings));
-    agentSocket.ifPresent(socket ->
-        // Ahead of the block's "IdentityAgent none": in an ssh config the first value wins.
-        lines.addAll(1, List.of("  IdentityAgent " + quoted(socket), "  ForwardAgent yes")));
-    lines.addAll(List.of(
-        "  ControlPath " + quoted(controlPath),
-        "  ControlMaster no",
-        "  ExitOnForwardFailure yes",
-        "  RequestTTY no"));
-    server.jumpHost().ifPresent(jump -> {
-      // ProxyJump runs `ssh -F <this file> -W target:22 muxtest-jump`: the master's one TCP connection.
-      lines.add("  ProxyJump " + JUMP_ALIAS);
-      lines.addAll(hostBlock(JUMP_ALIAS, jump, key, knownHosts, settings));
-      lines.add("  ControlPath none"); // the jump's own ssh must never take the target's control socket
-    });
+    agentSocket.ifPresent(
+        socket ->
+            // Ahead of the block's "IdentityAgent none": in an ssh config the first value wins.
+            lines.addAll(1, List.of("  IdentityAgent " + quoted(socket), "  ForwardAgent yes")));
+    lines.addAll(
+        List.of(
+            "  ControlPath " + quoted(controlPath),
+            "  ControlMaster no",
+            "  ExitOnForwardFailure yes",
+            "  RequestTTY no"));
+    server
+        .jumpHost()
+        .ifPresent(
+            jump -> {
+              // ProxyJump runs `ssh -F <this file> -W target:22 muxtest-jump`: the master's one TCP
+              // connection.
+              lines.add("  ProxyJump " + JUMP_ALIAS);
+              lines.addAll(hostBlock(JUMP_ALIAS, jump, key, knownHosts, settings));
+              lines.add(
+                  "  ControlPath none"); // the jump's own ssh must never take the target's control
+              // socket
+            });
     lines.add("");
     return String.join("\n", lines);
   }
 
   /** A Host block with what every connection of this master needs: key, host key check, bounds. */
-  private static List<String> hostBlock(String alias, ServerEndpoint endpoint, Path key, Path pinnedKeys,
-      Settings settings) {
+  private static List<String> hostBlock(
+      String alias, ServerEndpoint endpoint, Path key, Path pinnedKeys, Settings settings) {
     // The host key is pinned under an alias, whatever host and port Testcontainers reports; a
     // server outside the test is looked up as itself ([host]:port) in its own known_hosts.
-    List<String> hostKeyLines = endpoint.hostKeyPolicy().apply(
-        pinned -> List.of("  HostKeyAlias " + alias, "  UserKnownHostsFile " + quoted(pinnedKeys)),
-        file -> List.of("  UserKnownHostsFile " + quoted(file)));
+    List<String> hostKeyLines =
+        endpoint
+            .hostKeyPolicy()
+            .apply(
+                pinned ->
+                    List.of(
+                        "  HostKeyAlias " + alias, "  UserKnownHostsFile " + quoted(pinnedKeys)),
+                file -> List.of("  UserKnownHostsFile " + quoted(file)));
     return Stream.of(
-        Stream.of(
-            "Host " + alias,
-            "  HostName " + endpoint.host(),
-            "  Port " + endpoint.port(),
-            "  User " + endpoint.user(),
-            "  IdentityFile " + quoted(key),
-            "  IdentitiesOnly yes",
-            "  IdentityAgent none",
-            "  PreferredAuthentications publickey",
-            "  PasswordAuthentication no",
-            "  KbdInteractiveAuthentication no",
-            "  BatchMode yes"),
-        hostKeyLines.stream(),
-        Stream.of(
-            "  GlobalKnownHostsFile /dev/null",
-            "  StrictHostKeyChecking yes",
-            "  CheckHostIP no",
-            "  UpdateHostKeys no",
-            "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
-            "  ServerAliveCountMax 2",
-            "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
-            "  LogLevel ERROR"))
+            Stream.of(
+                "Host " + alias,
+                "  HostName " + endpoint.host(),
+                "  Port " + endpoint.port(),
+                "  User " + endpoint.user(),
+                "  IdentityFile " + quoted(key),
+                "  IdentitiesOnly yes",
+                "  IdentityAgent none",
+                "  PreferredAuthentications publickey",
+                "  PasswordAuthentication no",
+                "  KbdInteractiveAuthentication no",
+                "  BatchMode yes"),
+            hostKeyLines.stream(),
+            Stream.of(
+                "  GlobalKnownHostsFile /dev/null",
+                "  StrictHostKeyChecking yes",
+                "  CheckHostIP no",
+                "  UpdateHostKeys no",
+                "  ServerAliveInterval " + Math.max(1, settings.keepAliveInterval().toSeconds()),
+                "  ServerAliveCountMax 2",
+                "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
+                "  LogLevel ERROR"))
         .flatMap(s -> s)
         .toList();
   }

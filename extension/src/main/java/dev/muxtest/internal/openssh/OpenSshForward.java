@@ -67,7 +67,8 @@ final class OpenSshForward implements Forward {
 
   private static final System.Logger LOG = System.getLogger(OpenSshForward.class.getName());
   private static final Pattern ALLOCATED = Pattern.compile("Allocated port (\\d+)");
-  private static final Pattern REMOTE_READY = Pattern.compile("remote forward success for: listen (\\d+)");
+  private static final Pattern REMOTE_READY =
+      Pattern.compile("remote forward success for: listen (\\d+)");
   private static final Pattern LOCAL_READY = Pattern.compile("Local forwarding listening on");
   private static final Duration POLL = Duration.ofMillis(50);
 
@@ -79,11 +80,18 @@ final class OpenSshForward implements Forward {
   private final BooleanSupplier masterClosingOrStopped;
   private final Consumer<Forward> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
+
   /** As last requested: a cancel must match it. */
   private volatile Request request;
 
-  private OpenSshForward(MuxClient client, Request request, int listeningPort, Process ownProcess,
-      BooleanSupplier masterOpen, BooleanSupplier masterClosingOrStopped, Consumer<Forward> onClose) {
+  private OpenSshForward(
+      MuxClient client,
+      Request request,
+      int listeningPort,
+      Process ownProcess,
+      BooleanSupplier masterOpen,
+      BooleanSupplier masterClosingOrStopped,
+      Consumer<Forward> onClose) {
     this.client = client;
     this.type = request.type();
     this.request = request;
@@ -100,33 +108,63 @@ final class OpenSshForward implements Forward {
    * @param masterOpen whether the master is still open
    * @param masterClosingOrStopped whether the master's socket no longer takes {@code -O cancel}
    */
-  static OpenSshForward overMaster(MuxClient client, Request request, String server, BooleanSupplier masterOpen,
-      BooleanSupplier masterClosingOrStopped, Consumer<Forward> onClose) {
+  static OpenSshForward overMaster(
+      MuxClient client,
+      Request request,
+      String server,
+      BooleanSupplier masterOpen,
+      BooleanSupplier masterClosingOrStopped,
+      Consumer<Forward> onClose) {
     SshCommand.Result result = client.control("forward", request.flag(), request.spec());
     if (result.exitCode() != 0) {
-      throw new SshOperationException(String.format(
-          "ssh -O forward %s failed on %s: %s", request, server, result.stderr().strip()));
+      throw new SshOperationException(
+          String.format(
+              "ssh -O forward %s failed on %s: %s", request, server, result.stderr().strip()));
     }
     // With port 0 the master prints the port the server allocated.
-    int listening = request.type() == ForwardType.REMOTE && request.bindPort() == 0
-        ? Integer.parseInt(result.stdout().strip()) : request.bindPort();
-    return new OpenSshForward(client, request, listening, null, masterOpen, masterClosingOrStopped, onClose);
+    int listening =
+        request.type() == ForwardType.REMOTE && request.bindPort() == 0
+            ? Integer.parseInt(result.stdout().strip())
+            : request.bindPort();
+    return new OpenSshForward(
+        client, request, listening, null, masterOpen, masterClosingOrStopped, onClose);
   }
 
   /**
    * Starts an {@code ssh -N} process holding just this forward, on a connection of its own, and
    * waits (within {@code connectTimeout}) until its log says the forward is listening.
    */
-  static OpenSshForward ownConnection(MuxClient client, Request request, Path directory, Duration connectTimeout,
-      String server, Runnable onConnection, Consumer<Forward> onClose) {
+  static OpenSshForward ownConnection(
+      MuxClient client,
+      Request request,
+      Path directory,
+      Duration connectTimeout,
+      String server,
+      Runnable onConnection,
+      Consumer<Forward> onClose) {
     Path log = directory.resolve("forward-" + System.nanoTime() + ".log");
     Process process;
     try {
-      process = SshCommand.start(client.ssh(List.of("-N", "-o", "ControlPath=none", "-o", "LogLevel=DEBUG1",
-              "-E", log.toString(), request.flag(), request.spec(), OpenSshConfig.HOST_ALIAS)),
-          Map.of(), Path.of("/dev/null").toFile(), Path.of("/dev/null").toFile());
+      process =
+          SshCommand.start(
+              client.ssh(
+                  List.of(
+                      "-N",
+                      "-o",
+                      "ControlPath=none",
+                      "-o",
+                      "LogLevel=DEBUG1",
+                      "-E",
+                      log.toString(),
+                      request.flag(),
+                      request.spec(),
+                      OpenSshConfig.HOST_ALIAS)),
+              Map.of(),
+              Path.of("/dev/null").toFile(),
+              Path.of("/dev/null").toFile());
     } catch (IOException e) {
-      throw new SshOperationException("Cannot start ssh for forward " + request + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot start ssh for forward " + request + ": " + e.getMessage(), e);
     }
     onConnection.run();
     boolean remote = request.type() == ForwardType.REMOTE;
@@ -138,20 +176,28 @@ final class OpenSshForward implements Forward {
         Matcher allocated = ALLOCATED.matcher(text);
         Matcher readyLine = ready.matcher(text);
         if (allocated.find() || readyLine.find()) {
-          int listening = !remote ? request.bindPort()
-              : allocated.reset().find() ? Integer.parseInt(allocated.group(1)) : Integer.parseInt(readyLine.group(1));
-          return new OpenSshForward(client, request, listening, process, process::isAlive, () -> false, onClose);
+          int listening =
+              !remote
+                  ? request.bindPort()
+                  : allocated.reset().find()
+                      ? Integer.parseInt(allocated.group(1))
+                      : Integer.parseInt(readyLine.group(1));
+          return new OpenSshForward(
+              client, request, listening, process, process::isAlive, () -> false, onClose);
         }
         if (!process.isAlive() || System.nanoTime() >= deadline) {
           process.destroyForcibly();
-          throw new SshOperationException(String.format(
-              "ssh %s on its own connection to %s did not come up: %s", request, server, text.strip()));
+          throw new SshOperationException(
+              String.format(
+                  "ssh %s on its own connection to %s did not come up: %s",
+                  request, server, text.strip()));
         }
         Thread.sleep(POLL.toMillis()); // polling the forward's log, bounded by the connect timeout
       }
     } catch (IOException e) {
       process.destroyForcibly();
-      throw new SshOperationException("Cannot read the log of forward " + request + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot read the log of forward " + request + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -162,8 +208,11 @@ final class OpenSshForward implements Forward {
   /** Whether this forward was requested as a remote forward on port 0 to {@code host:port}. */
   boolean isRemoteOnAnyPortTo(String host, int port) {
     Request current = request;
-    return type == ForwardType.REMOTE && current.bindPort() == 0 && current.host().equals(host)
-        && current.port() == port && !closed.get();
+    return type == ForwardType.REMOTE
+        && current.bindPort() == 0
+        && current.host().equals(host)
+        && current.port() == port
+        && !closed.get();
   }
 
   /** Adds the forward to a new master after a reconnect, on the same ports. */
@@ -174,7 +223,11 @@ final class OpenSshForward implements Forward {
     Request again = type == ForwardType.REMOTE ? request.onPort(listeningPort) : request;
     SshCommand.Result result = client.control("forward", again.flag(), again.spec());
     if (result.exitCode() != 0) {
-      LOG.log(Level.WARNING, "Cannot reopen forward {0} after a reconnect: {1}", again, result.stderr().strip());
+      LOG.log(
+          Level.WARNING,
+          "Cannot reopen forward {0} after a reconnect: {1}",
+          again,
+          result.stderr().strip());
       return;
     }
     request = again;

@@ -24,6 +24,7 @@ import org.apache.sshd.agent.local.LocalAgentFactory;
 public final class OpenSshMaster extends AbstractEngineMaster {
 
   private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9._:-]+");
+
   /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
   private static final String AGENT_SOCKET = "agt";
 
@@ -42,15 +43,15 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   /**
-   * Writes the key, known_hosts and config into a new private directory and, unless {@code mode}
-   * is NO, starts the master and waits until it is authenticated. With {@code forwardAgent}, an
-   * SSH agent of the test JVM serves a socket in the private directory, which the master uses as
-   * its {@code IdentityAgent} and forwards ({@code ForwardAgent yes}) for every session.
+   * Writes the key, known_hosts and config into a new private directory and, unless {@code mode} is
+   * NO, starts the master and waits until it is authenticated. With {@code forwardAgent}, an SSH
+   * agent of the test JVM serves a socket in the private directory, which the master uses as its
+   * {@code IdentityAgent} and forwards ({@code ForwardAgent yes}) for every session.
    *
    * @throws SshOperationException naming the server and the master's own log when it cannot
    */
-  public static OpenSshMaster connect(ServerEndpoint server, ControlMaster mode, Settings settings,
-      boolean forwardAgent) {
+  public static OpenSshMaster connect(
+      ServerEndpoint server, ControlMaster mode, Settings settings, boolean forwardAgent) {
     OpenSshMaster master = new OpenSshMaster(server, mode, settings);
     try {
       master.start(forwardAgent);
@@ -67,11 +68,19 @@ public final class OpenSshMaster extends AbstractEngineMaster {
       forwardAgent(agents.getAgent());
       agentSocket = JvmAgentSocket.serve(agents.getAgent(), directory.resolve(AGENT_SOCKET));
     }
-    Path config = OpenSshConfig.write(directory, server, identity(), settings, controlPath,
-        Optional.ofNullable(agentSocket).map(JvmAgentSocket::path));
-    client = new MuxClient(settings.sshExecutable(), config, directory, mode, settings.connectTimeout());
+    Path config =
+        OpenSshConfig.write(
+            directory,
+            server,
+            identity(),
+            settings,
+            controlPath,
+            Optional.ofNullable(agentSocket).map(JvmAgentSocket::path));
+    client =
+        new MuxClient(settings.sshExecutable(), config, directory, mode, settings.connectTimeout());
     process = new MasterProcess(client, controlPath, directory.resolve("master.log"), this::close);
-    if (mode != ControlMaster.NO && process.start(mode, settings.connectTimeout(), directory, server.describe())) {
+    if (mode != ControlMaster.NO
+        && process.start(mode, settings.connectTimeout(), directory, server.describe())) {
       countConnection();
     }
   }
@@ -94,8 +103,8 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   @Override
-  protected ExecResult execInSession(String command, Map<String, String> environment, Duration timeout,
-      Duration left) {
+  protected ExecResult execInSession(
+      String command, Map<String, String> environment, Duration timeout, Duration left) {
     ExecResult result = client.exec(command, environment, timeout, left, server.describe());
     if (mode == ControlMaster.NO) {
       countConnection();
@@ -105,40 +114,59 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected Forward openLocal(int bindPort, String host, int port) {
-    return LoopbackPorts.onLoopbackPort(bindPort, "a local forward to " + host + ":" + port + " through "
-        + server.describe(), localPort -> add(new OpenSshForward.Request(ForwardType.LOCAL, localPort, host, port)));
+    return LoopbackPorts.onLoopbackPort(
+        bindPort,
+        "a local forward to " + host + ":" + port + " through " + server.describe(),
+        localPort -> add(new OpenSshForward.Request(ForwardType.LOCAL, localPort, host, port)));
   }
 
   @Override
   protected Forward openDynamic(int bindPort) {
-    return LoopbackPorts.onLoopbackPort(bindPort, "a dynamic forward (SOCKS proxy) through " + server.describe(),
+    return LoopbackPorts.onLoopbackPort(
+        bindPort,
+        "a dynamic forward (SOCKS proxy) through " + server.describe(),
         localPort -> add(new OpenSshForward.Request(ForwardType.DYNAMIC, localPort, "", 0)));
   }
 
   @Override
   protected Forward openRemote(int remotePort, String host, int port) {
-    boolean anotherOnAnyPort = openForwards().stream()
-        .anyMatch(f -> f instanceof OpenSshForward o && o.isRemoteOnAnyPortTo(host, port));
+    boolean anotherOnAnyPort =
+        openForwards().stream()
+            .anyMatch(f -> f instanceof OpenSshForward o && o.isRemoteOnAnyPortTo(host, port));
     if (remotePort == 0 && mode != ControlMaster.NO && anotherOnAnyPort) {
-      // OpenSSH cancels a port-0 remote forward by the spec as requested, which would then match the
+      // OpenSSH cancels a port-0 remote forward by the spec as requested, which would then match
+      // the
       // first of the two: ask for a port of our own choosing, so that each can be cancelled alone.
-      return LoopbackPorts.onServerPortOfOurChoosing("a remote forward to " + host + ":" + port + " through "
-          + server.describe(), serverPort -> add(new OpenSshForward.Request(ForwardType.REMOTE, serverPort, host, port)));
+      return LoopbackPorts.onServerPortOfOurChoosing(
+          "a remote forward to " + host + ":" + port + " through " + server.describe(),
+          serverPort ->
+              add(new OpenSshForward.Request(ForwardType.REMOTE, serverPort, host, port)));
     }
     return add(new OpenSshForward.Request(ForwardType.REMOTE, remotePort, host, port));
   }
 
   private OpenSshForward add(OpenSshForward.Request request) {
     return mode == ControlMaster.NO
-        ? OpenSshForward.ownConnection(client, request, directory, settings.connectTimeout(), server.describe(),
-            this::countConnection, this::forget)
-        : OpenSshForward.overMaster(client, request, server.describe(), () -> !isClosed(), this::isClosingOrStopped,
+        ? OpenSshForward.ownConnection(
+            client,
+            request,
+            directory,
+            settings.connectTimeout(),
+            server.describe(),
+            this::countConnection,
+            this::forget)
+        : OpenSshForward.overMaster(
+            client,
+            request,
+            server.describe(),
+            () -> !isClosed(),
+            this::isClosingOrStopped,
             this::forget);
   }
 
   /**
-   * From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection.
-   * A host name that cannot go into the command as it is is not probed.
+   * From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection. A
+   * host name that cannot go into the command as it is is not probed.
    */
   @Override
   protected Optional<String> probeDestination(String host, int port) {
@@ -195,8 +223,12 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected String lostConnectionMessage() {
-    return "The OpenSSH master to " + server.describe() + " has exited: its connection was lost (keep-alive every "
-        + settings.keepAliveInterval() + ", 2 unanswered end it)" + process.logTail();
+    return "The OpenSSH master to "
+        + server.describe()
+        + " has exited: its connection was lost (keep-alive every "
+        + settings.keepAliveInterval()
+        + ", 2 unanswered end it)"
+        + process.logTail();
   }
 
   @Override

@@ -1,13 +1,15 @@
 package dev.muxtest.internal.openssh;
 
+import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.muxtest.internal.engine.Poll;
 
-/** Whether processes that are not our children still run: a zombie has ended, whatever Java says. */
+/**
+ * Whether processes that are not our children still run: a zombie has ended, whatever Java says.
+ */
 public final class Processes {
 
   private static final Duration POLL = Duration.ofMillis(20);

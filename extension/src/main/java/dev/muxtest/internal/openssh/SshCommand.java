@@ -29,9 +29,11 @@ final class SshCommand {
   /**
    * Runs {@code command} and waits for it.
    *
-   * @throws SshOperationException if it cannot start or does not end within {@code timeout} (it is then killed)
+   * @throws SshOperationException if it cannot start or does not end within {@code timeout} (it is
+   *     then killed)
    */
-  static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout) {
+  static Result run(
+      List<String> command, Map<String, String> environment, Path workDir, Duration timeout) {
     Path out = null;
     Path err = null;
     try {
@@ -42,12 +44,16 @@ final class SshCommand {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
-        throw new SshOperationException("Did not finish within " + timeout + ": " + String.join(" ", command));
+        throw new SshOperationException(
+            "Did not finish within " + timeout + ": " + String.join(" ", command));
       }
-      return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Result(
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new SshOperationException("Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new SshOperationException(
+          "Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SshOperationException("Interrupted while running " + String.join(" ", command), e);
@@ -58,11 +64,13 @@ final class SshCommand {
   }
 
   /** Starts {@code command} with stdin at end of file and its output going to the given files. */
-  static Process start(List<String> command, Map<String, String> environment, File out, File err) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(out)
-        .redirectError(err);
+  static Process start(List<String> command, Map<String, String> environment, File out, File err)
+      throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(new ArrayList<>(command))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out)
+            .redirectError(err);
     builder.environment().putAll(environment);
     return builder.start();
   }

@@ -1,6 +1,5 @@
 package dev.muxtest.internal.engine;
 
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.ControlMaster;
@@ -29,8 +28,12 @@ class BadServerTest {
   static SshdContainer genuine = new SshdContainer();
   static SshdContainer impostor = new SshdContainer();
 
-  private static final Settings SETTINGS = Settings.from(key -> java.util.Optional.ofNullable(java.util.Map.of(
-      Settings.CONNECT_TIMEOUT, "10s", Settings.EXEC_TIMEOUT, "10s").get(key)));
+  private static final Settings SETTINGS =
+      Settings.from(
+          key ->
+              java.util.Optional.ofNullable(
+                  java.util.Map.of(Settings.CONNECT_TIMEOUT, "10s", Settings.EXEC_TIMEOUT, "10s")
+                      .get(key)));
 
   @BeforeAll
   static void startServers() {
@@ -64,12 +67,17 @@ class BadServerTest {
   @EnumSource(names = {"MINA", "OPENSSH"})
   void loginRefused(Engine engine) {
     // The client's key is never authorized on the server.
-    Endpoint unauthorized = new Endpoint(genuine.getSshHost(), genuine.getSshPort(), genuine.getHostKey(), genuine, false);
+    Endpoint unauthorized =
+        new Endpoint(
+            genuine.getSshHost(), genuine.getSshPort(), genuine.getHostKey(), genuine, false);
 
     assertThatThrownBy(() -> connect(engine, unauthorized))
         .isInstanceOf(SshOperationException.class)
         .hasMessageContaining(unauthorized.describe())
-        .hasMessageContaining(engine == Engine.MINA ? "No more authentication methods available" : "Permission denied (publickey)");
+        .hasMessageContaining(
+            engine == Engine.MINA
+                ? "No more authentication methods available"
+                : "Permission denied (publickey)");
   }
 
   @ParameterizedTest
@@ -77,22 +85,28 @@ class BadServerTest {
   void impostorWithAnotherHostKeyIsRefused(Engine engine) {
     // The impostor answers where the client expects the genuine server's pinned key.
     Endpoint manInTheMiddle =
-        new Endpoint(impostor.getSshHost(), impostor.getSshPort(), genuine.getHostKey(), impostor, true);
+        new Endpoint(
+            impostor.getSshHost(), impostor.getSshPort(), genuine.getHostKey(), impostor, true);
 
     assertThatThrownBy(() -> connect(engine, manInTheMiddle))
         .isInstanceOf(SshOperationException.class)
         .hasMessageContaining(manInTheMiddle.describe())
-        .hasMessageContaining(engine == Engine.MINA ? "Server key did not validate" : "Host key verification failed");
+        .hasMessageContaining(
+            engine == Engine.MINA ? "Server key did not validate" : "Host key verification failed");
   }
 
   private static void connect(Engine engine, Endpoint endpoint) {
-    EngineMaster master = Masters.connect(
-        endpoint, MasterOptions.defaults().withEngine(engine).withControlMaster(ControlMaster.YES), SETTINGS);
+    EngineMaster master =
+        Masters.connect(
+            endpoint,
+            MasterOptions.defaults().withEngine(engine).withControlMaster(ControlMaster.YES),
+            SETTINGS);
     master.close();
   }
 
   /** A server as the test describes it: possibly the wrong port, key or authorization. */
-  private record Endpoint(String host, int port, PublicKey hostKey, SshdContainer container, boolean authorizes)
+  private record Endpoint(
+      String host, int port, PublicKey hostKey, SshdContainer container, boolean authorizes)
       implements ServerEndpoint {
 
     @Override

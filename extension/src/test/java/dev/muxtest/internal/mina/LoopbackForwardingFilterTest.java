@@ -20,7 +20,9 @@ class LoopbackForwardingFilterTest {
 
     assertThat(FILTER.canListen(address, null)).as("canListen(%s)", host).isTrue();
     for (Type type : Type.values()) {
-      assertThat(FILTER.canConnect(type, address, null)).as("canConnect(%s, %s)", type, host).isTrue();
+      assertThat(FILTER.canConnect(type, address, null))
+          .as("canConnect(%s, %s)", type, host)
+          .isTrue();
     }
   }
 
@@ -31,19 +33,22 @@ class LoopbackForwardingFilterTest {
 
     assertThat(FILTER.canListen(address, null)).as("canListen(%s)", host).isFalse();
     for (Type type : Type.values()) {
-      assertThat(FILTER.canConnect(type, address, null)).as("canConnect(%s, %s)", type, host).isFalse();
+      assertThat(FILTER.canConnect(type, address, null))
+          .as("canConnect(%s, %s)", type, host)
+          .isFalse();
     }
   }
 
   /** MINA normalises "" to 0.0.0.0; this address hands the filter the empty name as it is. */
   @Test
   void refusesTheEmptyHostNameItself() {
-    SshdSocketAddress empty = new SshdSocketAddress("", 8080) {
-      @Override
-      public String getHostName() {
-        return "";
-      }
-    };
+    SshdSocketAddress empty =
+        new SshdSocketAddress("", 8080) {
+          @Override
+          public String getHostName() {
+            return "";
+          }
+        };
 
     assertThat(FILTER.canListen(empty, null)).isFalse();
     assertThat(FILTER.canConnect(Type.Direct, empty, null)).isFalse();

@@ -24,7 +24,8 @@ class ControlDirectoryTest {
   void isPrivateAndShortEnoughForASocketPath() throws Exception {
     Path directory = ControlDirectory.create(Optional.of(base));
     try {
-      assertThat(Files.getPosixFilePermissions(directory)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+      assertThat(Files.getPosixFilePermissions(directory))
+          .isEqualTo(PosixFilePermissions.fromString("rwx------"));
       assertThat(directory.resolve(ControlDirectory.SOCKET).toString().length())
           .isLessThanOrEqualTo(ControlDirectory.MAX_CONTROL_PATH);
     } finally {
@@ -39,7 +40,8 @@ class ControlDirectoryTest {
 
     assertThatThrownBy(() -> ControlDirectory.create(Optional.of(tooLong)))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessageStartingWith("Configuration parameter 'muxtest.openssh.controlDir' names " + tooLong)
+        .hasMessageStartingWith(
+            "Configuration parameter 'muxtest.openssh.controlDir' names " + tooLong)
         .hasMessageContaining("too long for a control socket path");
   }
 

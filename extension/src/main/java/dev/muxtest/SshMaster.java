@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -60,7 +61,7 @@ public interface SshMaster {
    *
    * @throws SshOperationException if agent forwarding is off for this master
    */
-  void addAgentKey(java.security.KeyPair key);
+  void addAgentKey(KeyPair key);
 
   /**
    * Whether the master is alive: its process or session is up and a real round trip to the server

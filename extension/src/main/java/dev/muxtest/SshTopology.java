@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import com.github.dockerjava.api.model.ContainerNetwork;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.testcontainers.DockerClientFactory;
@@ -111,7 +112,7 @@ public final class SshTopology implements Startable {
    */
   public SshTopology withService(GenericContainer<?> service, String alias) {
     service.withNetwork(internal).withNetworkAliases(alias);
-    service.setExposedPorts(new java.util.ArrayList<>()); // an internal network publishes no port
+    service.setExposedPorts(new ArrayList<>()); // an internal network publishes no port
     target.dependsOn(service);
     target.stopsWith(service);
     return this;

@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -233,7 +234,7 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     } finally {
       // Newest first: services before the bastion and networks they were added to.
       List<Startable> others = new ArrayList<>(stopsWith);
-      java.util.Collections.reverse(others);
+      Collections.reverse(others);
       others.forEach(Startable::stop);
     }
   }

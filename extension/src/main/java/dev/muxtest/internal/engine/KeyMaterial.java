@@ -1,7 +1,9 @@
 package dev.muxtest.internal.engine;
 
+import dev.muxtest.SshOperationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -9,6 +11,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 
 /**
  * Fresh key pairs and their OpenSSH text forms. Keys are never read from or written to the user's
@@ -37,22 +40,21 @@ public final class KeyMaterial {
    *
    * @throws dev.muxtest.SshOperationException if it cannot be read, is encrypted, or holds no key
    */
-  public static KeyPair load(java.nio.file.Path file) {
+  public static KeyPair load(Path file) {
     try {
-      Iterable<KeyPair> keys =
-          new org.apache.sshd.common.keyprovider.FileKeyPairProvider(file).loadKeys(null);
+      Iterable<KeyPair> keys = new FileKeyPairProvider(file).loadKeys(null);
       for (KeyPair key : keys) {
         return key;
       }
     } catch (RuntimeException e) {
-      throw new dev.muxtest.SshOperationException(
+      throw new SshOperationException(
           "Cannot read the identity file "
               + file
               + " (passphrase-protected keys are not supported): "
               + e.getMessage(),
           e);
     }
-    throw new dev.muxtest.SshOperationException("The identity file " + file + " holds no key");
+    throw new SshOperationException("The identity file " + file + " holds no key");
   }
 
   /** The private key in OpenSSH's own file format, unencrypted, as sshd reads a host key. */

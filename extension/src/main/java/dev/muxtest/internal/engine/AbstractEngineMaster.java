@@ -4,7 +4,6 @@ import dev.muxtest.ConnectionReport;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.SshOperationException;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.sshd.agent.SshAgent;
@@ -43,10 +41,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   private final SessionBudget sessions;
   private final AtomicLong connectionsOpened = new AtomicLong();
   private final Set<Forward> forwards = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean stopped = new AtomicBoolean();
-  private final AtomicBoolean suspended = new AtomicBoolean();
-  private volatile SshAgent agent;
+  private final MasterState state;
+  private final AgentKeys agentKeys;
 
   /**
    * Takes the server's identity file, or makes a key pair for this master alone, and readies the
@@ -57,10 +53,10 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     this.settings = settings;
     this.identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
     this.sessions = SessionBudget.of(settings, server);
+    this.state = new MasterState(server.describe());
+    this.agentKeys = new AgentKeys(server.describe());
     server.beforeConnect(identity.getPublic());
   }
-
-  // ---- what an engine supplies
 
   /**
    * Runs {@code command} in a new session of the master, within {@code left}; {@code timeout} is
@@ -123,8 +119,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
         + ", 2 unanswered end it)";
   }
 
-  // ---- for engines
-
   /** The key pair the master logs in with. */
   protected final KeyPair identity() {
     return identity;
@@ -137,12 +131,12 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   /** The agent this master forwards, when agent forwarding is on. */
   protected final void forwardAgent(SshAgent agent) {
-    this.agent = agent;
+    agentKeys.forward(agent);
   }
 
   /** The agent this master forwards; null when agent forwarding is off. */
   protected final SshAgent agent() {
-    return agent;
+    return agentKeys.agent();
   }
 
   /** Forgets a forward that closed. */
@@ -152,17 +146,17 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   /** Whether {@link #close()} has begun. */
   public final boolean isClosed() {
-    return closed.get();
+    return state.isClosed();
   }
 
   /** Whether {@link #stop()} was called. */
   protected final boolean isStopped() {
-    return stopped.get();
+    return state.isStopped();
   }
 
   /** Whether the master stopped accepting, or is closing. */
   protected final boolean isClosingOrStopped() {
-    return closed.get() || stopped.get();
+    return state.isClosed() || state.isStopped();
   }
 
   /**
@@ -170,23 +164,20 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    * suspended. A reconnect is a new TCP connection: the count says so, and so does the proof.
    */
   protected final void reconnectIfWanted() {
-    if (isConnected()
-        || closed.get()
-        || stopped.get()
-        || !(settings.reconnect() || suspended.get())) {
+    if (isConnected() || !state.wantsReconnect(settings.reconnect())) {
       return;
     }
     synchronized (this) {
-      if (isConnected() || closed.get()) {
+      if (isConnected() || state.isClosed()) {
         return;
       }
       LOG.log(
           Level.INFO,
           "SSH master to {0} has no connection ({1}); connecting again",
           server.describe(),
-          suspended.get() ? "suspended while idle" : "lost");
+          state.isSuspended() ? "suspended while idle" : "lost");
       reconnect();
-      suspended.set(false);
+      state.resumed();
     }
   }
 
@@ -195,26 +186,12 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    * (reconnecting first where that is wanted).
    */
   protected final void ensureAccepting() {
-    ensureNotClosed();
-    if (stopped.get()) {
-      throw new SshOperationException(
-          "The SSH master to "
-              + server.describe()
-              + " is stopped: it refuses new sessions and forwards");
-    }
+    state.ensureAccepting();
     reconnectIfWanted();
     if (!isConnected()) {
       throw new SshOperationException(lostConnectionMessage());
     }
   }
-
-  private void ensureNotClosed() {
-    if (closed.get()) {
-      throw new SshOperationException("The SSH master to " + server.describe() + " is closed");
-    }
-  }
-
-  // ---- SshMaster
 
   @Override
   public final ExecResult exec(String command) {
@@ -232,16 +209,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   }
 
   private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
-    if (command == null
-        || environment == null
-        || timeout == null
-        || timeout.isNegative()
-        || timeout.isZero()) {
-      throw new IllegalArgumentException(
-          String.format(
-              "exec: command and environment must not be null and the timeout must be positive, but were %s, %s, %s",
-              command, environment, timeout));
-    }
+    SessionBudget.requireValid(command, environment, timeout);
     ensureAccepting();
     return sessions.run(
         timeout, command, left -> execInSession(command, environment, timeout, left));
@@ -282,19 +250,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final void addAgentKey(KeyPair key) {
-    ensureNotClosed();
-    if (agent == null) {
-      throw new SshOperationException(
-          "Agent forwarding is off for the SSH master to "
-              + server.describe()
-              + "; turn it on with @SshMultiplexing(forwardAgent = true)");
-    }
-    try {
-      agent.addIdentity(key, "muxtest agent key");
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "Cannot add a key to the agent of the master: " + e.getMessage(), e);
-    }
+    state.ensureNotClosed();
+    agentKeys.add(key);
   }
 
   @Override
@@ -328,8 +285,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final void stop() {
-    ensureNotClosed();
-    if (stopped.compareAndSet(false, true)) {
+    state.ensureNotClosed();
+    if (state.stop()) {
       onStop();
     }
   }
@@ -349,19 +306,9 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
   }
 
-  // ---- EngineMaster
-
   @Override
   public final Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
-    Forward forward =
-        switch (spec.type()) {
-          case LOCAL -> forwardLocal(spec.bindPort(), spec.host(), spec.port());
-          case REMOTE -> forwardRemote(spec.bindPort(), spec.host(), spec.port());
-          case DYNAMIC -> forwardDynamic(spec.bindPort());
-        };
-    register.accept(forward);
-    new ForwardReadiness(this, server.describe()).await(forward, readyTimeout);
-    return forward;
+    return new ForwardReadiness(this, server.describe()).open(spec, readyTimeout, register);
   }
 
   /**
@@ -384,8 +331,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final synchronized void suspend() {
-    if (!closed.get() && !stopped.get() && isConnected()) {
-      suspended.set(true);
+    if (isConnected() && state.suspend()) {
       disconnect();
     }
   }
@@ -398,7 +344,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   /** Closes every forward, then the connection. Idempotent. */
   @Override
   public final void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!state.close()) {
       return;
     }
     try {

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Waits until a forward works, the same way for both engines: LOCAL, its destination accepts a
@@ -28,11 +29,27 @@ final class ForwardReadiness {
   }
 
   /**
+   * Opens the forward {@code spec} declares, hands it to {@code register} at once (so that it is
+   * closed even if the check fails), then waits until it works.
+   */
+  Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
+    Forward forward =
+        switch (spec.type()) {
+          case LOCAL -> master.forwardLocal(spec.bindPort(), spec.host(), spec.port());
+          case REMOTE -> master.forwardRemote(spec.bindPort(), spec.host(), spec.port());
+          case DYNAMIC -> master.forwardDynamic(spec.bindPort());
+        };
+    register.accept(forward);
+    await(forward, readyTimeout);
+    return forward;
+  }
+
+  /**
    * Waits for {@code forward}, within {@code timeout} for a destination or server-side listener.
    *
    * @throws SshOperationException naming what did not answer, and why, when it does not in time
    */
-  void await(Forward forward, Duration timeout) {
+  private void await(Forward forward, Duration timeout) {
     switch (forward.type()) {
       case LOCAL -> {
         awaitDestination(forward, timeout);

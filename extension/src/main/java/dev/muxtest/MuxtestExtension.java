@@ -7,6 +7,7 @@ import dev.muxtest.internal.junit.ClassSession;
 import dev.muxtest.internal.junit.DeclaredServer;
 import dev.muxtest.internal.junit.DockerDetector;
 import dev.muxtest.internal.junit.ForwardedPortValues;
+import dev.muxtest.internal.junit.JUnitLine;
 import dev.muxtest.internal.junit.MethodSession;
 import dev.muxtest.internal.junit.SuiteMaster;
 import dev.muxtest.internal.junit.TunnelDeclarations;
@@ -63,6 +64,8 @@ final class MuxtestExtension
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    // Below 5.10 the store would not close what a class holds: refuse rather than leak.
+    JUnitLine.requireSupported();
     Class<?> testClass = context.getRequiredTestClass();
     // Validate everything before starting anything: a typo must not cost a container start.
     var tunnels = TunnelDeclarations.declaredOn(testClass);

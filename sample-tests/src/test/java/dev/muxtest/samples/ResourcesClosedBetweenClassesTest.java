@@ -61,19 +61,28 @@ class ResourcesClosedBetweenClassesTest {
 
   /** Configuration parameter set only by this test's launcher: without it, fixtures do not run. */
   static final String FIXTURE_KEY = "dev.muxtest.samples.fixture";
+
   /** Label on each server container the extension starts for a class, naming the class. */
   static final String TEST_CLASS_LABEL = "dev.muxtest.testClass";
+
   /** MINA's SshClient names its threads {@code sshd-SshClient[<id>]-...}, one id per client. */
   static final Pattern MINA_CLIENT_THREAD = Pattern.compile("^(sshd-SshClient\\[[^\\]]+\\])");
+
   static final Duration THREAD_GRACE = Duration.ofSeconds(10);
 
   /** What each fixture saw of itself while it ran (to show the checks are not vacuous). */
   static final Map<Class<?>, Seen> seen = new ConcurrentHashMap<>();
+
   /** MINA client ids alive when each fixture started: ids not in here are that fixture's own. */
   static final Map<Class<?>, Set<String>> clientsBefore = new ConcurrentHashMap<>();
+
   static final Map<Class<?>, Instant> started = new ConcurrentHashMap<>();
 
-  record Seen(List<String> containers, Set<String> minaClients, List<String> masters, Optional<Path> controlPath) {}
+  record Seen(
+      List<String> containers,
+      Set<String> minaClients,
+      List<String> masters,
+      Optional<Path> controlPath) {}
 
   @Test
   void eachClassIsClosedBeforeTheNextStarts() {
@@ -81,34 +90,51 @@ class ResourcesClosedBetweenClassesTest {
     SummaryGeneratingListener summary = new SummaryGeneratingListener();
     Launcher launcher = LauncherFactory.create();
 
-    launcher.execute(LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectClass(MinaFixture.class), selectClass(OpenSshFixture.class), selectClass(LastFixture.class))
-        .configurationParameter(FIXTURE_KEY, "true")
-        .configurationParameter("junit.jupiter.testclass.order.default", ClassOrderer.OrderAnnotation.class.getName())
-        .build(), checkpoints, summary);
+    launcher.execute(
+        LauncherDiscoveryRequestBuilder.request()
+            .selectors(
+                selectClass(MinaFixture.class),
+                selectClass(OpenSshFixture.class),
+                selectClass(LastFixture.class))
+            .configurationParameter(FIXTURE_KEY, "true")
+            .configurationParameter(
+                "junit.jupiter.testclass.order.default",
+                ClassOrderer.OrderAnnotation.class.getName())
+            .build(),
+        checkpoints,
+        summary);
 
     TestExecutionSummary result = summary.getSummary();
     result.getFailures().forEach(failure -> failure.getException().printStackTrace());
     assertThat(result.getTotalFailureCount()).as("failures of the fixture classes").isZero();
     assertThat(result.getTestsSucceededCount()).as("fixture tests passed").isEqualTo(3);
-    assertThat(checkpoints.order).as("classes in the order run").containsExactly(
-        MinaFixture.class, OpenSshFixture.class, LastFixture.class);
+    assertThat(checkpoints.order)
+        .as("classes in the order run")
+        .containsExactly(MinaFixture.class, OpenSshFixture.class, LastFixture.class);
 
     // Not vacuous: while they ran, each fixture had what is checked for afterwards.
     Seen mina = seen.get(MinaFixture.class);
     assertThat(mina.containers()).as("MINA fixture's container while it ran").hasSize(1);
-    assertThat(mina.minaClients()).as("MINA client threads while the MINA fixture ran").isNotEmpty();
+    assertThat(mina.minaClients())
+        .as("MINA client threads while the MINA fixture ran")
+        .isNotEmpty();
     Seen openSsh = seen.get(OpenSshFixture.class);
     assertThat(openSsh.containers()).as("OpenSSH fixture's container while it ran").hasSize(1);
     assertThat(openSsh.masters()).as("ssh -M master while the OpenSSH fixture ran").hasSize(1);
 
-    assertThat(checkpoints.leftovers).as("classes checked when the next class started")
+    assertThat(checkpoints.leftovers)
+        .as("classes checked when the next class started")
         .containsOnlyKeys(MinaFixture.class, OpenSshFixture.class);
-    List<String> left = checkpoints.leftovers.entrySet().stream()
-        .flatMap(e -> e.getValue().stream().map(what -> e.getKey().getSimpleName() + ": " + what))
-        .collect(Collectors.toList());
-    assertThat(left).as("resources of a class still there when the next class started (JUnit Jupiter %s)",
-        Test.class.getPackage().getImplementationVersion()).isEmpty();
+    List<String> left =
+        checkpoints.leftovers.entrySet().stream()
+            .flatMap(
+                e -> e.getValue().stream().map(what -> e.getKey().getSimpleName() + ": " + what))
+            .collect(Collectors.toList());
+    assertThat(left)
+        .as(
+            "resources of a class still there when the next class started (JUnit Jupiter %s)",
+            Test.class.getPackage().getImplementationVersion())
+        .isEmpty();
   }
 
   /** Checks, when a class starts, what the class before it left. */
@@ -119,13 +145,15 @@ class ResourcesClosedBetweenClassesTest {
 
     @Override
     public void executionStarted(TestIdentifier identifier) {
-      classOf(identifier).ifPresent(testClass -> {
-        finished.forEach(previous -> leftovers.put(previous, leftoversOf(previous)));
-        finished.clear();
-        order.add(testClass);
-        clientsBefore.put(testClass, minaClients());
-        started.put(testClass, Instant.now());
-      });
+      classOf(identifier)
+          .ifPresent(
+              testClass -> {
+                finished.forEach(previous -> leftovers.put(previous, leftoversOf(previous)));
+                finished.clear();
+                order.add(testClass);
+                clientsBefore.put(testClass, minaClients());
+                started.put(testClass, Instant.now());
+              });
     }
 
     @Override
@@ -134,44 +162,56 @@ class ResourcesClosedBetweenClassesTest {
     }
 
     private static Optional<Class<?>> classOf(TestIdentifier identifier) {
-      return identifier.getSource()
+      return identifier
+          .getSource()
           .filter(ClassSource.class::isInstance)
           .map(source -> ((ClassSource) source).getJavaClass());
     }
   }
 
-  /** Everything of {@code fixture} that is still there; MINA threads get {@link #THREAD_GRACE} to end. */
+  /**
+   * Everything of {@code fixture} that is still there; MINA threads get {@link #THREAD_GRACE} to
+   * end.
+   */
   static List<String> leftoversOf(Class<?> fixture) {
     List<String> left = new ArrayList<>();
     containersOf(fixture).forEach(c -> left.add("container " + c));
     Optional<Path> controlPath = Optional.ofNullable(seen.get(fixture)).flatMap(Seen::controlPath);
     mastersOf(fixture, controlPath).forEach(p -> left.add("ssh master process " + p));
-    controlPath.map(Path::getParent).filter(Files::exists).ifPresent(d -> left.add("control directory " + d));
+    controlPath
+        .map(Path::getParent)
+        .filter(Files::exists)
+        .ifPresent(d -> left.add("control directory " + d));
     Set<String> before = clientsBefore.get(fixture);
     long deadline = System.nanoTime() + THREAD_GRACE.toNanos();
     List<String> threads;
     do {
-      threads = Thread.getAllStackTraces().keySet().stream()
-          .filter(Thread::isAlive)
-          .map(Thread::getName)
-          .filter(name -> clientOf(name).filter(id -> !before.contains(id)).isPresent())
-          .sorted()
-          .collect(Collectors.toList());
+      threads =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(Thread::isAlive)
+              .map(Thread::getName)
+              .filter(name -> clientOf(name).filter(id -> !before.contains(id)).isPresent())
+              .sorted()
+              .collect(Collectors.toList());
       if (threads.isEmpty()) {
         break;
       }
       sleep(100);
     } while (System.nanoTime() < deadline);
-    threads.forEach(t -> left.add("MINA client thread " + t + " (still alive after " + THREAD_GRACE + ")"));
+    threads.forEach(
+        t -> left.add("MINA client thread " + t + " (still alive after " + THREAD_GRACE + ")"));
     return left;
   }
 
   /** Containers the extension started for {@code fixture}, stopped or not. */
   static List<String> containersOf(Class<?> fixture) {
-    return DockerClientFactory.instance().client().listContainersCmd()
+    return DockerClientFactory.instance()
+        .client()
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(TEST_CLASS_LABEL, fixture.getName()))
-        .exec().stream()
+        .exec()
+        .stream()
         .map(c -> c.getId().substring(0, 12) + " (" + c.getStatus() + ")")
         .collect(Collectors.toList());
   }
@@ -186,10 +226,14 @@ class ResourcesClosedBetweenClassesTest {
     Instant since = started.get(fixture);
     long self = ProcessHandle.current().pid();
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/ssh") || c.equals("ssh")).orElse(false))
+        .filter(
+            p -> p.info().command().map(c -> c.endsWith("/ssh") || c.equals("ssh")).orElse(false))
         .filter(p -> p.info().commandLine().map(c -> c.contains(" -M")).orElse(false))
-        .filter(p -> directory.map(d -> p.info().commandLine().orElse("").contains(d)).orElse(false)
-            || (descendantOf(p, self) && p.info().startInstant().map(s -> !s.isBefore(since)).orElse(true)))
+        .filter(
+            p ->
+                directory.map(d -> p.info().commandLine().orElse("").contains(d)).orElse(false)
+                    || (descendantOf(p, self)
+                        && p.info().startInstant().map(s -> !s.isBefore(since)).orElse(true)))
         .map(p -> p.pid() + ": " + p.info().commandLine().orElse("?"))
         .collect(Collectors.toList());
   }
@@ -229,7 +273,13 @@ class ResourcesClosedBetweenClassesTest {
   static void record(Class<?> fixture, SshMaster master) {
     Set<String> clients = minaClients();
     clients.removeAll(clientsBefore.get(fixture));
-    seen.put(fixture, new Seen(containersOf(fixture), clients, mastersOf(fixture, master.controlPath()), master.controlPath()));
+    seen.put(
+        fixture,
+        new Seen(
+            containersOf(fixture),
+            clients,
+            mastersOf(fixture, master.controlPath()),
+            master.controlPath()));
   }
 
   static String banner(int port) throws Exception {
@@ -240,7 +290,9 @@ class ResourcesClosedBetweenClassesTest {
     }
   }
 
-  /** Lets the fixtures run only in this test's launcher, never when a tool picks them up directly. */
+  /**
+   * Lets the fixtures run only in this test's launcher, never when a tool picks them up directly.
+   */
   static final class OnlyThroughLauncher implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

@@ -13,8 +13,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JUnitLineTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"5.10.0", "5.10.5", "5.10.0-M1", "5.10", "5.11.4", "5.12.2", "5.13.4", "5.14.1",
-      "6.0.0", "6.1.3", " 5.12.2 "})
+  @ValueSource(
+      strings = {
+        "5.10.0",
+        "5.10.5",
+        "5.10.0-M1",
+        "5.10",
+        "5.11.4",
+        "5.12.2",
+        "5.13.4",
+        "5.14.1",
+        "6.0.0",
+        "6.1.3",
+        " 5.12.2 "
+      })
   void theFloorAndEveryLineAboveItAreSupported(String version) {
     assertThatCode(() -> JUnitLine.requireSupported(version, false)).doesNotThrowAnyException();
   }
@@ -23,8 +35,9 @@ class JUnitLineTest {
   void belowTheFloorFailsWithOneMessageNamingBothVersions() {
     assertThatThrownBy(() -> JUnitLine.requireSupported("5.9.3", true))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("muxtest needs JUnit Jupiter 5.10 or later, but found 5.9.3 on the test class path; "
-            + "upgrade JUnit, for example by importing org.junit:junit-bom 5.10.0 or later.")
+        .hasMessage(
+            "muxtest needs JUnit Jupiter 5.10 or later, but found 5.9.3 on the test class path; "
+                + "upgrade JUnit, for example by importing org.junit:junit-bom 5.10.0 or later.")
         .hasNoCause();
   }
 
@@ -43,20 +56,24 @@ class JUnitLineTest {
 
     assertThatThrownBy(() -> JUnitLine.requireSupported(null, false))
         .isExactlyInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("muxtest needs JUnit Jupiter 5.10 or later, but found an older one (its junit-jupiter-api jar "
-            + "names no version) on the test class path; upgrade JUnit, for example by importing "
-            + "org.junit:junit-bom 5.10.0 or later.");
+        .hasMessage(
+            "muxtest needs JUnit Jupiter 5.10 or later, but found an older one (its junit-jupiter-api jar "
+                + "names no version) on the test class path; upgrade JUnit, for example by importing "
+                + "org.junit:junit-bom 5.10.0 or later.");
     assertThatThrownBy(() -> JUnitLine.requireSupported("custom-build", false))
-        .hasMessageContaining("found an older one (its junit-jupiter-api jar names version \"custom-build\")");
+        .hasMessageContaining(
+            "found an older one (its junit-jupiter-api jar names version \"custom-build\")");
   }
 
   @Test
   void theRunningJupiterIsReadAndSupported() {
-    // This build runs on 5.14 (or 6.x with -Pjunit6): its jar names its version, and has the 5.10 API.
+    // This build runs on 5.14 (or 6.x with -Pjunit6): its jar names its version, and has the 5.10
+    // API.
     assertThat(JUnitLine.runningVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
     assertThat(JUnitLine.runningHasApiOfTheFloor()).isTrue();
     assertThatCode(JUnitLine::requireSupported).doesNotThrowAnyException();
-    assertThatCode(JUnitLine::requireSupported).as("decided once, the same on the second call")
+    assertThatCode(JUnitLine::requireSupported)
+        .as("decided once, the same on the second call")
         .doesNotThrowAnyException();
   }
 }

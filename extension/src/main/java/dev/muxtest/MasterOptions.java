@@ -42,10 +42,14 @@ public final class MasterOptions {
     return DEFAULTS;
   }
 
-  /** These options with {@code engine} ({@link Engine#DEFAULT}: the configured default engine). */
+  /**
+   * These options with {@code engine} ({@link Engine#DEFAULT}: the configured default engine).
+   *
+   * @throws IllegalArgumentException for null
+   */
   public MasterOptions withEngine(Engine engine) {
     return new MasterOptions(
-        Objects.requireNonNull(engine, "engine"),
+        present(engine, "engine"),
         controlMaster,
         forwardAgent,
         connectTimeout,
@@ -60,7 +64,7 @@ public final class MasterOptions {
   public MasterOptions withControlMaster(ControlMaster controlMaster) {
     return new MasterOptions(
         engine,
-        Objects.requireNonNull(controlMaster, "controlMaster"),
+        present(controlMaster, "controlMaster"),
         forwardAgent,
         connectTimeout,
         execTimeout,
@@ -137,6 +141,13 @@ public final class MasterOptions {
   /** The keep-alive interval, if set here. */
   public Optional<Duration> keepAliveInterval() {
     return Optional.ofNullable(keepAliveInterval);
+  }
+
+  private static <T> T present(T value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException("MasterOptions: " + name + " must not be null");
+    }
+    return value;
   }
 
   private static Duration positive(Duration value, String name) {

@@ -81,7 +81,7 @@ final class MuxClient {
     SshCommand.Result result;
     try {
       result = SshCommand.run(ssh(args), environment, directory, left);
-    } catch (SshOperationException e) {
+    } catch (SshCommand.TimedOut e) {
       throw new SshOperationException(
           "Command did not finish within " + timeout + " on " + server + ": " + command, e);
     }

@@ -24,6 +24,13 @@ final class SshCommand {
 
   private static final System.Logger LOG = System.getLogger(SshCommand.class.getName());
 
+  /** The program did not end within its bound, and was killed. */
+  static final class TimedOut extends SshOperationException {
+    TimedOut(String message) {
+      super(message);
+    }
+  }
+
   private SshCommand() {}
 
   /**
@@ -44,8 +51,7 @@ final class SshCommand {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
-        throw new SshOperationException(
-            "Did not finish within " + timeout + ": " + String.join(" ", command));
+        throw new TimedOut("Did not finish within " + timeout + ": " + String.join(" ", command));
       }
       return new Result(
           process.exitValue(),

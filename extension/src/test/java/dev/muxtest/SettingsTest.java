@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -114,7 +115,8 @@ class SettingsTest {
                     Map.entry("muxtest.sessions.max", "4"),
                     Map.entry("muxtest.reconnect", "TRUE"),
                     Map.entry("muxtest.scope", "suite"),
-                    Map.entry("muxtest.suite.idleTimeout", "90s"))));
+                    Map.entry("muxtest.suite.idleTimeout", "90s"),
+                    Map.entry("muxtest.exec.maxOutput", "16MiB"))));
 
     assertThat(settings)
         .isEqualTo(
@@ -130,7 +132,8 @@ class SettingsTest {
                 OptionalInt.of(4),
                 true,
                 Scope.SUITE,
-                Optional.of(Duration.ofSeconds(90))));
+                Optional.of(Duration.ofSeconds(90)),
+                16L * 1024 * 1024));
   }
 
   @Test
@@ -151,7 +154,31 @@ class SettingsTest {
                 OptionalInt.empty(),
                 false,
                 Scope.CLASS,
-                Optional.empty()));
+                Optional.empty(),
+                64L * 1024 * 1024));
+  }
+
+  @ParameterizedTest(name = "output size \"{0}\" is rejected")
+  @ValueSource(strings = {"0", "-1", "lots", "3g", "99999999999999999999", "12 TB"})
+  void rejectsOutputSizesThatAreNotFrom1ByteTo2GiB(String value) {
+    assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.exec.maxOutput", value))))
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageContaining("'muxtest.exec.maxOutput'")
+        .hasMessageContaining(value);
+  }
+
+  @ParameterizedTest(name = "output size \"{0}\" is {1} bytes")
+  @CsvSource({
+    "1, 1",
+    "512k, 524288",
+    "64m, 67108864",
+    "1g, 1073741824",
+    "2KiB, 2048",
+    "3 MB, 3145728"
+  })
+  void readsOutputSizesInBinaryUnits(String value, long bytes) {
+    assertThat(Settings.from(lookup(Map.of("muxtest.exec.maxOutput", value))).maxOutput())
+        .isEqualTo(bytes);
   }
 
   @ParameterizedTest(name = "session budget \"{0}\" is rejected")

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  *     MaxSessions)
  * @param reconnect whether a master that lost its connection opens a new one
  * @param scope scope of classes that do not choose one
+ * @param maxOutput most bytes a command may write to each of stdout and stderr
  * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
  *     connection
  */
@@ -46,7 +47,8 @@ public record Settings(
     OptionalInt sessionBudget,
     boolean reconnect,
     Scope scope,
-    Optional<Duration> suiteIdleTimeout) {
+    Optional<Duration> suiteIdleTimeout,
+    long maxOutput) {
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -94,6 +96,16 @@ public record Settings(
    */
   public static final String SUITE_IDLE_TIMEOUT = "muxtest.suite.idleTimeout";
 
+  /**
+   * Most bytes one command may write to stdout, and to stderr: a command that writes more fails and
+   * its session is closed. Sizes: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g} (binary
+   * units; also {@code KiB}, {@code MiB}, {@code GiB}).
+   */
+  public static final String EXEC_MAX_OUTPUT = "muxtest.exec.maxOutput";
+
+  /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
+  static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS =
       new Settings(
@@ -108,7 +120,8 @@ public record Settings(
           OptionalInt.empty(),
           false,
           Scope.CLASS,
-          Optional.empty());
+          Optional.empty(),
+          64L * 1024 * 1024);
 
   /** These settings with the timeouts that {@code options} set in place of their own. */
   public Settings with(MasterOptions options) {
@@ -124,7 +137,8 @@ public record Settings(
         sessionBudget,
         reconnect,
         scope,
-        suiteIdleTimeout);
+        suiteIdleTimeout,
+        maxOutput);
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -151,9 +165,46 @@ public record Settings(
         positiveInt(parameters, SESSION_BUDGET),
         bool(parameters, RECONNECT, DEFAULTS.reconnect),
         scope(parameters),
+        parameters.apply(SUITE_IDLE_TIMEOUT).map(value -> parseDuration(SUITE_IDLE_TIMEOUT, value)),
         parameters
-            .apply(SUITE_IDLE_TIMEOUT)
-            .map(value -> parseDuration(SUITE_IDLE_TIMEOUT, value)));
+            .apply(EXEC_MAX_OUTPUT)
+            .map(value -> parseSize(EXEC_MAX_OUTPUT, value))
+            .orElse(DEFAULTS.maxOutput));
+  }
+
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d{1,19})\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+
+  /**
+   * Parses a size in bytes: a number, optionally with a binary unit ({@code k}, {@code m}, {@code
+   * g}, or {@code KiB}, {@code MiB}, {@code GiB}); at least 1 byte, at most 2 GiB.
+   *
+   * @throws ExtensionConfigurationException naming {@code key} if the value is not such a size
+   */
+  public static long parseSize(String key, String value) {
+    Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      try {
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2).substring(0, 1);
+        long bytes =
+            switch (unit) {
+              case "k" -> Math.multiplyExact(amount, 1024L);
+              case "m" -> Math.multiplyExact(amount, 1024L * 1024);
+              case "g" -> Math.multiplyExact(amount, 1024L * 1024 * 1024);
+              default -> amount;
+            };
+        if (bytes >= 1 && bytes <= MAX_OUTPUT_LIMIT) {
+          return bytes;
+        }
+      } catch (NumberFormatException | ArithmeticException tooLarge) {
+        // reported below, with the key
+      }
+    }
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be a size from 1 byte to 2 GiB such as 1048576, 512k, 64m or 1g, but was '%s'",
+            key, value));
   }
 
   private static Scope scope(Function<String, Optional<String>> parameters) {

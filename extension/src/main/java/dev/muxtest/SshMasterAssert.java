@@ -15,7 +15,9 @@ public class SshMasterAssert extends AbstractAssert<SshMasterAssert, SshMaster> 
 
   /**
    * Verifies that every session of the master shared one TCP connection, as both the client
-   * (connections opened) and the server (authenticated connections in its log) report it.
+   * (connections opened) and the server (authenticated connections in its log) report it. For a
+   * server outside the test without a login log ({@link SshHost#withLoginLog}), the server's side
+   * is not available: use {@link #hasOpenedTcpConnections(long) hasOpenedTcpConnections(1)}.
    */
   public SshMasterAssert usedSingleTcpConnection() {
     isNotNull();

@@ -1,5 +1,6 @@
 package dev.muxtest.samples.readme;
 
+import static dev.muxtest.MuxAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.muxtest.SshHost;
@@ -19,7 +20,7 @@ class StagingTest {
   @Test
   void runsOnStaging(SshMaster master) {
     assertThat(master.exec("hostname").exitCode()).isZero();
-    assertThat(master.tcpConnectionsOpened()).isEqualTo(1); // its log is out of reach
+    assertThat(master).hasOpenedTcpConnections(1); // the host's own log is out of reach
   }
 
   @AfterAll

@@ -159,8 +159,8 @@ class RealHostTest {
         .hasMessage(
             "ssh config "
                 + config
-                + " line 3: 'Match' is not supported by muxtest (Apache MINA's config "
-                + "reader, used by both engines, does not follow it the way OpenSSH does); give this host a plain Host block");
+                + " line 3: 'Match' is not supported by muxtest, which reads only plain Host"
+                + " blocks (the same way for both engines); give this host a plain Host block");
   }
 
   @Test

@@ -3,15 +3,19 @@ package dev.muxtest.internal.engine;
 import dev.muxtest.SshOperationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.digest.BuiltinDigests;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
  * Fresh key pairs and their OpenSSH text forms. Keys are never read from or written to the user's
@@ -38,23 +42,45 @@ public final class KeyMaterial {
   /**
    * The key pair of an unencrypted private key file (OpenSSH or PEM format).
    *
-   * @throws dev.muxtest.SshOperationException if it cannot be read, is encrypted, or holds no key
+   * @throws dev.muxtest.SshOperationException if it cannot be read, is passphrase-protected, or
+   *     holds no private key
    */
   public static KeyPair load(Path file) {
-    try {
-      Iterable<KeyPair> keys = new FileKeyPairProvider(file).loadKeys(null);
+    // MINA's FileKeyPairProvider logs and skips a key it cannot read (an encrypted one included),
+    // which would surface only as "no key"; this reader throws, and asks for a passphrase only for
+    // an encrypted key, which is how one is told apart.
+    boolean[] encrypted = {false};
+    FilePasswordProvider noPassphrase =
+        (session, resource, retryIndex) -> {
+          encrypted[0] = true;
+          return null;
+        };
+    Iterable<KeyPair> keys;
+    try (InputStream in = Files.newInputStream(file)) {
+      keys =
+          SecurityUtils.loadKeyPairIdentities(
+              null, NamedResource.ofName(file.toString()), in, noPassphrase);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      if (encrypted[0]) {
+        throw new SshOperationException(
+            "The identity file "
+                + file
+                + " is passphrase-protected; passphrase-protected keys are not supported (muxtest"
+                + " never asks for a passphrase): give a key without one",
+            e);
+      }
+      throw new SshOperationException(
+          "Cannot read the identity file " + file + ": " + e.getMessage(), e);
+    }
+    if (keys != null) {
       for (KeyPair key : keys) {
         return key;
       }
-    } catch (RuntimeException e) {
-      throw new SshOperationException(
-          "Cannot read the identity file "
-              + file
-              + " (passphrase-protected keys are not supported): "
-              + e.getMessage(),
-          e);
     }
-    throw new SshOperationException("The identity file " + file + " holds no key");
+    throw new SshOperationException(
+        "The identity file "
+            + file
+            + " holds no private key (an unencrypted OpenSSH or PEM private key is needed)");
   }
 
   /** The private key in OpenSSH's own file format, unencrypted, as sshd reads a host key. */

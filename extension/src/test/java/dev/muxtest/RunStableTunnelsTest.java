@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,6 +97,41 @@ class RunStableTunnelsTest {
     assertThatThrownBy(() -> ForwardedPorts.port(SuiteFirstCase.class, "ssh"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("the tunnels of " + SuiteFirstCase.class.getName() + " are not open");
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void aKeptTunnelOfAMasterClosedWhileIdleWorksAgainOnItsPortForTheNextClass(Engine engine) {
+    clear();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .configurationParameter("muxtest.suite.idleTimeout", "200ms")
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+            .configurationParameter(
+                "junit.jupiter.testclass.order.default",
+                "org.junit.jupiter.api.ClassOrderer$OrderAnnotation")
+            .selectors(
+                selectClass(IdleSecondCase.class),
+                selectClass(IdleGapCase.class),
+                selectClass(IdleFirstCase.class))
+            .execute();
+
+    results.testEvents().assertStatistics(stats -> stats.succeeded(3).failed(0));
+    assertThat(injected.get(IdleSecondCase.class))
+        .as("the port after the master reconnected")
+        .isEqualTo(injected.get(IdleFirstCase.class));
+    // Honestly a second connection: the second class's proof says so, as for any idle close.
+    results
+        .containerEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(IdleSecondCase.class),
+                finishedWithFailure(
+                    instanceOf(AssertionError.class),
+                    message(m -> m.contains("client side: 2 TCP connection(s) opened")))));
   }
 
   @Test
@@ -299,6 +335,39 @@ class RunStableTunnelsTest {
       heldOpen.setSoTimeout(10_000);
       int next = heldOpen.getInputStream().read();
       assertThat(next).as("next byte of sshd's banner on the held connection").isNotEqualTo(-1);
+    }
+  }
+
+  @Order(1)
+  static class IdleFirstCase extends SuiteBase {
+    @Test
+    void first(SshMaster master, @ForwardedPort("ssh") int port) {
+      record(master, port);
+    }
+  }
+
+  /** A class that does not use the master: while it runs, the master closes for being idle. */
+  @Order(2)
+  static class IdleGapCase {
+    @Test
+    void theMasterClosesItsConnection() {
+      EngineMaster master = (EngineMaster) masters.get(IdleFirstCase.class);
+      assertThat(
+              Poll.until(
+                  Duration.ofSeconds(20), Duration.ofMillis(20), () -> !master.isConnected()))
+          .as("idle close within 20 s")
+          .isTrue();
+    }
+  }
+
+  @Order(3)
+  static class IdleSecondCase extends SuiteBase {
+    @Test
+    void second(SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
+      record(master, port);
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        assertThat(banner(socket)).as("through the kept tunnel, reopened").isEqualTo("SSH-2.0-");
+      }
     }
   }
 

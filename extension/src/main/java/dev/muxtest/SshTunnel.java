@@ -21,8 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>On a test class the forward is opened, and checked, before the first test of the class and
  * closed after the last one; on a test method it is opened before that method's {@code @BeforeEach}
- * methods and closed after the method. Inject it with {@link ForwardedPort}. Presence of this
- * annotation registers the muxtest extension.
+ * methods and closed after the method. A class tunnel in {@link Scope#SUITE} is the run's: opened
+ * by the first class that declares it, the same forward (and port) for every class that declares
+ * the same, closed when the run ends. Inject it with {@link ForwardedPort}, or read it with {@link
+ * ForwardedPorts}. Presence of this annotation registers the muxtest extension.
  *
  * <pre>{@code
  * @SshTunnel(name = "web", port = 8080)

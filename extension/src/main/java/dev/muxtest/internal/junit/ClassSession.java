@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -53,6 +54,11 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
   private volatile Lease lease;
   private volatile Optional<SshdContainer> container = Optional.empty();
 
+  /** The run's master and its kept tunnels, when this class shares it (SUITE scope). */
+  private volatile SuiteMaster suite;
+
+  private volatile Optional<ClassSession> enclosing = Optional.empty();
+
   /** An empty session for {@code testClass}; {@link #open} fills it. */
   public ClassSession(Class<?> testClass) {
     this.testClass = testClass;
@@ -60,7 +66,9 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
 
   /**
    * Gets the class its master (starting the server if needed, or taking the enclosing class's or
-   * the run's), then opens and checks every tunnel.
+   * the run's), then opens and checks every tunnel. A class on the run's master takes the run's
+   * tunnels: each declaration opened once and kept until the run ends. Once all are open, the class
+   * is listed in {@link OpenClasses} until it closes.
    *
    * @throws SshOperationException naming the class and the step that failed
    */
@@ -72,16 +80,19 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
       Settings settings,
       Function<SuiteMaster.Key, SuiteMaster> suiteMasters) {
     this.options = options;
+    this.enclosing = enclosing;
     if (declared instanceof DeclaredServer.None && enclosing.isPresent()) {
       ClassSession outer = enclosing.get();
       master = outer.master;
       container = outer.container;
+      suite = outer.suite;
       lease = outer.lease == Lease.SHARED ? Lease.SHARED : Lease.BORROWED;
     } else if (options.scope() == Scope.SUITE) {
       SuiteMaster shared = suiteMasters.apply(SuiteMaster.Key.of(options, declared));
       register(shared.use());
       master = shared.master();
       container = shared.container();
+      suite = shared;
       lease = Lease.SHARED;
     } else {
       ServerLease server =
@@ -98,15 +109,21 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
       master = connected;
       lease = Lease.OWNED;
     }
+    SuiteMaster run = suite;
     for (TunnelSpec spec : specs) {
       try {
-        master.open(
-            spec,
-            settings.tunnelReadyTimeout(),
-            forward -> {
-              register(forward);
-              tunnels.put(spec.name(), forward);
-            });
+        if (run != null) {
+          // The run's: not the class's to close, and the same port for every class declaring it.
+          tunnels.put(spec.name(), run.tunnel(spec, settings.tunnelReadyTimeout()));
+        } else {
+          master.open(
+              spec,
+              settings.tunnelReadyTimeout(),
+              forward -> {
+                register(forward);
+                tunnels.put(spec.name(), forward);
+              });
+        }
       } catch (SshOperationException e) {
         throw new SshOperationException(
             String.format(
@@ -115,6 +132,8 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
             e);
       }
     }
+    OpenClasses.add(testClass, this);
+    register(() -> OpenClasses.remove(testClass, this));
   }
 
   private synchronized void register(AutoCloseable resource) {
@@ -147,6 +166,24 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
   /** The tunnel of this class with that name. */
   public Optional<Forward> tunnel(String name) {
     return Optional.ofNullable(tunnels.get(name));
+  }
+
+  /** The test class. */
+  public Class<?> testClass() {
+    return testClass;
+  }
+
+  /** The tunnel with that name of this class or, failing that, of its enclosing classes. */
+  Optional<Forward> tunnelOrEnclosing(String name) {
+    Optional<Forward> own = tunnel(name);
+    return own.isPresent() ? own : enclosing.flatMap(outer -> outer.tunnelOrEnclosing(name));
+  }
+
+  /** Names of the tunnels of this class and its enclosing classes. */
+  Set<String> tunnelNamesWithEnclosing() {
+    Set<String> names = new TreeSet<>(tunnelNames());
+    enclosing.ifPresent(outer -> names.addAll(outer.tunnelNamesWithEnclosing()));
+    return names;
   }
 
   /** Names of this class's own tunnels, in declaration order. */

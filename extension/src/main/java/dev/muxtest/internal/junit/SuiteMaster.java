@@ -1,15 +1,19 @@
 package dev.muxtest.internal.junit;
 
+import dev.muxtest.Forward;
+import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
 import dev.muxtest.internal.container.Labels;
 import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Masters;
 import dev.muxtest.internal.engine.Settings;
+import dev.muxtest.internal.engine.TunnelSpec;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,6 +25,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A SUITE-scope master: one server and one master for the whole test run, shared by every class
  * that names the same server (container or outside host) with the same options. Lives in the JUnit
  * root store, which closes it when the run ends.
+ *
+ * <p>The tunnels its classes declare are kept for the run too: each declaration (name, type, host,
+ * port, bind port) is opened once, by the first class that declares it, and every later class that
+ * declares it gets the same forward on the same port. What outlives a class then keeps working: a
+ * connection pool of a cached Spring application context, a URL computed once.
  */
 @SuppressWarnings(
     "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
@@ -30,6 +39,7 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   private final EngineMaster master;
   private final Optional<Duration> idleTimeout;
   private final AtomicInteger users = new AtomicInteger();
+  private final ConcurrentHashMap<TunnelSpec, KeptTunnel> tunnels = new ConcurrentHashMap<>();
   private final ScheduledExecutorService idleTimer;
   private ScheduledFuture<?> pendingSuspend;
 
@@ -113,6 +123,62 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
     return master;
   }
 
+  /**
+   * The forward {@code spec} declares, opened (and checked, within {@code readyTimeout}) by the
+   * first class that declares it and kept until the run ends; a later class declaring the same gets
+   * the same forward. Two classes opening the same declaration at once open it once. A forward that
+   * failed to open is not kept: the next class that declares it tries again.
+   *
+   * @throws SshOperationException if it cannot be opened or does not work in time, or if the kept
+   *     forward is no longer open
+   */
+  public Forward tunnel(TunnelSpec spec, Duration readyTimeout) {
+    return tunnels.computeIfAbsent(spec, KeptTunnel::new).get(readyTimeout);
+  }
+
+  /** One declaration's forward, opened at most once at a time (its own lock, not the map's). */
+  private final class KeptTunnel {
+    private final TunnelSpec spec;
+    private Forward forward;
+
+    KeptTunnel(TunnelSpec spec) {
+      this.spec = spec;
+    }
+
+    synchronized Forward get(Duration readyTimeout) {
+      if (forward == null) {
+        Forward[] made = new Forward[1];
+        try {
+          forward = master.open(spec, readyTimeout, opened -> made[0] = opened);
+        } catch (RuntimeException e) {
+          if (made[0] != null) {
+            closeQuietly(made[0]);
+          }
+          throw e;
+        }
+        return forward;
+      }
+      if (!master.isConnected()) {
+        // Suspended while idle (or lost, with reconnecting on): a round trip reconnects the master,
+        // which reopens its forwards on their ports.
+        master.check();
+      }
+      if (!forward.isOpen()) {
+        throw new SshOperationException(
+            "the forward kept for the run on port "
+                + forward.localPort()
+                + " is no longer open (the master's connection is lost or was not reopened)");
+      }
+      return forward;
+    }
+
+    synchronized void close() {
+      if (forward != null) {
+        forward.close();
+      }
+    }
+  }
+
   /** A class starts using the master: an idle close pending is called off. */
   public synchronized AutoCloseable use() {
     users.incrementAndGet();
@@ -131,16 +197,21 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
     }
   }
 
-  /** Closes the master, then the server if it was started here. */
+  /** Closes the tunnels kept for the run, the master, then the server if it was started here. */
   @Override
   public void close() {
     if (idleTimer != null) {
       idleTimer.shutdownNow();
     }
     try {
-      master.close();
+      // The master would close them too; closing them first says they end with the run.
+      tunnels.values().forEach(KeptTunnel::close);
     } finally {
-      server.close();
+      try {
+        master.close();
+      } finally {
+        server.close();
+      }
     }
   }
 }

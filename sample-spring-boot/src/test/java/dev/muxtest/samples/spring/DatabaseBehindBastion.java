@@ -42,6 +42,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * context, for the class's first test: muxtest's tunnels are open by then (they open in its
  * beforeAll callback, which runs before any test instance exists).
  */
+// README:start
 @SpringBootTest(
     properties = {
       "spring.datasource.hikari.maximum-pool-size=1",
@@ -78,6 +79,9 @@ abstract class DatabaseBehindBastion {
     registry.add("spring.datasource.username", () -> "postgres");
     registry.add("spring.datasource.password", () -> "secret");
   }
+
+  // ... tests; VisitsTest and the others extend this class and share its context
+  // README:end
 
   @Autowired Visits visits;
   @Autowired JdbcClient jdbc;

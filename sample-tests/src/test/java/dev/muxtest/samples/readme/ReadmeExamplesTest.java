@@ -18,14 +18,19 @@ import org.junit.jupiter.api.Test;
 class ReadmeExamplesTest {
 
   private static final Path README = Path.of("..", "README.md");
-  private static final Path EXAMPLES = Path.of("src/test/java/dev/muxtest/samples/readme");
+  private static final List<Path> EXAMPLES =
+      List.of(
+          Path.of("src/test/java/dev/muxtest/samples/readme"),
+          Path.of("../sample-spring-boot/src/test/java/dev/muxtest/samples/spring"));
 
   @Test
   void everyJavaBlockOfTheReadmeIsAMarkedRegionOfATest() throws IOException {
     List<String> regions = new ArrayList<>();
-    try (Stream<Path> files = Files.list(EXAMPLES)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-        regions.addAll(markedRegions(Files.readAllLines(file)));
+    for (Path directory : EXAMPLES) {
+      try (Stream<Path> files = Files.list(directory)) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+          regions.addAll(markedRegions(Files.readAllLines(file)));
+        }
       }
     }
     List<String> blocks = javaBlocks(Files.readAllLines(README));

@@ -313,10 +313,15 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   /**
    * A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's
-   * /dev/tcp).
+   * /dev/tcp). The host reaches bash as a positional parameter, single-quoted for the server's
+   * shell: whatever its characters, it is never shell syntax.
    */
   protected static String tcpConnectCommand(String host, int port) {
-    return "exec bash -c 'exec 3<>/dev/tcp/" + host + "/" + port + "'";
+    return "exec bash -c 'exec 3<>\"/dev/tcp/$1/$2\"' probe "
+        + "'"
+        + host.replace("'", "'\\''")
+        + "' "
+        + port;
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,7 +62,7 @@ final class MasterProcess {
    * @throws SshOperationException naming {@code server} and the master's own log when it cannot
    *     start
    */
-  boolean start(ControlMaster mode, Duration connectTimeout, Path workDir, String server) {
+  boolean start(ControlMaster mode, Duration connectTimeout, String server) {
     if (mode == ControlMaster.AUTO
         && Files.exists(controlPath)
         && client.control("check").exitCode() == 0) {
@@ -71,29 +70,28 @@ final class MasterProcess {
       return false; // a live master on this path: reuse it
     }
     List<String> command =
-        client.ssh(
-            List.of(
-                "-M",
-                "-N",
-                "-o",
-                "ControlMaster=yes",
-                // Backgrounds the master once it is authenticated; we own it and end it with -O
-                // exit.
-                "-o",
-                "ControlPersist=yes",
-                "-o",
-                "LogLevel=INFO",
-                "-E",
-                log.toString(),
-                // The master forwards a mux client's environment only where its own SendEnv allows;
-                // the
-                // clients already send only the names exec() asked for.
-                "-o",
-                "SendEnv=*",
-                OpenSshConfig.HOST_ALIAS));
-    // The foreground process returns once the master is up (or failed); the master lives on.
-    SshCommand.Result started =
-        SshCommand.run(command, Map.of(), workDir, connectTimeout.plusSeconds(5));
+        List.of(
+            "-M",
+            "-N",
+            "-o",
+            "ControlMaster=yes",
+            // Backgrounds the master once it is authenticated; we own it and end it with -O exit.
+            "-o",
+            "ControlPersist=yes",
+            "-o",
+            "LogLevel=INFO",
+            "-E",
+            log.toString(),
+            // The master forwards a mux client's environment only where its own SendEnv allows; the
+            // clients already send only the names exec() asked for.
+            "-o",
+            "SendEnv=*",
+            "--",
+            OpenSshConfig.HOST_ALIAS);
+    // The foreground process returns once the master is up (or failed); the master lives on. Should
+    // this thread be interrupted, the foreground ssh is killed, and exit() ends a master that went
+    // to the background already.
+    SshCommand.Result started = client.run(command, connectTimeout.plusSeconds(5));
     if (started.exitCode() != 0) {
       throw new SshOperationException(
           String.format(
@@ -115,17 +113,21 @@ final class MasterProcess {
   }
 
   /** Starts a new master on the same control path after the last one's connection was lost. */
-  void restart(Duration connectTimeout, Path workDir, String server) {
+  void restart(Duration connectTimeout, String server) {
     try {
       Files.deleteIfExists(controlPath); // a socket nobody listens on any more
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot remove the dead control socket " + controlPath, e);
     }
-    start(ControlMaster.YES, connectTimeout, workDir, server);
+    start(ControlMaster.YES, connectTimeout, server);
   }
 
   private Optional<ProcessHandle> pid() {
-    SshCommand.Result check = client.control("check");
+    return masterOf(client.control("check"));
+  }
+
+  /** The master process that answered {@code -O check} with its pid, if it did and still runs. */
+  static Optional<ProcessHandle> masterOf(SshCommand.Result check) {
     Matcher m = MASTER_PID.matcher(check.stderr() + check.stdout());
     return check.exitCode() == 0 && m.find()
         ? ProcessHandle.of(Long.parseLong(m.group(1)))
@@ -157,13 +159,22 @@ final class MasterProcess {
 
   /**
    * Ends the master ({@code -O exit} unless {@code askFirst} is false, as after {@code -O stop})
-   * and waits for its process, killing it if it stays. No master process is left afterwards.
+   * and waits for its process, killing it if it stays. A master whose start did not finish (the
+   * starting thread was interrupted, or the JVM is ending) is found on its socket and ended too. No
+   * master process is left afterwards. Runs on an interrupted thread as on any other: the flag is
+   * cleared meanwhile and set again.
    */
   void exit(boolean askFirst) {
-    ProcessHandle current = process;
+    boolean interrupted = Thread.interrupted();
     try {
+      ProcessHandle current = process;
+      boolean ask = askFirst;
+      if (current == null && ControlDirectory.answers(controlPath)) {
+        current = pid().orElse(null);
+        ask = true;
+      }
       if (current != null && Processes.running(current)) {
-        if (askFirst) {
+        if (ask) {
           client.control("exit");
         }
         if (!Processes.awaitEnd(current, EXIT_WAIT)) {
@@ -175,6 +186,9 @@ final class MasterProcess {
       }
     } finally {
       RUNNING.remove(this);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.muxtest.internal.openssh;
 import dev.muxtest.ControlMaster;
 import dev.muxtest.ExecResult;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,29 +35,50 @@ final class MuxClient {
   private final Path directory;
   private final ControlMaster mode;
   private final Duration controlTimeout;
+  private final long maxOutput;
 
+  /**
+   * @param maxOutput most bytes one run may write to each of stdout and stderr ({@link
+   *     Settings#EXEC_MAX_OUTPUT})
+   */
   MuxClient(
-      String executable, Path config, Path directory, ControlMaster mode, Duration controlTimeout) {
+      String executable,
+      Path config,
+      Path directory,
+      ControlMaster mode,
+      Duration controlTimeout,
+      long maxOutput) {
     this.executable = executable;
     this.config = config;
     this.directory = directory;
     this.mode = mode;
     this.controlTimeout = controlTimeout;
+    this.maxOutput = maxOutput;
   }
 
-  /** {@code ssh -F <config> <args...>}. */
+  /**
+   * {@code ssh -F <config> <args...>}. Whoever adds the destination puts {@code --} before it:
+   * OpenSSH reads the arguments after the destination as options too, and a command (or anything
+   * after the host) must never be one.
+   */
   List<String> ssh(List<String> args) {
     List<String> command = new ArrayList<>(List.of(executable, "-F", config.toString()));
     command.addAll(args);
     return command;
   }
 
-  /** {@code ssh -O <operation> [args] <server>} against the master's control socket. */
+  /** {@code ssh -O <operation> [args] -- <server>} against the master's control socket. */
   SshCommand.Result control(String operation, String... args) {
     List<String> command = new ArrayList<>(List.of("-O", operation));
     command.addAll(List.of(args));
+    command.add("--");
     command.add(OpenSshConfig.HOST_ALIAS);
-    return SshCommand.run(ssh(command), Map.of(), directory, controlTimeout);
+    return run(command, controlTimeout);
+  }
+
+  /** {@code ssh -F <config> <args...>}, within {@code timeout} and the output bound. */
+  SshCommand.Result run(List<String> args, Duration timeout) {
+    return SshCommand.run(ssh(args), Map.of(), directory, timeout, maxOutput);
   }
 
   /**
@@ -76,14 +98,22 @@ final class MuxClient {
     List<String> args = new ArrayList<>(List.of("-T"));
     environment.keySet().forEach(name -> args.addAll(List.of("-o", "SendEnv=" + name)));
     args.addAll(clientOptions());
+    // "--": a command starting with "-" goes to the server, never into ssh's options.
+    args.add("--");
     args.add(OpenSshConfig.HOST_ALIAS);
     args.add(command);
     SshCommand.Result result;
     try {
-      result = SshCommand.run(ssh(args), environment, directory, left);
+      result = SshCommand.run(ssh(args), environment, directory, left, maxOutput);
     } catch (SshCommand.TimedOut e) {
       throw new SshOperationException(
           "Command did not finish within " + timeout + " on " + server + ": " + command, e);
+    } catch (SshCommand.OutputTooLarge e) {
+      throw new SshOperationException(
+          String.format(
+              "Command wrote more than %d bytes to %s, the limit set by %s, on %s, and was ended: %s",
+              e.limit(), e.stream(), Settings.EXEC_MAX_OUTPUT, server, command),
+          e);
     }
     if (mode != ControlMaster.NO && result.exitCode() == 255 && isMuxFailure(result.stderr())) {
       throw new SshOperationException(

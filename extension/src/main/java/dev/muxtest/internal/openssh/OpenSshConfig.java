@@ -1,5 +1,6 @@
 package dev.muxtest.internal.openssh;
 
+import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -44,6 +45,15 @@ final class OpenSshConfig {
       Settings settings,
       Path controlPath,
       Optional<Path> agentSocket) {
+    // Every path the config names, checked before anything is written.
+    server.identityFile().ifPresent(file -> requireUsable("identity file", file));
+    Stream.concat(Stream.of(server), server.jumpHost().stream())
+        .flatMap(
+            endpoint -> endpoint.hostKeyPolicy().apply(pinned -> Stream.<Path>empty(), Stream::of))
+        .forEach(file -> requireUsable("known_hosts file", file));
+    requireUsable("control directory", directory);
+    requireUsable("control path", controlPath);
+    agentSocket.ifPresent(socket -> requireUsable("agent socket", socket));
     try {
       // A server outside the test: its identity file as given, copied nowhere.
       Path key = server.identityFile().orElse(directory.resolve("id"));
@@ -146,6 +156,48 @@ final class OpenSshConfig {
                 "  LogLevel ERROR"))
         .flatMap(s -> s)
         .toList();
+  }
+
+  /**
+   * Why OpenSSH would not take {@code path} as it is, if it would not: it expands {@code %} tokens
+   * and {@code ${VAR}} in the paths of its config and options, and a double quote, a backslash or a
+   * control character breaks a quoted argument.
+   */
+  static Optional<String> whyUnusable(Path path) {
+    String text = path.toString();
+    if (text.contains("%")) {
+      return Optional.of("it contains '%', which OpenSSH expands as a token (%d, %h, ...)");
+    }
+    if (text.contains("${")) {
+      return Optional.of("it contains '${', which OpenSSH expands as an environment variable");
+    }
+    if (text.contains("\"")) {
+      return Optional.of("it contains '\"', which OpenSSH cannot take in a quoted argument");
+    }
+    if (text.contains("\\")) {
+      return Optional.of("it contains '\\', which OpenSSH reads as an escape");
+    }
+    if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      return Optional.of("it contains a control character");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code path}, if OpenSSH takes it as it is.
+   *
+   * @throws SshOperationException naming {@code what}, the path and what OpenSSH would do with it
+   */
+  static Path requireUsable(String what, Path path) {
+    whyUnusable(path)
+        .ifPresent(
+            why -> {
+              throw new SshOperationException(
+                  String.format(
+                      "The OpenSSH engine cannot use the %s %s: %s; choose a path without it",
+                      what, path, why));
+            });
+    return path;
   }
 
   /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */

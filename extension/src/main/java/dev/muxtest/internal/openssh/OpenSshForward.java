@@ -48,10 +48,17 @@ final class OpenSshForward implements Forward {
     /** OpenSSH's spec of the forward; a cancel must name it as requested (port 0 too). */
     String spec() {
       return switch (type) {
-        case LOCAL -> "127.0.0.1:" + bindPort + ":" + host + ":" + port;
-        case REMOTE -> bindPort + ":" + host + ":" + port;
+        case LOCAL -> "127.0.0.1:" + bindPort + ":" + specHost() + ":" + port;
+        case REMOTE -> bindPort + ":" + specHost() + ":" + port;
         case DYNAMIC -> "127.0.0.1:" + bindPort;
       };
+    }
+
+    /**
+     * The host as a spec field: an IPv6 literal in brackets, or OpenSSH splits it at its colons.
+     */
+    private String specHost() {
+      return host.contains(":") ? "[" + host + "]" : host;
     }
 
     /** The same forward on another listening port. */
@@ -158,6 +165,7 @@ final class OpenSshForward implements Forward {
                       log.toString(),
                       request.flag(),
                       request.spec(),
+                      "--",
                       OpenSshConfig.HOST_ALIAS)),
               Map.of(),
               Path.of("/dev/null").toFile(),
@@ -186,7 +194,7 @@ final class OpenSshForward implements Forward {
               client, request, listening, process, process::isAlive, () -> false, onClose);
         }
         if (!process.isAlive() || System.nanoTime() >= deadline) {
-          process.destroyForcibly();
+          SshCommand.killQuietly(process);
           throw new SshOperationException(
               String.format(
                   "ssh %s on its own connection to %s did not come up: %s",
@@ -195,11 +203,11 @@ final class OpenSshForward implements Forward {
         Thread.sleep(POLL.toMillis()); // polling the forward's log, bounded by the connect timeout
       }
     } catch (IOException e) {
-      process.destroyForcibly();
+      SshCommand.killQuietly(process);
       throw new SshOperationException(
           "Cannot read the log of forward " + request + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      SshCommand.killQuietly(process);
       Thread.currentThread().interrupt();
       throw new SshOperationException("Interrupted while opening forward " + request, e);
     }
@@ -274,6 +282,8 @@ final class OpenSshForward implements Forward {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // Closing runs on an interrupted thread as on any other; the flag is set again afterwards.
+    boolean interrupted = Thread.interrupted();
     try {
       if (ownProcess != null) {
         ownProcess.destroy();
@@ -288,9 +298,13 @@ final class OpenSshForward implements Forward {
         }
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      ownProcess.destroyForcibly();
+      interrupted = true;
     } finally {
       onClose.accept(this);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.sshd.agent.local.LocalAgentFactory;
 
 /**
@@ -22,8 +21,6 @@ import org.apache.sshd.agent.local.LocalAgentFactory;
  * multiplexing clients of that master ({@code ssh -S}).
  */
 public final class OpenSshMaster extends AbstractEngineMaster {
-
-  private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9._:-]+");
 
   /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
   private static final String AGENT_SOCKET = "agt";
@@ -38,7 +35,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
     super(server, settings);
     this.mode = mode;
-    this.directory = ControlDirectory.create(settings.controlDirectory());
+    this.directory = ControlDirectory.create(settings.controlDirectory(), settings.sshExecutable());
     this.controlPath = directory.resolve(ControlDirectory.SOCKET);
   }
 
@@ -77,10 +74,16 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             controlPath,
             Optional.ofNullable(agentSocket).map(JvmAgentSocket::path));
     client =
-        new MuxClient(settings.sshExecutable(), config, directory, mode, settings.connectTimeout());
+        new MuxClient(
+            settings.sshExecutable(),
+            config,
+            directory,
+            mode,
+            settings.connectTimeout(),
+            settings.maxOutput());
     process = new MasterProcess(client, controlPath, directory.resolve("master.log"), this::close);
     if (mode != ControlMaster.NO
-        && process.start(mode, settings.connectTimeout(), directory, server.describe())) {
+        && process.start(mode, settings.connectTimeout(), server.describe())) {
       countConnection();
     }
   }
@@ -165,14 +168,11 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   /**
-   * From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection. A
-   * host name that cannot go into the command as it is is not probed.
+   * From the server's side, as the forward will connect: bash's /dev/tcp opens a TCP connection.
+   * Any host is probed: the command quotes it.
    */
   @Override
   protected Optional<String> probeDestination(String host, int port) {
-    if (!SAFE_HOST.matcher(host).matches()) {
-      return Optional.empty();
-    }
     ExecResult result = exec(tcpConnectCommand(host, port), PROBE_ATTEMPT);
     return result.exitCode() == 0 ? Optional.empty() : Optional.of(result.stderr().strip());
   }
@@ -187,7 +187,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   /** A new master on the same control path; its forwards are added again on the same ports. */
   @Override
   protected void reconnect() {
-    process.restart(settings.connectTimeout(), directory, server.describe());
+    process.restart(settings.connectTimeout(), server.describe());
     countConnection();
     for (Forward forward : openForwards()) {
       if (forward instanceof OpenSshForward openSsh) {

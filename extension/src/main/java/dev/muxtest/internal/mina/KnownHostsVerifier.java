@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -50,6 +51,8 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
   private static final String REVOKED = "@revoked";
   private static final String CERT_AUTHORITY = "@cert-authority";
   private static final int DEFAULT_PORT = 22;
+  private static final AttributeRepository.AttributeKey<PublicKey> ACCEPTED =
+      new AttributeRepository.AttributeKey<>();
 
   private final Path file;
   private final String lookupName;
@@ -73,9 +76,18 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
 
   @Override
   public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey serverKey) {
+    PublicKey earlier = session == null ? null : session.getAttribute(ACCEPTED);
+    if (earlier != null && KeyUtils.compareKeys(earlier, serverKey)) {
+      // A re-key of this session with the key already accepted: OpenSSH does not read the file
+      // again either (it may be gone by now, in a temporary directory). A new connection does.
+      return true;
+    }
     Optional<String> refusal = check(serverKey);
     if (refusal.isPresent()) {
       throw new HostKeyRefusedException(refusal.get());
+    }
+    if (session != null) {
+      session.setAttribute(ACCEPTED, serverKey);
     }
     return true;
   }

@@ -5,21 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.muxtest.internal.engine.KeyMaterial;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The parts of the known_hosts check that need no server: lookup names, pattern matching on hostile
- * patterns, and a file that cannot be read. The decisions themselves are tested against a real
- * server on both engines by {@code KnownHostsParityTest}.
+ * patterns, a file that cannot be read, and re-keys. The decisions themselves are tested against a
+ * real server on both engines by {@code KnownHostsParityTest}.
  */
 class KnownHostsVerifierTest {
 
@@ -72,6 +76,43 @@ class KnownHostsVerifierTest {
     assertThatThrownBy(() -> verifier.verifyServerKey(null, null, key))
         .isInstanceOf(KnownHostsVerifier.HostKeyRefusedException.class)
         .hasMessageContaining(missing.toString());
+  }
+
+  @Test
+  void aReKeyOfTheSameSessionNeedsTheFileNoMoreButANewSessionDoes() throws Exception {
+    PublicKey key = KeyMaterial.generate().getPublic();
+    Path file =
+        Files.writeString(
+            dir.resolve("known_hosts"), "[localhost]:2222 " + KeyMaterial.publicKeyLine(key));
+    KnownHostsVerifier verifier = new KnownHostsVerifier(file, "localhost", 2222);
+    ClientSession session = sessionWithAttributes();
+    assertThat(verifier.verifyServerKey(session, null, key)).isTrue();
+
+    Files.delete(file);
+
+    assertThat(verifier.verifyServerKey(session, null, key)).as("re-key").isTrue();
+    assertThatThrownBy(
+            () -> verifier.verifyServerKey(session, null, KeyMaterial.generate().getPublic()))
+        .as("another key at re-key")
+        .hasMessageContaining("cannot read " + file);
+    assertThatThrownBy(() -> verifier.verifyServerKey(sessionWithAttributes(), null, key))
+        .as("a new connection")
+        .hasMessageContaining("cannot read " + file);
+  }
+
+  /** A session that keeps attributes, and does nothing else. */
+  private static ClientSession sessionWithAttributes() {
+    Map<Object, Object> attributes = new ConcurrentHashMap<>();
+    return (ClientSession)
+        Proxy.newProxyInstance(
+            ClientSession.class.getClassLoader(),
+            new Class<?>[] {ClientSession.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getAttribute" -> attributes.get(args[0]);
+                  case "setAttribute" -> attributes.put(args[0], args[1]);
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 
   @Test

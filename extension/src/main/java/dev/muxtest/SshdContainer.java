@@ -1,5 +1,6 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.container.LoopbackPorts;
 import dev.muxtest.internal.container.SshdImage;
 import dev.muxtest.internal.engine.KeyMaterial;
 import java.io.IOException;
@@ -27,6 +28,10 @@ import org.testcontainers.lifecycle.Startable;
  * <p>Public-key authentication only, for the user {@value #USER}; TCP forwarding allowed; sshd logs
  * at INFO to the container output. Every instance has a fresh host key, made in Java, that clients
  * pin through {@link #getHostKey()}.
+ *
+ * <p>With a Docker engine on the test machine, the SSH port is published on 127.0.0.1 only, not on
+ * all the machine's interfaces; with a remote engine ({@code DOCKER_HOST} of another machine),
+ * Testcontainers' default applies.
  *
  * <p>The base image is {@value #DEFAULT_BASE_IMAGE} unless the system property {@value
  * #BASE_IMAGE_PROPERTY} or the environment variable {@value #BASE_IMAGE_ENV} names another (a
@@ -87,6 +92,8 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   public SshdContainer(String baseImage) {
     super(SshdImage.on(baseImage));
     withExposedPorts(SSH_PORT);
+    // Testcontainers publishes on all interfaces: anyone on the network could reach the test sshd.
+    withCreateContainerCmdModifier(LoopbackPorts::bindLoopbackIfLocal);
     withLabel(LABEL, "true");
     withCopyToContainer(
         Transferable.of(KeyMaterial.openSshPrivateKey(hostKey, "muxtest host key"), 0600),

@@ -21,8 +21,14 @@ public sealed interface HostKeyPolicy {
   }
 
   /**
-   * The key recorded for the host ({@code [host]:port} for a port other than 22) in this file; an
-   * unknown host or another key is refused. For servers outside the test.
+   * The key recorded for the host ({@code [host]:port} for a port other than 22) in this OpenSSH
+   * known_hosts file; an unknown host or another key is refused. For servers outside the test.
+   *
+   * <p>Both engines decide as the OpenSSH client does with {@code CheckHostIP no}: the host is
+   * looked up by the name (or address) the master connects to, never by the address a name
+   * resolves to; {@code *}/{@code ?} patterns, {@code !} negations and hashed entries match; a
+   * port-less entry matches port 22 only; a matching {@code @revoked} entry refuses its key; {@code
+   * @cert-authority} entries accept no plain host key, and host certificates are not supported.
    */
   record KnownHosts(Path file) implements HostKeyPolicy {
     @Override

@@ -1,6 +1,5 @@
 package dev.muxtest.internal.mina;
 
-import dev.muxtest.internal.engine.HostKeyPolicy;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.util.ArrayList;
@@ -9,8 +8,6 @@ import java.util.List;
 import org.apache.sshd.agent.local.LocalAgentFactory;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
-import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RequiredServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.common.NamedFactory;
@@ -35,8 +32,7 @@ final class MinaClients {
   static SshClient hardened(
       ServerEndpoint server, Settings settings, HostKeyPins pins, LocalAgentFactory agents) {
     SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(
-        server.jumpHost().isPresent() ? pins : verifier(server.hostKeyPolicy()));
+    client.setServerKeyVerifier(server.jumpHost().isPresent() ? pins : verifier(server));
     // The user's ~/.ssh (config, keys) must not change what a test does.
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
@@ -66,11 +62,17 @@ final class MinaClients {
     return client;
   }
 
-  /** The verifier of a host key policy: one pinned key, or the known_hosts file's verdict. */
-  static ServerKeyVerifier verifier(HostKeyPolicy policy) {
-    return policy.<ServerKeyVerifier>apply(
-        RequiredServerKeyVerifier::new,
-        // Unknown hosts and changed keys are both refused: RejectAll decides either way.
-        file -> new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, file));
+  /**
+   * The verifier of the server's host key policy: one pinned key, or the known_hosts file's verdict
+   * for the server's host and port, decided as the OpenSSH engine decides it.
+   */
+  static ServerKeyVerifier verifier(ServerEndpoint server) {
+    return server
+        .hostKeyPolicy()
+        .<ServerKeyVerifier>apply(
+            RequiredServerKeyVerifier::new,
+            // Not MINA's KnownHostsServerKeyVerifier: it also accepts keys listed under the
+            // resolved address, and refuses "*" entries on other ports than 22.
+            file -> new KnownHostsVerifier(file, server.host(), server.port()));
   }
 }

@@ -189,15 +189,16 @@ class JumpHostImpostorTest {
           .hasMessageContaining("Cannot connect the SSH master to " + bastion.describe())
           .hasMessageContaining("Server key did not validate");
     } else {
-      // Under ControlPersist, OpenSSH sends the ProxyJump ssh's stderr to /dev/null: its "Host key
-      // verification failed" never reaches the master's log. The message names the bastion, and
-      // the master's own view ("Connection closed").
+      // Under ControlPersist, OpenSSH sends the ProxyJump ssh's stderr to /dev/null: the engine
+      // asks the jump host alone for its reason and adds it to the master's own view.
       assertThatThrownBy(() -> connect(engine, target).close())
           .isInstanceOf(SshOperationException.class)
           .hasMessageContaining(
               "Cannot start the OpenSSH master to " + target.describe() + " (exit 255)")
           .hasMessageContaining("via " + bastion.describe())
-          .hasMessageContaining("Connection closed");
+          .hasMessageContaining("Connection closed")
+          .hasMessageContaining("the jump host " + bastion.describe() + " alone: ")
+          .hasMessageContaining("Host key verification failed");
     }
   }
 

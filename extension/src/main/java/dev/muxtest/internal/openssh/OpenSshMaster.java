@@ -11,6 +11,7 @@ import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.agent.local.LocalAgentFactory;
@@ -82,9 +83,51 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             settings.connectTimeout(),
             settings.maxOutput());
     process = new MasterProcess(client, controlPath, directory.resolve("master.log"), this::close);
-    if (mode != ControlMaster.NO
-        && process.start(mode, settings.connectTimeout(), server.describe())) {
-      countConnection();
+    try {
+      if (mode != ControlMaster.NO
+          && process.start(mode, settings.connectTimeout(), server.describe())) {
+        countConnection();
+      }
+    } catch (SshOperationException e) {
+      throw server.jumpHost().isEmpty() ? e : withJumpHostsWords(e);
+    }
+  }
+
+  /**
+   * The master's ProxyJump ssh writes its errors nowhere once the master goes to the background: a
+   * failed start behind a jump host says only that the connection closed. One plain connection to
+   * the jump host alone gives its reason (a refused host key, a refused login).
+   */
+  private SshOperationException withJumpHostsWords(SshOperationException failure) {
+    try {
+      SshCommand.Result jump =
+          SshCommand.run(
+              client.ssh(
+                  List.of(
+                      "-o",
+                      "ControlMaster=no",
+                      "-o",
+                      "ControlPath=none",
+                      "--",
+                      OpenSshConfig.JUMP_ALIAS,
+                      "true")),
+              Map.of(),
+              directory,
+              settings.connectTimeout().plusSeconds(5),
+              settings.maxOutput());
+      if (jump.exitCode() == 0 || jump.stderr().isBlank()) {
+        return failure;
+      }
+      return new SshOperationException(
+          failure.getMessage()
+              + "\nthe jump host "
+              + server.jumpHost().get().describe()
+              + " alone: "
+              + jump.stderr().strip(),
+          failure);
+    } catch (SshOperationException diagnosisFailed) {
+      failure.addSuppressed(diagnosisFailed);
+      return failure;
     }
   }
 

@@ -129,7 +129,7 @@ public final class SuiteWallTime implements Benchmark {
     results.add(
         figure(
             perClass,
-            "Whole suite, muxtest defaults (a master per class)",
+            "Whole suite, muxtest defaults",
             base,
             baselineTitle,
             3,
@@ -137,7 +137,7 @@ public final class SuiteWallTime implements Benchmark {
     results.add(
         figure(
             shared,
-            "Whole suite, muxtest.scope=SUITE (one master for the run)",
+            "Whole suite, muxtest.scope=SUITE (one master)",
             base,
             baselineTitle,
             10,

@@ -13,6 +13,7 @@ import dev.muxtest.bench.suite.FirstByteLatency;
 import dev.muxtest.bench.suite.ForwardThroughput;
 import dev.muxtest.bench.suite.HeapPerMaster;
 import dev.muxtest.bench.suite.ParallelStreams;
+import dev.muxtest.bench.suite.SuiteWallTime;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ public final class BenchmarkMain {
       runDataPath(plan, cleanup, results);
       cleanup.close(); // the data-path server and masters go before the next server starts
       run(new ExtensionCost(plan, cleanup), results);
+      run(new SuiteWallTime(plan, cleanup), results);
     } finally {
       cleanup.close();
     }

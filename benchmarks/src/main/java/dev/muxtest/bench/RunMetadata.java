@@ -72,6 +72,8 @@ final class RunMetadata {
             "10^6 bytes per second",
             "ms",
             "milliseconds, wall clock",
+            "s",
+            "seconds, wall clock",
             "KiB",
             "1024 bytes of Java heap"));
     return m;

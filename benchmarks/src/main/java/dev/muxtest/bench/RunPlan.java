@@ -20,6 +20,9 @@ import java.util.Map;
  * @param classRuns timed runs of each fixture class on a running server
  * @param containerClassRuns timed runs of the fixture class that starts its own container
  * @param heapMasters masters held open at once for the heap figure
+ * @param suiteClasses test classes of the generated suite (at most 40)
+ * @param suiteTestsPerClass tests per class of the generated suite (at most 5)
+ * @param suiteRuns timed runs of each whole suite, taken in turn
  * @param deadline the whole run is ended (and cleaned up) after this long
  */
 public record RunPlan(
@@ -35,18 +38,21 @@ public record RunPlan(
     int classRuns,
     int containerClassRuns,
     int heapMasters,
+    int suiteClasses,
+    int suiteTestsPerClass,
+    int suiteRuns,
     Duration deadline) {
 
   /** The full run: 1 GiB streams, hundreds of samples. */
   public static RunPlan full() {
     return new RunPlan(
-        "full", 1L << 30, 5, 16, 30, 200, 50, 300, 3, 20, 5, 50, Duration.ofMinutes(45));
+        "full", 1L << 30, 5, 16, 30, 200, 50, 300, 3, 20, 5, 50, 40, 5, 3, Duration.ofMinutes(45));
   }
 
   /** The smoke run for CI: every measurement, small. */
   public static RunPlan smoke() {
     return new RunPlan(
-        "smoke", 64L << 20, 1, 16, 5, 20, 10, 40, 2, 5, 2, 10, Duration.ofMinutes(4));
+        "smoke", 64L << 20, 1, 16, 5, 20, 10, 40, 2, 5, 2, 10, 4, 2, 1, Duration.ofMinutes(4));
   }
 
   /** The plan named {@code mode}. */
@@ -78,6 +84,9 @@ public record RunPlan(
     m.put("classRuns", classRuns);
     m.put("containerClassRuns", containerClassRuns);
     m.put("heapMasters", heapMasters);
+    m.put("suiteClasses", suiteClasses);
+    m.put("suiteTestsPerClass", suiteTestsPerClass);
+    m.put("suiteRuns", suiteRuns);
     return m;
   }
 }

@@ -15,6 +15,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -163,6 +164,8 @@ final class OpenSshConfig {
    * and {@code ${VAR}} in the paths of its config and options, and a double quote, a backslash or a
    * control character breaks a quoted argument.
    */
+  private static final Pattern ESCAPE = Pattern.compile("\\\\([\\\\\"' ]|$)");
+
   static Optional<String> whyUnusable(Path path) {
     String text = path.toString();
     if (text.contains("%")) {
@@ -174,8 +177,11 @@ final class OpenSshConfig {
     if (text.contains("\"")) {
       return Optional.of("it contains '\"', which OpenSSH cannot take in a quoted argument");
     }
-    if (text.contains("\\")) {
-      return Optional.of("it contains '\\', which OpenSSH reads as an escape");
+    if (ESCAPE.matcher(text).find()) {
+      // OpenSSH's argument splitting takes \\, \", \' and "\ " as escapes; any other '\' is
+      // literal.
+      return Optional.of(
+          "it contains '\\' before '\\', a quote, a space or the end, which OpenSSH reads as an escape");
     }
     if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return Optional.of("it contains a control character");

@@ -153,7 +153,7 @@ class ControlDirectorySweepTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"a%d", "b${HOME}", "c\"q", "d\\e", "e\nf"})
+  @ValueSource(strings = {"a%d", "b${HOME}", "c\"q", "d\\\\e", "f\\ g", "e\nf"})
   void aControlDirectoryThatOpenSshWouldExpandIsRefusedNamingTheKey(String name) {
     Path configured = base.resolve(name);
 

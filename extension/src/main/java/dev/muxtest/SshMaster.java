@@ -50,8 +50,8 @@ public interface SshMaster {
    * Opens a local forward at run time: a listener on {@code 127.0.0.1} on a free port leading to
    * {@code host:port} as seen from the server. It is closed with the master at the latest.
    *
-   * @throws IllegalArgumentException if {@code host} is null, blank or holds whitespace, or {@code
-   *     port} is not from 1 to 65535
+   * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is not from
+   *     1 to 65535
    */
   Forward forwardLocal(String host, int port);
 

@@ -156,12 +156,6 @@ class EngineInputTest {
       assertRefused(() -> master.forwardLocal("", 80), "forwardLocal: host must not be blank");
       assertRefused(() -> master.forwardLocal(" ", 80), "forwardLocal: host must not be blank");
       assertRefused(
-          () -> master.forwardLocal("db internal", 80),
-          "forwardLocal: host must not contain whitespace or control characters, but was 'db internal'");
-      assertRefused(
-          () -> master.forwardLocal("db\nProxyCommand x", 80),
-          "forwardLocal: host must not contain whitespace or control characters");
-      assertRefused(
           () -> master.forwardLocal("localhost", 0),
           "forwardLocal: port must be from 1 to 65535, but was 0");
       assertRefused(

@@ -123,13 +123,6 @@ final class Inputs {
     if (host.isBlank()) {
       throw new IllegalArgumentException(operation + ": host must not be blank");
     }
-    if (host.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      throw new IllegalArgumentException(
-          operation
-              + ": host must not contain whitespace or control characters, but was '"
-              + host.replaceAll("\\p{Cntrl}", "?")
-              + "'");
-    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(
           operation + ": port must be from 1 to 65535, but was " + port);

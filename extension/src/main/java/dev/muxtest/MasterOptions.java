@@ -1,5 +1,6 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.Settings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,7 +81,11 @@ public final class MasterOptions {
         engine, controlMaster, forwardAgent, connectTimeout, execTimeout, keepAliveInterval);
   }
 
-  /** These options with a bound on connecting and authenticating the master. */
+  /**
+   * These options with a bound on connecting and authenticating the master.
+   *
+   * @throws IllegalArgumentException unless positive and at most 24 hours
+   */
   public MasterOptions withConnectTimeout(Duration timeout) {
     return new MasterOptions(
         engine,
@@ -91,7 +96,11 @@ public final class MasterOptions {
         keepAliveInterval);
   }
 
-  /** These options with the default bound of {@link SshMaster#exec(String)}. */
+  /**
+   * These options with the default bound of {@link SshMaster#exec(String)}.
+   *
+   * @throws IllegalArgumentException unless positive and at most 24 hours
+   */
   public MasterOptions withExecTimeout(Duration timeout) {
     return new MasterOptions(
         engine,
@@ -102,15 +111,14 @@ public final class MasterOptions {
         keepAliveInterval);
   }
 
-  /** These options with the keep-alive interval (two unanswered keep-alives end the master). */
+  /**
+   * These options with the keep-alive interval (two unanswered keep-alives end the master).
+   *
+   * @throws IllegalArgumentException unless from 1 second to 24 hours
+   */
   public MasterOptions withKeepAliveInterval(Duration interval) {
     return new MasterOptions(
-        engine,
-        controlMaster,
-        forwardAgent,
-        connectTimeout,
-        execTimeout,
-        positive(interval, "keepAliveInterval"));
+        engine, controlMaster, forwardAgent, connectTimeout, execTimeout, keepAlive(interval));
   }
 
   /** The engine; {@link Engine#DEFAULT} for the configured one. */
@@ -155,7 +163,21 @@ public final class MasterOptions {
       throw new IllegalArgumentException(
           "MasterOptions: " + name + " must be a positive duration but was " + value);
     }
+    // The same bound as the muxtest.* settings: longer overflows later nanosecond arithmetic.
+    if (value.compareTo(Settings.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException(
+          "MasterOptions: " + name + " must be at most 24h but was " + value);
+    }
     return value;
+  }
+
+  private static Duration keepAlive(Duration value) {
+    Duration interval = positive(value, "keepAliveInterval");
+    if (interval.compareTo(Settings.MIN_KEEPALIVE) < 0) {
+      throw new IllegalArgumentException(
+          "MasterOptions: keepAliveInterval must be at least 1s but was " + value);
+    }
+    return interval;
   }
 
   @Override

@@ -15,27 +15,43 @@ public interface SshMaster {
   /** The engine holding this master. */
   Engine engine();
 
-  /** Runs a shell command on the server over the master, with the default command timeout. */
+  /**
+   * Runs a shell command on the server over the master, with the default command timeout.
+   *
+   * @throws IllegalArgumentException if {@code command} is null or blank
+   * @throws SshOperationException if the command cannot be started, does not end within the
+   *     timeout, or writes more than {@code muxtest.exec.maxOutput} to stdout or stderr
+   */
   ExecResult exec(String command);
 
   /**
    * Runs a shell command on the server over the master.
    *
-   * @throws SshOperationException if the command cannot be started or does not end within {@code
-   *     timeout}
+   * @throws IllegalArgumentException if {@code command} is null or blank, or {@code timeout} is
+   *     null, not positive or over 24 hours
+   * @throws SshOperationException if the command cannot be started, does not end within {@code
+   *     timeout}, or writes more than {@code muxtest.exec.maxOutput} to stdout or stderr
    */
   ExecResult exec(String command, Duration timeout);
 
   /**
    * Runs a shell command with extra environment variables, passed as SSH environment requests (the
    * server must accept them: the reference server accepts {@code LANG}, {@code LC_*} and {@code
-   * MUXTEST_*}).
+   * MUXTEST_*}). Only these variables are sent, never any of the test JVM's own environment.
+   *
+   * @throws IllegalArgumentException if {@code command} is null or blank, or a name is not a plain
+   *     variable name ({@code [A-Za-z_][A-Za-z0-9_]*}: no patterns such as {@code LC_*}) or a value
+   *     is null
+   * @throws SshOperationException as {@link #exec(String)}
    */
   ExecResult exec(String command, Map<String, String> environment);
 
   /**
    * Opens a local forward at run time: a listener on {@code 127.0.0.1} on a free port leading to
    * {@code host:port} as seen from the server. It is closed with the master at the latest.
+   *
+   * @throws IllegalArgumentException if {@code host} is null or blank, or {@code port} is not from
+   *     1 to 65535
    */
   Forward forwardLocal(String host, int port);
 
@@ -43,6 +59,10 @@ public interface SshMaster {
    * Opens a remote forward at run time: a listener on the server's loopback on {@code remotePort}
    * (0: the server allocates one, see {@link Forward#remotePort()}) leading to {@code host:port} as
    * seen from the test machine, which must be a loopback address.
+   *
+   * @throws IllegalArgumentException if {@code host} is not a loopback address ({@code localhost},
+   *     {@code 127.0.0.1}, {@code ::1}), {@code port} is not from 1 to 65535 or {@code remotePort}
+   *     not from 0 to 65535; nothing is sent to the server then
    */
   Forward forwardRemote(int remotePort, String host, int port);
 

@@ -209,7 +209,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   }
 
   private ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
-    SessionBudget.requireValid(command, environment, timeout);
+    Inputs.exec(command, environment, timeout);
     ensureAccepting();
     return sessions.run(
         timeout, command, left -> execInSession(command, environment, timeout, left));
@@ -222,12 +222,14 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final Forward forwardLocal(int bindPort, String host, int port) {
+    Inputs.forwardLocal(bindPort, host, port);
     ensureAccepting();
     return tracked(openLocal(bindPort, host, port));
   }
 
   @Override
   public final Forward forwardRemote(int remotePort, String host, int port) {
+    Inputs.forwardRemote(remotePort, host, port);
     ensureAccepting();
     return tracked(openRemote(remotePort, host, port));
   }
@@ -239,6 +241,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final Forward forwardDynamic(int bindPort) {
+    Inputs.forwardDynamic(bindPort);
     ensureAccepting();
     return tracked(openDynamic(bindPort));
   }

@@ -27,6 +27,8 @@ public interface EngineMaster extends CloseableSshMaster {
   /**
    * A local forward whose listener binds {@code 127.0.0.1:bindPort} (0: a free port).
    *
+   * @throws IllegalArgumentException as {@link dev.muxtest.SshMaster#forwardLocal(String, int)}, or
+   *     if {@code bindPort} is not from 0 to 65535
    * @throws SshOperationException if the port is taken or the forward cannot be opened
    */
   Forward forwardLocal(int bindPort, String host, int port);
@@ -34,6 +36,8 @@ public interface EngineMaster extends CloseableSshMaster {
   /**
    * A dynamic forward (SOCKS proxy) whose listener binds {@code 127.0.0.1:bindPort} (0: a free
    * port).
+   *
+   * @throws IllegalArgumentException if {@code bindPort} is not from 0 to 65535
    */
   Forward forwardDynamic(int bindPort);
 

@@ -2,7 +2,6 @@ package dev.muxtest.internal.engine;
 
 import dev.muxtest.SshOperationException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -33,24 +32,6 @@ final class SessionBudget {
   static SessionBudget of(Settings settings, ServerEndpoint server) {
     int limit = server.maxSessions().orElse(OPENSSH_DEFAULT);
     return new SessionBudget(settings.sessionBudget().orElse(Math.max(1, limit - 1)));
-  }
-
-  /**
-   * Checks the arguments of a command before it waits for a session.
-   *
-   * @throws IllegalArgumentException for a null command or environment, or a timeout that is not
-   *     positive
-   */
-  static void requireValid(String command, Map<String, String> environment, Duration timeout) {
-    if (command == null
-        || environment == null
-        || timeout == null
-        || timeout.compareTo(Duration.ZERO) <= 0) {
-      throw new IllegalArgumentException(
-          String.format(
-              "exec: command and environment must not be null and the timeout must be positive, but were %s, %s, %s",
-              command, environment, timeout));
-    }
   }
 
   /**

@@ -106,6 +106,15 @@ public record Settings(
   /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
   static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
 
+  /** The longest duration any setting takes: longer ones overflow later arithmetic. */
+  public static final Duration MAX_DURATION = Duration.ofHours(24);
+
+  /**
+   * The shortest keep-alive interval: OpenSSH counts it in whole seconds, and a shorter one would
+   * flood the connection.
+   */
+  public static final Duration MIN_KEEPALIVE = Duration.ofSeconds(1);
+
   /** The defaults, as documented in the README. */
   public static final Settings DEFAULTS =
       new Settings(
@@ -150,7 +159,7 @@ public record Settings(
         duration(parameters, CONNECT_TIMEOUT, DEFAULTS.connectTimeout),
         duration(parameters, EXEC_TIMEOUT, DEFAULTS.execTimeout),
         duration(parameters, TUNNEL_READY_TIMEOUT, DEFAULTS.tunnelReadyTimeout),
-        duration(parameters, KEEPALIVE_INTERVAL, DEFAULTS.keepAliveInterval),
+        keepAlive(parameters),
         engine(parameters),
         parameters
             .apply(SSH_EXECUTABLE)
@@ -276,9 +285,25 @@ public record Settings(
     return raw.isEmpty() ? fallback : parseDuration(key, raw.get());
   }
 
+  private static Duration keepAlive(Function<String, Optional<String>> parameters) {
+    Optional<String> raw = parameters.apply(KEEPALIVE_INTERVAL);
+    if (raw.isEmpty()) {
+      return DEFAULTS.keepAliveInterval;
+    }
+    Duration interval = parseDuration(KEEPALIVE_INTERVAL, raw.get());
+    if (interval.compareTo(MIN_KEEPALIVE) < 0) {
+      throw new ExtensionConfigurationException(
+          String.format(
+              "Configuration parameter '%s' must be at least 1s, but was '%s'",
+              KEEPALIVE_INTERVAL, raw.get()));
+    }
+    return interval;
+  }
+
   /**
    * Parses {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} (seconds when no unit) or
-   * ISO-8601 such as {@code PT30S}; the result must be positive.
+   * ISO-8601 such as {@code PT30S}; the result must be positive and at most 24 hours (every
+   * duration setting is used in nanosecond arithmetic, and no test waits a day).
    *
    * @throws ExtensionConfigurationException naming {@code key} if the value is not such a duration
    */
@@ -312,6 +337,11 @@ public record Settings(
           String.format(
               "Configuration parameter '%s' must be a positive duration such as 30s, 500ms, 2m or PT30S, but was '%s'",
               key, value));
+    }
+    if (parsed.compareTo(MAX_DURATION) > 0) {
+      throw new ExtensionConfigurationException(
+          String.format(
+              "Configuration parameter '%s' must be at most 24h, but was '%s'", key, value));
     }
     return parsed;
   }

@@ -7,23 +7,26 @@ import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.sshd.agent.local.LocalAgentFactory;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
@@ -100,20 +103,23 @@ public final class MinaMaster extends AbstractEngineMaster {
   @Override
   protected ExecResult execInSession(
       String command, Map<String, String> environment, Duration timeout, Duration left) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + left.toNanos();
+    // Completed when the channel closes, or as soon as an output passes its limit.
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    BoundedOutput out = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
+    BoundedOutput err = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
     try (ChannelExec channel = session().createExecChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setAgentForwarding(agent() != null);
       channel.setOut(out);
       channel.setErr(err);
-      channel.open().verify(left);
-      // At least 1 ms: MINA takes a zero wait as no limit at all.
-      Duration rest = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), rest);
-      if (events.contains(ClientChannelEvent.TIMEOUT)) {
-        channel.close(true);
+      channel.addCloseFutureListener(closed -> ended.complete(null));
+      try {
+        channel.open().verify(left);
+        // MINA's own waitFor ignores interrupts; this wait does not.
+        ended.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        end(channel);
         throw new SshOperationException(
             "Command did not finish within "
                 + timeout
@@ -121,15 +127,67 @@ public final class MinaMaster extends AbstractEngineMaster {
                 + server.describe()
                 + ": "
                 + command);
+      } catch (InterruptedException | InterruptedIOException e) {
+        end(channel);
+        Thread.currentThread().interrupt();
+        throw new SshOperationException(
+            "Interrupted while running a command on "
+                + server.describe()
+                + " (its session was ended): "
+                + command,
+            e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("never completed exceptionally", e);
+      }
+      for (BoundedOutput output : List.of(out, err)) {
+        if (output.exceeded()) {
+          end(channel);
+          throw new SshOperationException(
+              String.format(
+                  "Command wrote more than %d bytes to %s, the limit of %s; its session on %s was ended: %s",
+                  settings.maxOutput(),
+                  output == out ? "stdout" : "stderr",
+                  Settings.EXEC_MAX_OUTPUT,
+                  server.describe(),
+                  command));
+        }
       }
       Integer status = channel.getExitStatus();
-      return new ExecResult(
-          status == null ? -1 : status,
-          out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
+      return new ExecResult(status == null ? -1 : status, out.text(), err.text());
     } catch (IOException e) {
       throw new SshOperationException(
           "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Ends a command that must not run on: kills its process group on the server (the {@code signal}
+   * request, which OpenSSH's sshd honours), then closes the channel as SSH means it, so that the
+   * server ends the session and frees it for the next command. MINA's immediate close sends nothing
+   * to the server and would leave the command running in a session the server still counts.
+   */
+  private static void end(ChannelExec channel) {
+    // An interrupt of the caller is set again only afterwards: this wait must not be cut short.
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (channel.isOpen() && !channel.isClosing()) {
+        Buffer signal = channel.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, 32);
+        signal.putUInt(channel.getRecipient());
+        signal.putString("signal");
+        signal.putBoolean(false);
+        signal.putString("KILL");
+        channel.writePacket(signal);
+      }
+      if (!channel.close(false).await(CLOSE_WAIT)) {
+        channel.close(true);
+      }
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "Ending the channel of a command failed: {0}", e.getMessage());
+      channel.close(true);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

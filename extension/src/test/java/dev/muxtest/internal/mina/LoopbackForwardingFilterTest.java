@@ -39,6 +39,30 @@ class LoopbackForwardingFilterTest {
     }
   }
 
+  /**
+   * Other spellings of loopback are refused too (fail closed): proving them loopback would take
+   * parsing or resolving that the filter does not do, and a wrong guess would open a forward off
+   * loopback.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"[::1]", "::ffff:127.0.0.1", "LOCALHOST", "127.1", "2130706433"})
+  void refusesLoopbackSpelledOtherwise(String host) {
+    SshdSocketAddress address =
+        new SshdSocketAddress(host, 8080) {
+          @Override
+          public String getHostName() {
+            return host; // as the peer wrote it
+          }
+        };
+
+    assertThat(FILTER.canListen(address, null)).as("canListen(%s)", host).isFalse();
+    for (Type type : Type.values()) {
+      assertThat(FILTER.canConnect(type, address, null))
+          .as("canConnect(%s, %s)", type, host)
+          .isFalse();
+    }
+  }
+
   /** MINA normalises "" to 0.0.0.0; this address hands the filter the empty name as it is. */
   @Test
   void refusesTheEmptyHostNameItself() {

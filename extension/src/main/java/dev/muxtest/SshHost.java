@@ -32,11 +32,11 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * here, before anything connects, so that both engines get the same values and none of them can
  * reach the OpenSSH engine's config as anything but itself: the host is a host name or an IP
  * address; the user name holds no whitespace, control character, {@code %}, quote, {@code \} or
- * {@code #}; no path holds what OpenSSH would expand ({@code %}, {@code ${}) or read as a quote
- * or an escape ({@code "}, {@code \} before {@code \} or a quote); the identity file is readable
- * by its owner only (OpenSSH ignores any other key file) and not passphrase-protected. Without
- * {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections, and
- * says so.
+ * {@code #}; no path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
+ * quote or an escape ({@code "}, {@code \} before {@code \} or a quote); the identity file is
+ * readable by its owner only (OpenSSH ignores any other key file) and not passphrase-protected.
+ * Without {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections,
+ * and says so.
  */
 public final class SshHost {
 

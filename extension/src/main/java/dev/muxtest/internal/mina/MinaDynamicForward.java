@@ -2,9 +2,13 @@ package dev.muxtest.internal.mina;
 
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
+import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.DynamicPortForwardingTracker;
@@ -16,6 +20,8 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  */
 final class MinaDynamicForward implements SessionBoundForward {
 
+  private static final Duration UNBIND_WAIT = Duration.ofSeconds(2);
+  private static final Duration UNBIND_PAUSE = Duration.ofMillis(20);
   private static final System.Logger LOG = System.getLogger(MinaDynamicForward.class.getName());
 
   private volatile DynamicPortForwardingTracker tracker;
@@ -82,11 +88,24 @@ final class MinaDynamicForward implements SessionBoundForward {
   @Override
   public void close() {
     try {
+      int port = localPort();
       tracker.close();
+      // MINA unbinds the SOCKS listener as it stops the forward; its acceptor may let go of the
+      // port a moment later. Closed means the port refuses, so wait for that, briefly.
+      Poll.until(UNBIND_WAIT, UNBIND_PAUSE, () -> !accepts(port));
     } catch (IOException e) {
       LOG.log(Level.WARNING, "Stopping dynamic forward " + this + " failed", e);
     } finally {
       onClose.accept(this);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException refused) {
+      return false;
     }
   }
 

@@ -8,9 +8,11 @@ import dev.muxtest.ForwardedPort;
 import dev.muxtest.SshMaster;
 import dev.muxtest.SshTunnel;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,10 +57,13 @@ class ForwardsTest {
     // serverPort listens on the server's loopback: its processes call back through it
     String called = master.exec("busybox wget -q -O - http://127.0.0.1:" + serverPort).stdout();
     assertThat(called).isEqualTo("hello");
-    try (Socket viaSocks = new Socket(socks)) { // the name is resolved by the server
-      viaSocks.connect(InetSocketAddress.createUnresolved("localhost", 22), 10_000);
-      assertThat(banner(viaSocks)).isEqualTo("SSH-2.0");
-    }
+    // through the SOCKS proxy, "localhost" as the server sees it: the REMOTE tunnel, back to us
+    URL url = new URL("http://localhost:" + serverPort + "/");
+    HttpURLConnection viaSocks = (HttpURLConnection) url.openConnection(socks);
+    viaSocks.setConnectTimeout(10_000);
+    viaSocks.setReadTimeout(10_000);
+    assertThat(new String(viaSocks.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+        .isEqualTo("hello");
   }
 
   static String banner(Socket socket) throws Exception {

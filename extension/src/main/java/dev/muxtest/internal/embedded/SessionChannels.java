@@ -107,6 +107,32 @@ public final class SessionChannels implements ChannelFactory {
       return super.doInit(buffer);
     }
 
+    /**
+     * As MINA's own, but with the exit status sent before the end of output, as sshd sends it:
+     * output, {@code exit-status}, EOF, close. MINA's order (EOF first) lets OpenSSH's multiplexing
+     * master now and then close the session before it reads the status, so its client exits 255.
+     */
+    @Override
+    protected void closeShell(int exitValue, boolean closeImmediately) throws IOException {
+      if (isClosing()) {
+        commandExitFuture.setClosed();
+        return;
+      }
+      if (out != null) {
+        out.flush();
+      }
+      if (err != null) {
+        err.flush();
+      }
+      sendExitStatus(exitValue);
+      if (out != null) {
+        out.close();
+      }
+      sendEof();
+      commandExitFuture.setClosed();
+      close(closeImmediately);
+    }
+
     @Override
     protected RequestHandler.Result handleEnvParsed(String name, String value) throws IOException {
       return accepted(name)

@@ -31,11 +31,14 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  *   <li>Public-key authentication only, for {@link #getUsername()} with the keys given to {@link
  *       #authorizeKey}; no password, keyboard-interactive or host-based login. A fresh host key,
  *       made in Java, that clients pin through {@link #getHostKey()}.
- *   <li>Commands run by the test machine's {@code /bin/sh -c}, <b>as the user running the JVM</b>,
- *       in the JVM's working directory, with the JVM's environment plus the variables a session
- *       sends that OpenSSH's {@code AcceptEnv LANG LC_* MUXTEST_*} would accept. This server's
- *       {@code localhost} is the test machine itself: it is not a separate machine, and a command
- *       can do whatever the test's own user can.
+ *   <li>Commands run by the test machine's {@code /bin/bash -c} (the reference container user's
+ *       shell; {@code /bin/sh -c} where there is no {@code /bin/bash}), <b>as the user running the
+ *       JVM</b>, in the JVM's working directory, with the JVM's environment (without {@code
+ *       SSH_AUTH_SOCK}) plus the variables a session sends that OpenSSH's {@code AcceptEnv LANG
+ *       LC_* MUXTEST_*} would accept, and {@code SSH_CONNECTION}. A command whose channel closes
+ *       while it runs is killed with its child processes. This server's {@code localhost} is the
+ *       test machine itself: it is not a separate machine, and a command can do whatever the test's
+ *       own user can.
  *   <li>The SFTP subsystem, on the test machine's file system.
  *   <li>TCP forwarding: local forwards (direct-tcpip) to anything the test machine reaches; remote
  *       forwards listen on loopback only (as sshd's {@code GatewayPorts no}). No agent or X11
@@ -53,11 +56,11 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  *
  * <p>What it is not: OpenSSH's sshd. Its MaxSessions, log, forwarding rules and environment are
  * modelled on the reference container's, not taken from it; behaviour of sshd itself (its log
- * messages, {@code sshd_config} options, privilege separation, {@code ~/.ssh/rc}, login shells) is
- * not there, nor is a separate host or network.
+ * messages, {@code sshd_config} options, privilege separation, {@code ~/.ssh/rc}, the user's own
+ * login shell, ptys, agent forwarding) is not there, nor is a separate host or network.
  *
- * <p>Commands need a POSIX {@code /bin/sh} (Linux, macOS); readiness checks of REMOTE tunnels run
- * {@code bash}. Closing the server ({@link #close()}) stops it.
+ * <p>Commands need a POSIX shell at {@code /bin/bash} or {@code /bin/sh} (Linux, macOS); readiness
+ * checks of REMOTE tunnels run {@code bash}. Closing the server ({@link #close()}) stops it.
  */
 public final class EmbeddedSshServer implements AutoCloseable {
 

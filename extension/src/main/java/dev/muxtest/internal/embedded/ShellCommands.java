@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +22,24 @@ import org.apache.sshd.server.shell.InvertedShellWrapper;
 import org.apache.sshd.server.shell.ShellFactory;
 
 /**
- * Commands of the embedded server, run by the test machine's {@code /bin/sh} as the JVM's user, in
- * the JVM's working directory, with the JVM's environment (less {@code SSH_AUTH_SOCK} and {@code
- * SSH_TTY}) plus the variables the session was given and its {@code SSH_CONNECTION}/{@code
- * SSH_CLIENT}: an exec request runs {@code /bin/sh -c <command>}, a shell request {@code /bin/sh}
- * reading its standard input. MINA's {@link InvertedShellWrapper} pumps the streams. A command
- * whose channel closes before it ends (a timeout, a cancel, the server stopping) is killed with its
- * child processes, so nothing of it is left running on the test machine.
+ * Commands of the embedded server, run by the test machine's shell ({@link #SHELL}) as the JVM's
+ * user, in the JVM's working directory, with the JVM's environment (less {@code SSH_AUTH_SOCK} and
+ * {@code SSH_TTY}) plus the variables the session was given and its {@code SSH_CONNECTION}/{@code
+ * SSH_CLIENT}: an exec request runs {@code <shell> -c <command>}, as sshd runs the user's login
+ * shell; a shell request runs the shell reading its standard input. MINA's {@link
+ * InvertedShellWrapper} pumps the streams. A command whose channel closes before it ends (a
+ * timeout, a cancel, the server stopping) is killed with its child processes, so nothing of it is
+ * left running on the test machine.
  */
 public final class ShellCommands implements CommandFactory, ShellFactory {
 
-  /** The shell of the test machine. */
-  public static final String SHELL = "/bin/sh";
+  /**
+   * The shell that runs commands: {@code /bin/bash}, the login shell of the reference sshd image's
+   * user (so that commands written for it, such as bash's {@code /dev/tcp}, run alike), else {@code
+   * /bin/sh}.
+   */
+  public static final String SHELL =
+      Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
 
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
 

@@ -261,7 +261,7 @@ class EmbeddedSshServerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0.0.0.0", "", "*"})
+  @ValueSource(strings = {"0.0.0.0", ""})
   void aRemoteForwardOffLoopbackIsRefused(String bindAddress) throws Exception {
     KeyPair key = KeyMaterial.generate();
     server.authorizeKey(key.getPublic());

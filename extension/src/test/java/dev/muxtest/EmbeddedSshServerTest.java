@@ -239,7 +239,8 @@ class EmbeddedSshServerTest {
     KeyPair authorised = KeyMaterial.generate();
     server.authorizeKey(authorised.getPublic());
 
-    try (SshClient client = client()) {
+    try (StoppedClient stopped = new StoppedClient(client());
+        SshClient client = stopped.client()) {
       assertThatThrownBy(() -> login(client, server.getUsername(), stranger))
           .hasMessageContaining("No more authentication methods available");
       assertThatThrownBy(() -> login(client, server.getUsername() + "-other", authorised))
@@ -265,7 +266,8 @@ class EmbeddedSshServerTest {
   void aRemoteForwardOffLoopbackIsRefused(String bindAddress) throws Exception {
     KeyPair key = KeyMaterial.generate();
     server.authorizeKey(key.getPublic());
-    try (SshClient client = client();
+    try (StoppedClient stopped = new StoppedClient(client());
+        SshClient client = stopped.client();
         ClientSession session = login(client, server.getUsername(), key)) {
       assertThatThrownBy(
               () ->
@@ -285,7 +287,8 @@ class EmbeddedSshServerTest {
     server.authorizeKey(key.getPublic());
     Files.writeString(dir.resolve("there.txt"), "from the test machine\n");
 
-    try (SshClient client = client();
+    try (StoppedClient stopped = new StoppedClient(client());
+        SshClient client = stopped.client();
         ClientSession session = login(client, server.getUsername(), key);
         SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
       try (OutputStream out = sftp.write(dir.resolve("uploaded.txt").toString())) {
@@ -383,6 +386,14 @@ class EmbeddedSshServerTest {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** Stops a raw client's threads at the end, which closing it alone may leave running. */
+  private record StoppedClient(SshClient client) implements AutoCloseable {
+    @Override
+    public void close() {
+      client.stop();
+    }
+  }
 
   private static SshClient client() {
     SshClient client = SshClient.setUpDefaultClient();

@@ -217,6 +217,39 @@ class EmbeddedSshServerTest {
     }
   }
 
+  /**
+   * The OpenSSH engine closes a timed-out command's channel at once; the MINA engine drops it
+   * without telling the server (its channel ends with the connection). Either way the server kills
+   * the command with its children once the channel is closed, at the latest with the master.
+   */
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void aCommandPastItsTimeoutIsKilledWithItsChildrenWhenItsChannelCloses(Engine engine)
+      throws Exception {
+    Path pidFile = Files.createTempFile("muxtest-embedded", ".pid");
+    long sleeper;
+    try {
+      try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+        assertThatThrownBy(
+                () ->
+                    master.exec(
+                        "sleep 60 & echo $! > '" + pidFile + "'; wait", Duration.ofSeconds(2)))
+            .isInstanceOf(SshOperationException.class)
+            .hasMessageContaining("did not finish within PT2S");
+        sleeper = pidOf(pidFile).orElseThrow();
+        assertThat(master.exec("echo still usable").stdout()).isEqualTo("still usable\n");
+        MuxAssertions.assertThat(master).usedSingleTcpConnection();
+      }
+
+      MultiplexingConformance.poll(
+          "the timed-out command's child process killed",
+          () -> ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false),
+          alive -> !alive);
+    } finally {
+      Files.deleteIfExists(pidFile);
+    }
+  }
+
   @Test
   void itListensOnLoopbackOnly() throws Exception {
     InetAddress external = nonLoopbackAddress();

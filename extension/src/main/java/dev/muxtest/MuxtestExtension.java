@@ -51,11 +51,14 @@ final class MuxtestExtension
     if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty()) {
       return ConditionEvaluationResult.enabled("decided per class");
     }
+    Class<?> testClass = context.getRequiredTestClass();
     boolean skipWithoutDocker =
-        AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SshMultiplexing.class)
+        AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class)
             .map(SshMultiplexing::disabledWithoutDocker)
             .orElse(false);
-    if (skipWithoutDocker && !DockerDetector.of(context).isDockerAvailable()) {
+    if (skipWithoutDocker
+        && mayNeedDocker(testClass, context)
+        && !DockerDetector.of(context).isDockerAvailable()) {
       return ConditionEvaluationResult.disabled(
           "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class");
     }
@@ -75,16 +78,19 @@ final class MuxtestExtension
     ClassOptions options =
         ClassOptions.of(testClass, enclosing.flatMap(ClassSession::options), settings);
 
-    boolean needsDocker =
-        declared instanceof DeclaredServer.Container c
-            ? !c.container().isRunning()
-            : declared instanceof DeclaredServer.None && enclosing.isEmpty();
-    if (needsDocker && !DockerDetector.of(context).isDockerAvailable()) {
+    if (needsDocker(declared, enclosing.isPresent(), settings)
+        && !DockerDetector.of(context).isDockerAvailable()) {
+      String instead =
+          declared instanceof DeclaredServer.None
+              ? "set muxtest.defaultServer=embedded"
+              : "declare an EmbeddedSshServer as its @SshServer";
       throw new SshOperationException(
           "muxtest: "
               + testClass.getName()
               + " needs a Docker environment for its SSH "
-              + "server, and none is available (Testcontainers found none). Start Docker, or skip such classes "
+              + "server, and none is available (Testcontainers found none). Start Docker, "
+              + instead
+              + " to use an SSH server in the test JVM instead, or skip such classes "
               + "with @SshMultiplexing(disabledWithoutDocker = true).");
     }
 
@@ -106,6 +112,34 @@ final class MuxtestExtension
                 .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
                     key, k -> SuiteMaster.open(options, declared, settings), SuiteMaster.class));
+  }
+
+  /**
+   * Whether the class's server is a container to start: one it declares that is not running, or,
+   * without a declaration or an enclosing class's server, the default server when that is a
+   * container. An outside host or an embedded server needs no Docker.
+   */
+  private static boolean needsDocker(
+      DeclaredServer declared, boolean hasEnclosingServer, Settings settings) {
+    if (declared instanceof DeclaredServer.Container c) {
+      return !c.container().isRunning();
+    }
+    return declared instanceof DeclaredServer.None
+        && !hasEnclosingServer
+        && settings.defaultServer() == Settings.DefaultServer.CONTAINER;
+  }
+
+  /**
+   * Whether a class may need Docker, for skipping it: a class whose declaration or settings cannot
+   * be read yet may, so that {@link #beforeAll} reports what is wrong with them.
+   */
+  private static boolean mayNeedDocker(Class<?> testClass, ExtensionContext context) {
+    try {
+      boolean enclosing = context.getParent().flatMap(MuxtestExtension::nearest).isPresent();
+      return needsDocker(DeclaredServer.of(testClass), enclosing, settings(context));
+    } catch (RuntimeException misconfigured) {
+      return true;
+    }
   }
 
   /** The settings of the run, read once and kept in the root store. */

@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import dev.muxtest.internal.engine.ContainerEndpoint;
+import dev.muxtest.internal.engine.EmbeddedEndpoint;
 import dev.muxtest.internal.engine.HostEndpoint;
 import dev.muxtest.internal.engine.Masters;
 import dev.muxtest.internal.engine.Settings;
@@ -88,6 +89,47 @@ public final class SshMasters {
   public static CloseableSshMaster connect(SshHost host, MasterOptions options) {
     return Masters.connect(
         new HostEndpoint(Objects.requireNonNull(host, "host")), options, settings());
+  }
+
+  /**
+   * A master to a running embedded server, with the configured default engine.
+   *
+   * @throws IllegalArgumentException if the server is null or not running
+   * @throws SshOperationException if the master cannot connect
+   */
+  public static CloseableSshMaster connect(EmbeddedSshServer server) {
+    return connect(server, MasterOptions.defaults());
+  }
+
+  /**
+   * A master to a running embedded server with {@code engine}.
+   *
+   * @throws IllegalArgumentException if the server is null or not running
+   * @throws SshOperationException if the master cannot connect
+   */
+  public static CloseableSshMaster connect(EmbeddedSshServer server, Engine engine) {
+    return connect(server, MasterOptions.defaults().withEngine(engine));
+  }
+
+  /**
+   * A master to a running embedded server with {@code options}.
+   *
+   * @throws IllegalArgumentException if the server is null or not running
+   * @throws SshOperationException if the master cannot connect
+   */
+  public static CloseableSshMaster connect(EmbeddedSshServer server, MasterOptions options) {
+    if (server == null || options == null) {
+      throw new IllegalArgumentException(
+          "SshMasters.connect: the EmbeddedSshServer and the options must not be null, but were "
+              + server
+              + ", "
+              + options);
+    }
+    if (!server.isRunning()) {
+      throw new IllegalArgumentException(
+          "SshMasters.connect: the EmbeddedSshServer is not running; start it first (server.start())");
+    }
+    return Masters.connect(new EmbeddedEndpoint(server), options, settings());
   }
 
   private static Settings settings() {

@@ -45,8 +45,9 @@ public @interface SshMultiplexing {
   Scope scope() default Scope.DEFAULT;
 
   /**
-   * Skip the class, instead of failing it, when no Docker environment is available (as
-   * Testcontainers' {@code @Testcontainers(disabledWithoutDocker = true)}).
+   * Skip the class, instead of failing it, when it needs Docker and no Docker environment is
+   * available (as Testcontainers' {@code @Testcontainers(disabledWithoutDocker = true)}). A class
+   * whose server is an {@link EmbeddedSshServer} or an {@link SshHost} needs none, and runs.
    */
   boolean disabledWithoutDocker() default false;
 

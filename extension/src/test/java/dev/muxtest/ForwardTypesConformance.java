@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * REMOTE and DYNAMIC forwards, declared and opened at run time, run per engine by {@link
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.Test;
  * tunnels itself: their destination is a fixed port in the test JVM, one per engine's class, so the
  * two classes may run at once.
  */
+// The callback below is one static field for every subclass: two of them at once would stop each
+// other's callback.
+@ResourceLock("dev.muxtest.ForwardTypesConformance.callback")
 abstract class ForwardTypesConformance {
 
   static final int HTTP_PORT = 8080;

@@ -189,8 +189,9 @@ class JUnitFitTest {
                           "muxtest: "
                               + NeedsDockerCase.class.getName()
                               + " needs a Docker environment for its SSH server, "
-                              + "and none is available (Testcontainers found none). Start Docker, or skip such classes "
-                              + "with @SshMultiplexing(disabledWithoutDocker = true)."))));
+                              + "and none is available (Testcontainers found none). Start Docker, "
+                              + "set muxtest.defaultServer=embedded to use an SSH server in the test JVM "
+                              + "instead, or skip such classes with @SshMultiplexing(disabledWithoutDocker = true)."))));
       runWithoutDocker(SkipsWithoutDockerCase.class)
           .containerEvents()
           .assertThatEvents()

@@ -204,8 +204,8 @@ class MisconfigurationTest {
         Map.of(),
         "@SshServer field 'server' in "
             + HERE
-            + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer "
-            + "or dev.muxtest.SshHost but is java.lang.String");
+            + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer, "
+            + "dev.muxtest.SshHost or dev.muxtest.EmbeddedSshServer but is java.lang.String");
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +80,14 @@ abstract class MultiplexingConformance {
                 + BLOB_PORT
                 + ",bind=127.0.0.1,reuseaddr,fork OPEN:"
                 + BLOB);
+  }
+
+  /**
+   * The port of the SSH server as a command on the server reaches it on its own loopback: sshd's
+   * port 22 in a container; an embedded server's own port, on the test machine.
+   */
+  int sshPortOnServer() {
+    return SshdContainer.SSH_PORT;
   }
 
   @BeforeAll
@@ -218,13 +227,13 @@ abstract class MultiplexingConformance {
 
   @Test
   void localForwardWorksUntilCancelled(SshMaster master) throws Exception {
-    Forward forward = master.forwardLocal("localhost", SshdContainer.SSH_PORT);
+    Forward forward = master.forwardLocal("localhost", sshPortOnServer());
     InetSocketAddress local = forward.localAddress();
     try {
       assertThat(forward.type()).isEqualTo(ForwardType.LOCAL);
       assertThat(forward.isOpen()).isTrue();
       assertThat(local.getAddress().isLoopbackAddress()).isTrue();
-      assertThat(forward.remotePort()).isEqualTo(SshdContainer.SSH_PORT);
+      assertThat(forward.remotePort()).isEqualTo(sshPortOnServer());
       assertThat(forward.destinationHost()).isEqualTo("localhost");
       assertThat(banner(local)).startsWith("SSH-2.0-");
     } finally {
@@ -331,14 +340,21 @@ abstract class MultiplexingConformance {
           .isNotSameAs(OUTER_MASTERS.get(enclosing));
 
       ExecutorService thread = Executors.newSingleThreadExecutor();
+      // A file of this session alone marks it running: a process name (pgrep) could be another
+      // test's, and an embedded server's processes are the test machine's.
+      String marker = "/tmp/muxtest-running-" + UUID.randomUUID();
       try {
         Future<ExecResult> running =
-            thread.submit(() -> master.exec("sleep 5; echo finished", BOUND));
+            thread.submit(
+                () ->
+                    master.exec(
+                        "touch " + marker + "; sleep 5; rm -f " + marker + "; echo finished",
+                        BOUND));
         poll(
-            "the session's sleep running on the server",
+            "the session running on the server",
             () -> {
               assertThat(running).as("the session ended before it was seen running").isNotDone();
-              return master.exec("pgrep -x sleep");
+              return master.exec("test -e " + marker);
             },
             r -> r.exitCode() == 0);
 

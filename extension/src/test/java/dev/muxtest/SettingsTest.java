@@ -133,7 +133,8 @@ class SettingsTest {
                 true,
                 Scope.SUITE,
                 Optional.of(Duration.ofSeconds(90)),
-                16L * 1024 * 1024));
+                16L * 1024 * 1024,
+                Settings.DefaultServer.CONTAINER));
   }
 
   @Test
@@ -155,7 +156,8 @@ class SettingsTest {
                 false,
                 Scope.CLASS,
                 Optional.empty(),
-                64L * 1024 * 1024));
+                64L * 1024 * 1024,
+                Settings.DefaultServer.CONTAINER));
   }
 
   @ParameterizedTest(name = "output size \"{0}\" is rejected")

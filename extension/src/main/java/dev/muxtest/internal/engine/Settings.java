@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param maxOutput most bytes a command may write to each of stdout and stderr
  * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
  *     connection
+ * @param defaultServer the server of classes that declare none
  */
 public record Settings(
     Optional<String> baseImage,
@@ -48,7 +49,16 @@ public record Settings(
     boolean reconnect,
     Scope scope,
     Optional<Duration> suiteIdleTimeout,
-    long maxOutput) {
+    long maxOutput,
+    DefaultServer defaultServer) {
+
+  /** The server of a class that declares no {@code @SshServer} (nor has an enclosing one). */
+  public enum DefaultServer {
+    /** A new {@code SshdContainer}: a real OpenSSH sshd, needs Docker. */
+    CONTAINER,
+    /** A new {@code EmbeddedSshServer} in the test JVM: needs no Docker. */
+    EMBEDDED
+  }
 
   /** Base image of the default sshd container. */
   public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
@@ -103,6 +113,12 @@ public record Settings(
    */
   public static final String EXEC_MAX_OUTPUT = "muxtest.exec.maxOutput";
 
+  /**
+   * The server of classes that declare no {@code @SshServer}: {@code container} (a new
+   * SshdContainer, the default) or {@code embedded} (a new EmbeddedSshServer, no Docker needed).
+   */
+  public static final String DEFAULT_SERVER = "muxtest.defaultServer";
+
   /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
   static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
 
@@ -130,7 +146,8 @@ public record Settings(
           false,
           Scope.CLASS,
           Optional.empty(),
-          64L * 1024 * 1024);
+          64L * 1024 * 1024,
+          DefaultServer.CONTAINER);
 
   /** These settings with the timeouts that {@code options} set in place of their own. */
   public Settings with(MasterOptions options) {
@@ -147,7 +164,8 @@ public record Settings(
         reconnect,
         scope,
         suiteIdleTimeout,
-        maxOutput);
+        maxOutput,
+        defaultServer);
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -178,7 +196,8 @@ public record Settings(
         parameters
             .apply(EXEC_MAX_OUTPUT)
             .map(value -> parseSize(EXEC_MAX_OUTPUT, value))
-            .orElse(DEFAULTS.maxOutput));
+            .orElse(DEFAULTS.maxOutput),
+        defaultServer(parameters));
   }
 
   private static final Pattern SIZE =
@@ -214,6 +233,22 @@ public record Settings(
         String.format(
             "Configuration parameter '%s' must be a size from 1 byte to 2 GiB such as 1048576, 512k, 64m or 1g, but was '%s'",
             key, value));
+  }
+
+  private static DefaultServer defaultServer(Function<String, Optional<String>> parameters) {
+    Optional<String> raw = parameters.apply(DEFAULT_SERVER).map(String::strip);
+    if (raw.isEmpty()) {
+      return DEFAULTS.defaultServer;
+    }
+    for (DefaultServer server : DefaultServer.values()) {
+      if (server.name().equalsIgnoreCase(raw.get())) {
+        return server;
+      }
+    }
+    throw new ExtensionConfigurationException(
+        String.format(
+            "Configuration parameter '%s' must be container or embedded, but was '%s'",
+            DEFAULT_SERVER, raw.get()));
   }
 
   private static Scope scope(Function<String, Optional<String>> parameters) {

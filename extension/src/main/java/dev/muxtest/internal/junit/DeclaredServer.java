@@ -1,5 +1,6 @@
 package dev.muxtest.internal.junit;
 
+import dev.muxtest.EmbeddedSshServer;
 import dev.muxtest.SshHost;
 import dev.muxtest.SshServer;
 import dev.muxtest.SshdContainer;
@@ -14,7 +15,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
  * The server a test class names in its {@link SshServer} field, resolved once: a container, an
- * outside host, or none.
+ * outside host, an embedded server, or none.
  */
 public sealed interface DeclaredServer {
 
@@ -24,6 +25,11 @@ public sealed interface DeclaredServer {
   /** A server outside the test. */
   record Host(SshHost host) implements DeclaredServer {}
 
+  /**
+   * An {@link EmbeddedSshServer} in the test JVM: started by the extension unless it runs already.
+   */
+  record Embedded(EmbeddedSshServer server) implements DeclaredServer {}
+
   /** No {@code @SshServer} field: the enclosing class's server, else a default container. */
   record None() implements DeclaredServer {}
 
@@ -31,14 +37,20 @@ public sealed interface DeclaredServer {
    * The server object itself (compared by identity when masters are shared); null for {@link None}.
    */
   default Object server() {
-    return this instanceof Container c ? c.container() : this instanceof Host h ? h.host() : null;
+    if (this instanceof Container c) {
+      return c.container();
+    }
+    if (this instanceof Host h) {
+      return h.host();
+    }
+    return this instanceof Embedded e ? e.server() : null;
   }
 
   /**
    * The server declared on {@code testClass} (or a superclass).
    *
    * @throws ExtensionConfigurationException if the field is not a static, non-null {@link
-   *     SshdContainer} or {@link SshHost}, or if there are several
+   *     SshdContainer}, {@link SshHost} or {@link EmbeddedSshServer}, or if there are several
    */
   static DeclaredServer of(Class<?> testClass) {
     List<Field> fields =
@@ -62,13 +74,16 @@ public sealed interface DeclaredServer {
         String.format(
             "@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
     if (!SshdContainer.class.isAssignableFrom(field.getType())
-        && field.getType() != SshHost.class) {
+        && field.getType() != SshHost.class
+        && field.getType() != EmbeddedSshServer.class) {
       throw new ExtensionConfigurationException(
           at
               + " must be of type "
               + SshdContainer.class.getName()
-              + " or "
+              + ", "
               + SshHost.class.getName()
+              + " or "
+              + EmbeddedSshServer.class.getName()
               + " but is "
               + field.getType().getName());
     }
@@ -83,6 +98,12 @@ public sealed interface DeclaredServer {
       throw new ExtensionConfigurationException(
           at + " is null; assign it, for example = new SshdContainer()");
     }
-    return value instanceof SshHost host ? new Host(host) : new Container((SshdContainer) value);
+    if (value instanceof SshHost host) {
+      return new Host(host);
+    }
+    if (value instanceof EmbeddedSshServer embedded) {
+      return new Embedded(embedded);
+    }
+    return new Container((SshdContainer) value);
   }
 }

@@ -1,0 +1,25 @@
+package dev.muxtest;
+
+import org.junit.jupiter.api.Nested;
+
+/** The multiplexing conformance suite on the OPENSSH engine against an embedded server. */
+@SshMultiplexing(engine = Engine.OPENSSH)
+class EmbeddedOpenSshConformanceTest extends EmbeddedMultiplexingConformance {
+
+  // Declared here, not in the base class: one server per engine's class (see the base class).
+  @SshServer static EmbeddedSshServer server = new EmbeddedSshServer();
+
+  @Override
+  EmbeddedSshServer embeddedServer() {
+    return server;
+  }
+
+  /**
+   * With a server of its own, the nested class gets a master of its own, on the enclosing class's
+   * engine.
+   */
+  @Nested
+  class StopWhileASessionRuns extends StopWhileASessionRunsCases {
+    @SshServer static EmbeddedSshServer server = new EmbeddedSshServer();
+  }
+}

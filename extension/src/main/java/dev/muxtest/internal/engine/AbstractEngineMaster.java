@@ -216,11 +216,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   }
 
   @Override
-  public final Forward forwardLocal(String host, int port) {
-    return forwardLocal(0, host, port);
-  }
-
-  @Override
   public final Forward forwardLocal(int bindPort, String host, int port) {
     Inputs.forwardLocal(bindPort, host, port);
     ensureAccepting();
@@ -232,11 +227,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     Inputs.forwardRemote(remotePort, host, port);
     ensureAccepting();
     return tracked(openRemote(remotePort, host, port));
-  }
-
-  @Override
-  public final Forward forwardDynamic() {
-    return forwardDynamic(0);
   }
 
   @Override
@@ -312,19 +302,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   @Override
   public final Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
     return new ForwardReadiness(this, server.describe()).open(spec, readyTimeout, register);
-  }
-
-  /**
-   * A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's
-   * /dev/tcp). The host reaches bash as a positional parameter, single-quoted for the server's
-   * shell: whatever its characters, it is never shell syntax.
-   */
-  protected static String tcpConnectCommand(String host, int port) {
-    return "exec bash -c 'exec 3<>\"/dev/tcp/$1/$2\"' probe "
-        + "'"
-        + host.replace("'", "'\\''")
-        + "' "
-        + port;
   }
 
   @Override

@@ -41,6 +41,18 @@ public interface EngineMaster extends CloseableSshMaster {
    */
   Forward forwardDynamic(int bindPort);
 
+  /** A local forward on a free loopback port. */
+  @Override
+  default Forward forwardLocal(String host, int port) {
+    return forwardLocal(0, host, port);
+  }
+
+  /** A dynamic forward (SOCKS proxy) on a free loopback port. */
+  @Override
+  default Forward forwardDynamic() {
+    return forwardDynamic(0);
+  }
+
   /** The forwards open now, for diagnostics. */
   List<Forward> openForwards();
 

@@ -86,7 +86,7 @@ final class ForwardReadiness {
 
   /** Over the master itself, the server's own bash opens a TCP connection to its listener. */
   private void awaitServerListener(Forward forward, Duration timeout) {
-    String probe = AbstractEngineMaster.tcpConnectCommand("127.0.0.1", forward.remotePort());
+    String probe = ServerCommands.tcpConnect("127.0.0.1", forward.remotePort());
     AtomicReference<ExecResult> last = new AtomicReference<>();
     boolean accepted =
         Poll.until(

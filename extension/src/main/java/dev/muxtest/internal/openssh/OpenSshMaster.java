@@ -7,6 +7,7 @@ import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
@@ -216,7 +217,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
    */
   @Override
   protected Optional<String> probeDestination(String host, int port) {
-    ExecResult result = exec(tcpConnectCommand(host, port), PROBE_ATTEMPT);
+    ExecResult result = exec(ServerCommands.tcpConnect(host, port), PROBE_ATTEMPT);
     return result.exitCode() == 0 ? Optional.empty() : Optional.of(result.stderr().strip());
   }
 

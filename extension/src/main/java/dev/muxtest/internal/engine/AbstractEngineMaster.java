@@ -187,6 +187,11 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    */
   protected final void ensureAccepting() {
     state.ensureAccepting();
+    // Asked once on the common path: on the OpenSSH engine each answer is a connection to the
+    // control socket.
+    if (isConnected()) {
+      return;
+    }
     reconnectIfWanted();
     if (!isConnected()) {
       throw new SshOperationException(lostConnectionMessage());

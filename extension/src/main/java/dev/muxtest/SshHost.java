@@ -80,6 +80,7 @@ public final class SshHost {
   private final Path identityFile;
   private final Path knownHostsFile;
   private final Supplier<String> loginLog;
+  private final SshHost jumpHost;
 
   private SshHost(
       String host,
@@ -87,13 +88,15 @@ public final class SshHost {
       String user,
       Path identityFile,
       Path knownHostsFile,
-      Supplier<String> loginLog) {
+      Supplier<String> loginLog,
+      SshHost jumpHost) {
     this.host = host;
     this.port = port;
     this.user = user;
     this.identityFile = identityFile;
     this.knownHostsFile = knownHostsFile;
     this.loginLog = loginLog;
+    this.jumpHost = jumpHost;
   }
 
   /**
@@ -117,7 +120,7 @@ public final class SshHost {
     require(identityProblem(identity));
     Path knownHosts = knownHostsFile == null ? null : knownHostsFile.toAbsolutePath();
     require(fileProblem(knownHosts, "known_hosts file"));
-    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null);
+    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null);
   }
 
   /**
@@ -165,7 +168,34 @@ public final class SshHost {
     if (log == null) {
       throw new IllegalArgumentException("SshHost.withLoginLog: the log supplier is null");
     }
-    return new SshHost(host, port, user, identityFile, knownHostsFile, log);
+    return new SshHost(host, port, user, identityFile, knownHostsFile, log, jumpHost);
+  }
+
+  /**
+   * This host reached through {@code bastion}, as OpenSSH's {@code ProxyJump} does: the client
+   * holds one TCP connection, to the first hop of the chain, and this host's name and port are
+   * resolved by the last hop. {@code bastion} may itself have a jump host (a chain of any length);
+   * each hop's key is checked against that hop's own known_hosts file.
+   *
+   * @throws IllegalArgumentException if {@code bastion} is null, or the chain would pass through
+   *     this host again
+   */
+  public SshHost withJumpHost(SshHost bastion) {
+    if (bastion == null) {
+      throw new IllegalArgumentException("SshHost.withJumpHost: the jump host is null");
+    }
+    for (SshHost hop = bastion; hop != null; hop = hop.jumpHost) {
+      if (hop == this) {
+        throw new IllegalArgumentException(
+            "SshHost.withJumpHost: " + this + " would be its own jump host");
+      }
+    }
+    return new SshHost(host, port, user, identityFile, knownHostsFile, loginLog, bastion);
+  }
+
+  /** The host this one is reached through, if any ({@link #withJumpHost}). */
+  public Optional<SshHost> jumpHost() {
+    return Optional.ofNullable(jumpHost);
   }
 
   /** Host name or address to connect to (an IPv6 address without brackets). */
@@ -537,7 +567,7 @@ public final class SshHost {
       if (problem != null) {
         throw error(knownHosts, problem);
       }
-      return new SshHost(unbracketed(host), port, user, identity, knownHostsFile, null);
+      return new SshHost(unbracketed(host), port, user, identity, knownHostsFile, null, null);
     }
 
     private void line(String text, int number) {

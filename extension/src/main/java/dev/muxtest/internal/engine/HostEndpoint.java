@@ -17,6 +17,10 @@ public final class HostEndpoint implements ServerEndpoint {
 
   /** Wraps {@code host}. */
   public HostEndpoint(SshHost host) {
+    if (host.jumpHost().isPresent()) {
+      throw new IllegalArgumentException(
+          host + ": an SshHost with a jump host is not supported by the engines yet");
+    }
     this.host = host;
   }
 

@@ -101,9 +101,9 @@ public final class ForwardThroughput implements Benchmark {
         String.format(
             Locale.ROOT,
             "%d MiB read to end of stream, byte count checked, after %d MiB untimed through each"
-                + " path; %d rounds, each reading it directly,"
-                + " then through the MINA and the OpenSSH forward one right after the other (which"
-                + " first alternates); medians of the rounds (direct %s, MINA %s, OpenSSH %s MB/s);"
+                + " path; %d rounds, each reading it directly, then through the MINA and the OpenSSH"
+                + " forward one right after the other (MINA first in odd rounds, OpenSSH in even"
+                + " ones); medians of the rounds (direct %s, MINA %s, OpenSSH %s MB/s);"
                 + " MINA/OpenSSH per round: %s",
             plan.streamBytes() >> 20,
             plan.streamWarmupBytes() >> 20,

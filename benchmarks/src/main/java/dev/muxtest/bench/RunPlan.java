@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * @param mode "full" or "smoke"
  * @param streamBytes size of the large stream (throughput), also the total of the parallel streams
- * @param streamRepetitions timed reads of the large stream per path
+ * @param streamRepetitions rounds of the large stream, each reading it once per path
+ * @param streamWarmupBytes untimed bytes read through each path before the rounds (the stream read
+ *     again as often as needed)
  * @param parallelStreams streams read at once through one master
  * @param execWarmup untimed commands before timing, per way of running one
  * @param execRuns timed commands per way of running one
@@ -29,6 +31,7 @@ public record RunPlan(
     String mode,
     long streamBytes,
     int streamRepetitions,
+    long streamWarmupBytes,
     int parallelStreams,
     int execWarmup,
     int execRuns,
@@ -46,13 +49,45 @@ public record RunPlan(
   /** The full run: 1 GiB streams, hundreds of samples. */
   public static RunPlan full() {
     return new RunPlan(
-        "full", 1L << 30, 5, 16, 30, 200, 50, 300, 3, 20, 5, 50, 40, 5, 3, Duration.ofMinutes(45));
+        "full",
+        1L << 30,
+        5,
+        512L << 20,
+        16,
+        30,
+        200,
+        50,
+        300,
+        3,
+        20,
+        5,
+        50,
+        40,
+        5,
+        3,
+        Duration.ofMinutes(45));
   }
 
   /** The smoke run for CI: every measurement, small. */
   public static RunPlan smoke() {
     return new RunPlan(
-        "smoke", 64L << 20, 1, 16, 5, 20, 10, 40, 2, 5, 2, 10, 4, 2, 1, Duration.ofMinutes(4));
+        "smoke",
+        64L << 20,
+        2,
+        256L << 20,
+        16,
+        5,
+        20,
+        10,
+        40,
+        2,
+        5,
+        2,
+        10,
+        4,
+        2,
+        1,
+        Duration.ofMinutes(4));
   }
 
   /** The plan named {@code mode}. */
@@ -74,6 +109,7 @@ public record RunPlan(
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("streamBytes", streamBytes);
     m.put("streamRepetitions", streamRepetitions);
+    m.put("streamWarmupBytes", streamWarmupBytes);
     m.put("parallelStreams", parallelStreams);
     m.put("parallelStreamBytes", partBytes());
     m.put("execWarmup", execWarmup);

@@ -116,6 +116,16 @@ public final class RatioChart {
     int end = axis.x(ratio);
     g.setColor(ratio >= 1 ? BETTER : WORSE);
     g.fillRect(Math.min(one, end), top + 7, Math.max(2, Math.abs(end - one)), ROW - 14);
+    if (figure.rounds() != null) {
+      // The range of the per-round ratios, as a whisker across the bar's end.
+      int low = axis.x(figure.rounds().min());
+      int high = axis.x(figure.rounds().max());
+      int middle = top + ROW / 2;
+      g.setColor(TEXT);
+      g.drawLine(low, middle, high, middle);
+      g.drawLine(low, middle - 4, low, middle + 4);
+      g.drawLine(high, middle - 4, high, middle + 4);
+    }
     g.setColor(TEXT);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     g.drawString(SummaryTable.ratio(ratio), NOTE_LEFT, baseline);
@@ -179,6 +189,10 @@ public final class RatioChart {
         if (f.ok() && f.ratio() > 0 && Double.isFinite(f.ratio())) {
           low = Math.min(low, f.ratio());
           high = Math.max(high, f.ratio());
+          if (f.rounds() != null && f.rounds().min() > 0) {
+            low = Math.min(low, f.rounds().min());
+            high = Math.max(high, f.rounds().max());
+          }
         }
       }
       return new Axis(

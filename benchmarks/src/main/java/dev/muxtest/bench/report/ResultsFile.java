@@ -48,6 +48,15 @@ public final class ResultsFile {
     baseline.put("title", f.baselineTitle());
     m.put("baseline", baseline);
     m.put("ratio", f.ratio());
+    if (f.rounds() != null) {
+      Map<String, Object> rounds = new LinkedHashMap<>();
+      rounds.put("statistic", "median of the per-round ratios");
+      rounds.put("median", f.rounds().median());
+      rounds.put("min", f.rounds().min());
+      rounds.put("max", f.rounds().max());
+      rounds.put("rounds", f.rounds().rounds());
+      m.put("ratioRounds", rounds);
+    }
     f.target()
         .ifPresent(
             t -> {

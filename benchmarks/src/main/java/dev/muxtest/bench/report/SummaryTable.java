@@ -71,7 +71,11 @@ public final class SummaryTable {
                             ? ": " + t.goal() + " (" + t.measured() + ")"
                             : " (" + t.measured() + ")"))
             .orElse(markdown ? "" : "-");
-    return List.of(name, measure(f.value()), baseline, ratio(f.ratio()), target);
+    String ratio =
+        f.rounds() == null
+            ? ratio(f.ratio())
+            : ratio(f.ratio()) + " (median; " + f.rounds().range() + ")";
+    return List.of(name, measure(f.value()), baseline, ratio, target);
   }
 
   /** {@code 1.23 ms (p90 1.80)}, {@code 345 MB/s}. */

@@ -237,33 +237,51 @@ final class StreamingLocalForward implements Forward {
     /** Local client to server; the client's end of stream becomes the channel's EOF. */
     void pumpUpstream() {
       try (OutputStream toServer = channel.getInvertedIn()) {
-        copy(socket.getInputStream(), toServer, true);
+        byte[] buffer = new byte[BUFFER];
+        InputStream fromClient = socket.getInputStream();
+        for (int n; (n = fromClient.read(buffer)) != -1; ) {
+          toServer.write(buffer, 0, n);
+          toServer.flush(); // the channel's stream buffers until flushed: send what we have
+        }
       } catch (IOException e) {
         close(); // the other direction cannot go on either
       }
     }
 
-    /** Server to local client; the channel's EOF becomes the socket's end of stream. */
+    /**
+     * Server to local client; the channel's EOF becomes the socket's end of stream, a channel that
+     * ended without EOF (the connection lost, the channel closed) resets the socket instead, so
+     * that the local client never takes a stream cut short for a complete one.
+     */
     void pumpDownstream() throws IOException {
-      copy(channel.getInvertedOut(), socket.getOutputStream(), false);
+      try {
+        // The channel's pipe writes each packet's data to the socket as it is, with no copy.
+        channel.getInvertedOut().transferTo(socket.getOutputStream());
+      } catch (IOException e) {
+        reset();
+        throw e;
+      }
       if (!socket.isClosed()) {
         socket.shutdownOutput();
       }
     }
 
-    private static void copy(InputStream in, OutputStream out, boolean flushEach)
-        throws IOException {
-      byte[] buffer = new byte[BUFFER];
-      for (int n; (n = in.read(buffer)) != -1; ) {
-        out.write(buffer, 0, n);
-        if (flushEach) {
-          out.flush(); // channel streams buffer until flushed; the socket side writes through
-        }
+    /** Closes the socket with a reset (RST) rather than an orderly end of stream (FIN). */
+    private void reset() {
+      try {
+        socket.setSoLinger(true, 0);
+      } catch (IOException alreadyClosed) {
+        // nothing to reset
       }
+      closeQuietly(socket);
     }
 
     void close() {
       closeQuietly(socket);
+      InputStream fromServer = channel.getInvertedOut();
+      if (fromServer != null) {
+        closeQuietly(fromServer); // drops data nobody will read any more
+      }
       channel.close(false);
     }
   }

@@ -38,6 +38,7 @@ final class MinaProcess implements RemoteProcess {
   private final String command;
   private final String server;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean endedBeforeClose;
 
   private MinaProcess(ChannelExec channel, String command, String server) {
     this.channel = channel;
@@ -97,6 +98,10 @@ final class MinaProcess implements RemoteProcess {
 
   @Override
   public int waitFor(Duration timeout) {
+    if (closed.get() && !endedBeforeClose) {
+      throw new SshOperationException(
+          "The process was closed before it ended on " + server + ": " + command);
+    }
     Set<ClientChannelEvent> events = channel.waitFor(ENDED, timeout);
     Integer status = channel.getExitStatus();
     if (status != null) {
@@ -137,12 +142,10 @@ final class MinaProcess implements RemoteProcess {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    endedBeforeClose = channel.getExitStatus() != null || channel.getExitSignal() != null;
     boolean interrupted = Thread.interrupted(); // this wait must not be cut short
     try {
-      if (channel.isOpen()
-          && !channel.isClosing()
-          && channel.getExitStatus() == null
-          && channel.getExitSignal() == null) {
+      if (channel.isOpen() && !channel.isClosing() && !endedBeforeClose) {
         Buffer signal = channel.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, 32);
         signal.putUInt(channel.getRecipient());
         signal.putString("signal");

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The class's master as one test method sees it: commands go straight to the master, and every
- * forward opened through it, or declared on the method, is closed after the method if the test did
- * not close it. Lives in the method's extension store, which closes it.
+ * forward opened through it, or declared on the method, and every process started through it, is
+ * closed after the method if the test did not close it. Lives in the method's extension store,
+ * which closes it.
  */
 @SuppressWarnings(
     "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
@@ -154,7 +155,10 @@ public final class MethodSession
     return master.connectionReport();
   }
 
-  /** Closes the method's forwards that are still open, newest first (closing is idempotent). */
+  /**
+   * Closes the method's processes, then its forwards, that are still open, newest first (closing is
+   * idempotent).
+   */
   @Override
   public void close() {
     closeProcesses();

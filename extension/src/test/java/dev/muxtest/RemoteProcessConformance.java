@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(Lifecycle.PER_CLASS)
 abstract class RemoteProcessConformance {
 
-  static final int MAX_SESSIONS = 4;
+  static final int MAX_SESSIONS = 5;
 
   /** Bound on any one wait of the suite: generous, the machine is shared. */
   static final Duration BOUND = Duration.ofSeconds(60);
@@ -59,6 +60,14 @@ abstract class RemoteProcessConformance {
   void startAProcessForTheClass(SshMaster master) {
     classMaster = master;
     classProcess = master.start("cat"); // lives until the class's master closes
+  }
+
+  /** One process per method, started in {@code @BeforeEach}: each is closed after its method. */
+  private final List<RemoteProcess> perMethod = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void startAProcessForTheMethod(SshMaster master) {
+    perMethod.add(master.start("cat"));
   }
 
   @AfterEach
@@ -183,6 +192,11 @@ abstract class RemoteProcessConformance {
   @Test
   @Order(8)
   void isClosedAfterItWhileTheClassProcessLives() throws Exception {
+    assertThat(perMethod).hasSize(8);
+    assertThat(perMethod.subList(0, 7))
+        .as("processes of the earlier methods' @BeforeEach")
+        .allSatisfy(p -> assertThat(p.isAlive()).as("%s", p).isFalse());
+    assertThat(perMethod.get(7).isAlive()).as("this method's").isTrue();
     assertThat(leftOpen).hasSize(2);
     assertThat(leftOpen).allSatisfy(p -> assertThat(p.isAlive()).as("%s", p).isFalse());
     for (String pid : leftOpenPids) {
@@ -190,7 +204,7 @@ abstract class RemoteProcessConformance {
     }
     assertThat(((AbstractEngineMaster) classMaster).openProcesses())
         .as("processes the master still holds")
-        .containsExactly(classProcess);
+        .containsExactlyInAnyOrder(classProcess, perMethod.get(7));
 
     // The process of @BeforeAll lives for the class.
     assertThat(classProcess.isAlive()).isTrue();

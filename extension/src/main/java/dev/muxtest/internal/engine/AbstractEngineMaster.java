@@ -5,6 +5,8 @@ import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -420,17 +422,17 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     }
 
     @Override
-    public java.io.OutputStream stdin() {
+    public OutputStream stdin() {
       return process.stdin();
     }
 
     @Override
-    public java.io.InputStream stdout() {
+    public InputStream stdout() {
       return process.stdout();
     }
 
     @Override
-    public java.io.InputStream stderr() {
+    public InputStream stderr() {
       return process.stderr();
     }
 

@@ -2,6 +2,7 @@ package dev.muxtest.internal.openssh;
 
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -122,7 +123,7 @@ final class OpenSshProcess implements RemoteProcess {
     closeQuietly(process.getErrorStream());
   }
 
-  private static void closeQuietly(java.io.Closeable stream) {
+  private static void closeQuietly(Closeable stream) {
     try {
       stream.close();
     } catch (IOException e) {

@@ -14,6 +14,7 @@ import dev.muxtest.bench.suite.ForwardThroughput;
 import dev.muxtest.bench.suite.HeapPerMaster;
 import dev.muxtest.bench.suite.ImageBuildTime;
 import dev.muxtest.bench.suite.ParallelStreams;
+import dev.muxtest.bench.suite.ProcessFirstByte;
 import dev.muxtest.bench.suite.SuiteWallTime;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,8 @@ public final class BenchmarkMain {
         new FirstByteLatency(plan, bed),
         new ForwardThroughput(plan, bed),
         new ParallelStreams(plan, bed),
-        new HeapPerMaster(plan, bed, cleanup));
+        new HeapPerMaster(plan, bed, cleanup),
+        new ProcessFirstByte(plan, bed));
   }
 
   private static void runDataPath(RunPlan plan, Cleanup cleanup, Results results) {

@@ -3,6 +3,7 @@ package dev.muxtest.internal.mina;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.ServerEndpoint;
@@ -296,5 +297,18 @@ public final class MinaMaster extends AbstractEngineMaster {
     } finally {
       client.stop();
     }
+  }
+
+  /** An exec channel with MINA's inverted streams, opened within the connect timeout. */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    return MinaProcess.start(
+        session(),
+        command,
+        terminal,
+        agent() != null,
+        settings.connectTimeout(),
+        server.describe(),
+        ended);
   }
 }

@@ -5,6 +5,7 @@ import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.ServerCommands;
@@ -293,5 +294,20 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   public String logTail() {
     MasterProcess current = process;
     return current == null ? "" : current.logTail().strip();
+  }
+
+  /**
+   * {@code ssh -S} as a multiplexing client of the master (its own connection with ControlMaster
+   * NO), its streams the OS's pipes.
+   */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    RemoteProcess started =
+        OpenSshProcess.start(
+            client.process(command, terminal), terminal, command, server.describe(), ended);
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
+    return started;
   }
 }

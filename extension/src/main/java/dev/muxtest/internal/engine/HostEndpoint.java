@@ -85,4 +85,9 @@ public final class HostEndpoint implements ServerEndpoint {
                     .toList())
         .orElse(List.of());
   }
+
+  @Override
+  public Optional<Path> certificateFile() {
+    return host.certificateFile();
+  }
 }

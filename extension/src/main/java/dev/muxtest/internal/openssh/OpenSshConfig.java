@@ -48,6 +48,7 @@ final class OpenSshConfig {
       Optional<Path> agentSocket) {
     // Every path the config names, checked before anything is written.
     server.identityFile().ifPresent(file -> requireUsable("identity file", file));
+    server.certificateFile().ifPresent(file -> requireUsable("certificate file", file));
     Stream.concat(Stream.of(server), server.jumpHost().stream())
         .flatMap(
             endpoint -> endpoint.hostKeyPolicy().apply(pinned -> Stream.<Path>empty(), Stream::of))
@@ -140,6 +141,8 @@ final class OpenSshConfig {
                 "  User " + endpoint.user(),
                 "  IdentityFile " + quoted(key),
                 "  IdentitiesOnly yes",
+                // A certificate from the host's ssh config (CertificateFile), offered with the key.
+                endpoint.certificateFile().map(c -> "  CertificateFile " + quoted(c)).orElse(""),
                 "  IdentityAgent none",
                 "  PreferredAuthentications publickey",
                 "  PasswordAuthentication no",
@@ -156,6 +159,7 @@ final class OpenSshConfig {
                 "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
                 "  LogLevel ERROR"))
         .flatMap(s -> s)
+        .filter(line -> !line.isEmpty())
         .toList();
   }
 

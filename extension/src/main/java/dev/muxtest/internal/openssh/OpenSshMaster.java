@@ -96,40 +96,49 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   /**
    * The master's ProxyJump ssh writes its errors nowhere once the master goes to the background: a
-   * failed start behind a jump host says only that the connection closed. One plain connection to
-   * the jump host alone gives its reason (a refused host key, a refused login).
+   * failed start behind jump hosts says only that the connection closed. One plain connection to
+   * each jump host alone, from the first hop on, gives the reason of the first that fails (a
+   * refused host key, a refused login); when every hop answers, the master's own message is about
+   * the server itself.
    */
   private SshOperationException withJumpHostsWords(SshOperationException failure) {
-    try {
-      SshCommand.Result jump =
-          SshCommand.run(
-              client.ssh(
-                  List.of(
-                      "-o",
-                      "ControlMaster=no",
-                      "-o",
-                      "ControlPath=none",
-                      "--",
-                      OpenSshConfig.JUMP_ALIAS,
-                      "true")),
-              Map.of(),
-              directory,
-              settings.connectTimeout().plusSeconds(5),
-              settings.maxOutput());
-      if (jump.exitCode() == 0 || jump.stderr().isBlank()) {
+    List<ServerEndpoint> jumps = OpenSshConfig.jumpHosts(server);
+    for (int hop = 1; hop <= jumps.size(); hop++) {
+      try {
+        SshCommand.Result jump =
+            SshCommand.run(
+                client.ssh(
+                    List.of(
+                        "-o",
+                        "ControlMaster=no",
+                        "-o",
+                        "ControlPath=none",
+                        "--",
+                        OpenSshConfig.jumpAlias(hop),
+                        "true")),
+                Map.of(),
+                directory,
+                settings.connectTimeout().multipliedBy(hop).plusSeconds(5),
+                settings.maxOutput());
+        if (jump.exitCode() == 0) {
+          continue;
+        }
+        if (jump.stderr().isBlank()) {
+          return failure;
+        }
+        return new SshOperationException(
+            failure.getMessage()
+                + "\nthe jump host "
+                + jumps.get(hop - 1).describe()
+                + " alone: "
+                + jump.stderr().strip(),
+            failure);
+      } catch (SshOperationException diagnosisFailed) {
+        failure.addSuppressed(diagnosisFailed);
         return failure;
       }
-      return new SshOperationException(
-          failure.getMessage()
-              + "\nthe jump host "
-              + server.jumpHost().get().describe()
-              + " alone: "
-              + jump.stderr().strip(),
-          failure);
-    } catch (SshOperationException diagnosisFailed) {
-      failure.addSuppressed(diagnosisFailed);
-      return failure;
     }
+    return failure;
   }
 
   @Override

@@ -99,6 +99,19 @@ class HostJumpChainTest {
       assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
       // Counted by this machine's kernel, not by the engine: one connection to the bastion.
       assertThat(establishedConnectionsTo(network.bastion().port())).isEqualTo(1);
+      if (engine == Engine.OPENSSH) {
+        // The real client's ProxyJump: one ssh per hop, each given the master's own config file
+        // (so none reads ~/.ssh/config), the first hop's the only one with a TCP connection.
+        Path config = master.controlPath().orElseThrow().resolveSibling("config");
+        assertThat(
+                ProcessHandle.allProcesses()
+                    .map(process -> process.info().commandLine().orElse(""))
+                    .filter(line -> line.contains(" -W ") && line.contains(config.toString())))
+            .hasSize(2)
+            .allMatch(line -> line.contains(" -F " + config + " "))
+            .anyMatch(line -> line.endsWith(" muxtest-jump-1"))
+            .anyMatch(line -> line.endsWith(" muxtest-jump-2"));
+      }
       ConnectionReport report = master.connectionReport();
       assertThat(report.singleConnection()).as(report.toString()).isTrue();
       // The target's one login came from the middle host, not from the bastion.

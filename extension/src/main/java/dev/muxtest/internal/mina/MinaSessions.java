@@ -26,7 +26,9 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * local port forward through each hop, on loopback), but takes identities as files and checks every
  * hop's key with the one client-wide verifier, which sees only the loopback address of the forward:
  * it could neither log in with a key pair made for the master nor check a hop's key against that
- * hop's own known_hosts under its own name. This class does the same steps with both.
+ * hop's own known_hosts under its own name. This class does the same steps with both, and closes
+ * each forward's listener as soon as the hop's connection through it is made. (MINA 2.20 has no
+ * session over a channel without a local listener.)
  */
 final class MinaSessions {
 
@@ -101,6 +103,9 @@ final class MinaSessions {
             true,
             key,
             settings);
+    // Its one connection made, the listener goes: no other local process may ride the forward to
+    // the hop's SSH port. The connection it accepted stays.
+    forward.close();
     session.addCloseFutureListener(closed -> previous.close(true));
     return session;
   }

@@ -21,16 +21,16 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * known_hosts file, or by an alias of an ssh config file. Declare it as the class's server with
  * {@code @SshServer static SshHost server = SshHost.of(...)}.
  *
- * <p>Nothing else is read from {@code ~/.ssh}. The host key must be in the given known_hosts file
- * ({@code [host]:port} for a port other than 22); any other key is refused. Every value is checked
- * here, before anything connects, so that both engines get the same values and none of them can
- * reach the OpenSSH engine's config as anything but itself: the host is a host name or an IP
- * address; the user name holds no whitespace, control character, {@code %}, quote, {@code \} or
- * {@code #}; no path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
- * quote or an escape ({@code "}, {@code \} before {@code \} or a quote); the identity file is
- * readable by its owner only (OpenSSH ignores any other key file) and not passphrase-protected.
- * Without {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections,
- * and says so.
+ * <p>Nothing else is read from {@code ~/.ssh}, unless a config file names it or {@link
+ * #fromUserSshConfig} is called. The host key must be in the given known_hosts file ({@code
+ * [host]:port} for a port other than 22); any other key is refused. Every value is checked here,
+ * before anything connects, so that both engines get the same values and none of them can reach the
+ * OpenSSH engine's config as anything but itself: the host is a host name or an IP address; the
+ * user name holds no whitespace, control character, {@code %}, quote, {@code \} or {@code #}; no
+ * path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a quote or an escape
+ * ({@code "}, {@code \} before {@code \} or a quote); the identity file is readable by its owner
+ * only (OpenSSH ignores any other key file) and not passphrase-protected. Without {@link
+ * #withLoginLog} the end-of-class proof can only count the client's TCP connections, and says so.
  */
 public final class SshHost {
 

@@ -7,6 +7,8 @@ import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.OwnMasterEndpoint;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
 import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -32,13 +34,16 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   private final Path controlPath;
   private volatile JvmAgentSocket agentSocket;
   private volatile MuxClient client;
-  private volatile MasterProcess process;
+  private volatile MasterLink process;
 
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
     super(server, settings);
     this.mode = mode;
     this.directory = ControlDirectory.create(settings.controlDirectory(), settings.sshExecutable());
-    this.controlPath = directory.resolve(ControlDirectory.SOCKET);
+    this.controlPath =
+        server instanceof OwnMasterEndpoint own
+            ? own.controlSocket()
+            : directory.resolve(ControlDirectory.SOCKET);
   }
 
   /**
@@ -62,6 +67,10 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   private void start(boolean forwardAgent) {
+    if (server instanceof OwnMasterEndpoint own) {
+      startOnOwnMaster(own, forwardAgent);
+      return;
+    }
     if (forwardAgent) {
       LocalAgentFactory agents = new LocalAgentFactory();
       forwardAgent(agents.getAgent());
@@ -140,7 +149,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   /** With ControlMaster NO there is no master: each command connects on its own. */
   @Override
   public boolean isConnected() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return mode == ControlMaster.NO || current != null && current.alive();
   }
 
@@ -207,7 +216,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             request,
             server.describe(),
             () -> !isClosed(),
-            this::isClosingOrStopped,
+            () -> process.endsWithItsOwner() && isClosingOrStopped(),
             this::forget);
   }
 
@@ -282,7 +291,48 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   public String logTail() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return current == null ? "" : current.logTail().strip();
+  }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /**
+   * Rides the user's own master: no key, no known_hosts, no master of its own; a config that makes
+   * every ssh run a multiplexing client of the user's socket, and the master found answering there.
+   */
+  private void startOnOwnMaster(OwnMasterEndpoint own, boolean forwardAgent) {
+    if (mode == ControlMaster.NO) {
+      throw new SshOperationException(
+          "ControlMaster.NO opens a connection per command, which "
+              + own.describe()
+              + " never does: use ControlMaster.AUTO or YES");
+    }
+    if (forwardAgent) {
+      throw new SshOperationException(
+          "Agent forwarding is set when a master starts, and "
+              + own.describe()
+              + " was started by the user: forward the agent there (ssh -M -A ...) instead");
+    }
+    Path config =
+        OpenSshConfig.writeOwnMaster(directory, controlPath, OwnMasterEndpoint.UNREACHABLE_HOST);
+    client =
+        new MuxClient(
+            settings.sshExecutable(),
+            config,
+            directory,
+            mode,
+            settings.connectTimeout(),
+            settings.maxOutput());
+    process = new BorrowedMaster(client, controlPath);
+    process.start(mode, settings.connectTimeout(), server.describe());
+  }
+
+  @Override
+  public Optional<OwnMasterEvidence> ownMasterEvidence() {
+    return process instanceof BorrowedMaster borrowed
+        ? Optional.of(
+            borrowed.evidence(server.acceptedLogins(identity().getPublic()), server.logsLogins()))
+        : Optional.empty();
   }
 }

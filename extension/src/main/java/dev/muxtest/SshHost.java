@@ -817,7 +817,7 @@ public final class SshHost {
     if (controlSocket == null) {
       throw new IllegalArgumentException("SshHost.ofControlSocket: the control socket is null");
     }
-    Path socket = controlSocket.toAbsolutePath();
+    Path socket = controlSocket.toAbsolutePath().normalize();
     String problem = pathProblem(socket, "control socket");
     if (problem == null) {
       problem = socketProblem(socket);

@@ -25,8 +25,8 @@ final class ProcessTcpConnections {
   private ProcessTcpConnections() {}
 
   /**
-   * The connections, as {@code local->remote} in /proc's hex notation; empty if they cannot be read
-   * here (no /proc, or the process is another user's).
+   * The connections, as {@code local->remote} ({@code 127.0.0.1:40312->10.0.0.5:22}); empty if they
+   * cannot be read here (no /proc, or the process is another user's).
    */
   static Optional<Set<String>> of(ProcessHandle master) {
     Set<String> inodes = new HashSet<>();
@@ -63,10 +63,33 @@ final class ProcessTcpConnections {
         // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
         String[] fields = line.strip().split("\\s+");
         if (fields.length > 9 && fields[3].equals(ESTABLISHED) && inodes.contains(fields[9])) {
-          connections.add(fields[1] + "->" + fields[2]);
+          connections.add(address(fields[1]) + "->" + address(fields[2]));
         }
       }
     }
     return Optional.of(connections);
+  }
+
+  /**
+   * /proc's {@code ADDRESS:PORT} in hex, the address as 32-bit words in host order (little-endian
+   * on the machines this runs on), as {@code address:port} or {@code [address]:port}.
+   */
+  static String address(String hex) {
+    int colon = hex.indexOf(':');
+    String address = hex.substring(0, colon);
+    int port = Integer.parseInt(hex.substring(colon + 1), 16);
+    byte[] bytes = new byte[address.length() / 2];
+    for (int word = 0; word < bytes.length / 4; word++) {
+      for (int i = 0; i < 4; i++) {
+        int at = (word * 4 + 3 - i) * 2; // the word's bytes, last first
+        bytes[word * 4 + i] = (byte) Integer.parseInt(address.substring(at, at + 2), 16);
+      }
+    }
+    try {
+      String text = java.net.InetAddress.getByAddress(bytes).getHostAddress();
+      return (bytes.length == 16 ? "[" + text + "]" : text) + ":" + port;
+    } catch (java.net.UnknownHostException e) {
+      return hex; // not 4 or 16 bytes: shown as /proc has it
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.muxtest.internal.engine.KeyMaterial;
@@ -430,6 +431,15 @@ class OwnMasterTest {
       assertThat(ssh(Duration.ofSeconds(30), "-S", socket.toString(), "-O", "exit").exit())
           .isZero();
       Poll.until(Duration.ofSeconds(30), Duration.ofMillis(50), () -> !Files.exists(socket));
+      assertThatThrownBy(() -> master.exec("true"))
+          .isInstanceOf(SshOperationException.class)
+          .hasMessage(
+              "the user's own master on "
+                  + socket
+                  + " no longer answers: muxtest never opens a master of its own for it; open it"
+                  + " again (ssh -M -S "
+                  + socket
+                  + " -f -N user@host)");
       startUsersMaster();
     }
   }

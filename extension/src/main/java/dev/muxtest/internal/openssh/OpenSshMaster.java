@@ -276,6 +276,13 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected String lostConnectionMessage() {
+    if (process instanceof BorrowedMaster) {
+      return server.describe()
+          + " no longer answers: muxtest never opens a master of its own for it; open it again"
+          + " (ssh -M -S "
+          + controlPath
+          + " -f -N user@host)";
+    }
     return "The OpenSSH master to "
         + server.describe()
         + " has exited: its connection was lost (keep-alive every "

@@ -805,8 +805,8 @@ public final class SshHost {
    * engine refuses such a host. Where the master goes, and which keys it trusted, is the user's
    * master's own business: this host has no address, user, identity or known_hosts of its own
    * ({@link #host()} and the like are null), and takes no jump host. The end-of-class proof is that
-   * all sessions rode that master: the same process, holding the same TCP connections, and (with
-   * {@link #withLoginLog}) no new login in the server's log.
+   * all sessions rode that master: the same process, still holding the TCP connections it held and
+   * no new one to the server, and (with {@link #withLoginLog}) no new login in the server's log.
    *
    * @throws IllegalArgumentException naming the path, if it is null, does not exist, is not a
    *     socket, is not owned by the current user (OpenSSH's master takes only its own user's

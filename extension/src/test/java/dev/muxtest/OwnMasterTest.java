@@ -59,6 +59,9 @@ class OwnMasterTest {
   /** What each fixture class saw: the injected tunnel port, ... */
   static final Map<Class<?>, Integer> ports = new ConcurrentHashMap<>();
 
+  /** A connection through a tunnel, left open by the fixture until after its class. */
+  static volatile Socket heldOpen;
+
   /** ... and the client side of its sessions ($SSH_CONNECTION). */
   static final Map<Class<?>, String> connections = new ConcurrentHashMap<>();
 
@@ -128,7 +131,14 @@ class OwnMasterTest {
     assertThat(tcp).as("the user's master's TCP connections").isEqualTo(1);
     OnOwnMasterCase.server = SshHost.ofControlSocket(socket).withLoginLog(outside::getLogs);
 
-    EngineExecutionResults results = run(Engine.OPENSSH, OnOwnMasterCase.class);
+    EngineExecutionResults results;
+    try {
+      results = run(Engine.OPENSSH, OnOwnMasterCase.class);
+    } finally {
+      if (heldOpen != null) {
+        heldOpen.close();
+      }
+    }
 
     assertThat(failures(results)).isEmpty();
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
@@ -139,7 +149,7 @@ class OwnMasterTest {
         .singleElement()
         .asString()
         .startsWith("all sessions rode the user's own master on " + socket + " (pid " + pid + ",")
-        .contains("its TCP connections unchanged: 1 ")
+        .contains("its TCP connections held throughout: [127.0.0.1:")
         .contains("no new login in the server's log");
     // Left as it was: the same master, its one connection, no new login on the server.
     assertThat(usersMasterPid()).as("the user's master after the class").isEqualTo(pid);
@@ -413,6 +423,10 @@ class OwnMasterTest {
       assertThat(result.exitCode()).as(result.stderr()).isZero();
       connections.put(OnOwnMasterCase.class, result.stdout());
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
+      // Open while the proof is made: a forwarded connection is no connection of the master's own.
+      heldOpen = new Socket("127.0.0.1", port);
+      heldOpen.setSoTimeout(10_000);
+      assertThat(heldOpen.getInputStream().readNBytes(8)).asString().isEqualTo("SSH-2.0-");
       try (Forward runtime = master.forwardLocal("localhost", 22)) {
         assertThat(banner(runtime.localPort())).isEqualTo("SSH-2.0-");
       }

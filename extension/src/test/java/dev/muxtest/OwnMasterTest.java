@@ -231,6 +231,40 @@ class OwnMasterTest {
     assertThat(sshConnectionOverUsersMaster()).as("the user's master takes sessions").isNotBlank();
   }
 
+  @Test
+  void aJvmEndingWithoutClosingItsMasterCancelsItsForwardsOnTheUsersMaster() throws Exception {
+    long pid = usersMasterPid();
+    Path stdout = dir.resolve("child-stdout");
+    Path stderr = dir.resolve("child-stderr");
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty(
+                    "surefire.test.class.path", System.getProperty("java.class.path")),
+                ExitingChild.class.getName(),
+                socket.toString())
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    if (!child.waitFor(120, TimeUnit.SECONDS)) {
+      child.destroyForcibly();
+    }
+    List<String> lines = Files.readAllLines(stdout);
+    assertThat(child.exitValue()).as("child: %s %s", lines, Files.readString(stderr)).isZero();
+    assertThat(lines).as("the child's forward worked").contains("BANNER SSH-2.0-");
+    int port =
+        lines.stream()
+            .filter(l -> l.startsWith("PORT "))
+            .map(l -> Integer.parseInt(l.substring(5)))
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(refuses(port)).as("the child's forward after it exited").isTrue();
+    assertThat(usersMasterPid()).isEqualTo(pid);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"OWN_MASTER", "MINA", "OPENSSH"})
   void suiteScopeTunnelsOnAnSshHostKeepTheirPortForALaterClass(String kind) throws Exception {
@@ -481,6 +515,22 @@ class OwnMasterTest {
     void second(@ForwardedPort("ssh") int port) throws Exception {
       ports.put(SuiteSecondCase.class, port);
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
+    }
+  }
+
+  /**
+   * Another JVM: adds a forward to the user's master on the socket given, then ends with
+   * System.exit without closing anything, as a test JVM may.
+   */
+  static final class ExitingChild {
+    public static void main(String[] args) throws Exception {
+      SshMaster master =
+          SshMasters.connect(SshHost.ofControlSocket(Path.of(args[0])), Engine.OPENSSH);
+      Forward forward = master.forwardLocal("localhost", 22);
+      System.out.println("PORT " + forward.localPort());
+      System.out.println("BANNER " + banner(forward.localPort()));
+      System.out.flush();
+      System.exit(0);
     }
   }
 }

@@ -9,23 +9,42 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The user's own OpenSSH master ({@code ssh -M -S path}), which the engine uses and never ends: it
  * is found answering on its socket, never started, restarted, stopped ({@code -O stop}) or ended
  * ({@code -O exit}). What it was at the start (its pid, its TCP connections) is kept for the proof
- * that every session rode it.
+ * that every session rode it. A JVM that ends without closing its masters (System.exit, a fork
+ * ended on timeout) still closes them through a shutdown hook, which cancels the forwards they
+ * added: the user's master outlives the JVM, and would keep listening on their ports.
  */
 final class BorrowedMaster extends MasterLink {
 
+  private static final Set<BorrowedMaster> IN_USE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> List.copyOf(IN_USE).forEach(borrowed -> borrowed.onJvmExit.run()),
+                "muxtest-own-master-shutdown"));
+  }
+
   private final MuxClient client;
   private final Path socket;
+  private final Runnable onJvmExit;
   private volatile ProcessHandle master;
   private volatile Optional<Set<String>> connectionsAtStart = Optional.empty();
 
-  BorrowedMaster(MuxClient client, Path socket) {
+  /**
+   * The user's master on {@code socket}; {@code onJvmExit} closes its user if the JVM ends first.
+   */
+  BorrowedMaster(MuxClient client, Path socket, Runnable onJvmExit) {
     this.client = client;
     this.socket = socket;
+    this.onJvmExit = onJvmExit;
+    IN_USE.add(this);
   }
 
   /**
@@ -84,9 +103,11 @@ final class BorrowedMaster extends MasterLink {
   @Override
   void stopAccepting() {}
 
-  /** Nothing: the user's master is theirs to end. */
+  /** Nothing to the user's master, which is theirs to end; its user is closed. */
   @Override
-  void exit(boolean askFirst) {}
+  void exit(boolean askFirst) {
+    IN_USE.remove(this);
+  }
 
   @Override
   String logTail() {

@@ -251,7 +251,8 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected void disconnect() {
-    if (mode != ControlMaster.NO) {
+    // The user's own master is not ours to disconnect: suspending leaves it as it is.
+    if (mode != ControlMaster.NO && process.endsWithItsOwner()) {
       process.exit(true);
     }
   }
@@ -331,7 +332,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             mode,
             settings.connectTimeout(),
             settings.maxOutput());
-    process = new BorrowedMaster(client, controlPath);
+    process = new BorrowedMaster(client, controlPath, this::close);
     process.start(mode, settings.connectTimeout(), server.describe());
   }
 

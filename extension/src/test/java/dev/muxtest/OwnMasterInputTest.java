@@ -119,4 +119,27 @@ class OwnMasterInputTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot be a jump host");
   }
+
+  @Test
+  void controlMasterNoAndAgentForwardingAreRefusedBeforeTheSocketIsUsed() throws Exception {
+    SshHost own = SshHost.ofControlSocket(socket("ctl")); // nobody listens: never asked
+    MasterOptions openSsh = MasterOptions.defaults().withEngine(Engine.OPENSSH);
+
+    assertThatThrownBy(
+            () -> SshMasters.connect(own, openSsh.withControlMaster(ControlMaster.NO)).close())
+        .isInstanceOf(SshOperationException.class)
+        .hasMessage(
+            "ControlMaster.NO opens a connection per command, which the user's own master on "
+                + own.controlSocket().orElseThrow()
+                + " never does: use ControlMaster.AUTO or YES");
+    assertThatThrownBy(() -> SshMasters.connect(own, openSsh.withForwardAgent(true)).close())
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageContaining("Agent forwarding is set when a master starts")
+        .hasMessageContaining("ssh -M -A");
+    assertThatThrownBy(() -> SshMasters.connect(own, Engine.MINA).close())
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageStartingWith(
+            "The MINA engine cannot use the user's own master on "
+                + own.controlSocket().orElseThrow());
+  }
 }

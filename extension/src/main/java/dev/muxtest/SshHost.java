@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntPredicate;
@@ -49,6 +50,7 @@ public final class SshHost {
   private final Supplier<String> loginLog;
   private final SshHost jumpHost;
   private final Path certificateFile;
+  private final Path controlSocket;
 
   private SshHost(
       String host,
@@ -67,6 +69,7 @@ public final class SshHost {
     this.loginLog = loginLog;
     this.jumpHost = jumpHost;
     this.certificateFile = certificateFile;
+    this.controlSocket = null;
   }
 
   /**
@@ -211,6 +214,9 @@ public final class SshHost {
     if (log == null) {
       throw new IllegalArgumentException("SshHost.withLoginLog: the log supplier is null");
     }
+    if (controlSocket != null) {
+      return new SshHost(controlSocket, log);
+    }
     return new SshHost(
         host, port, user, identityFile, knownHostsFile, log, jumpHost, certificateFile);
   }
@@ -233,6 +239,7 @@ public final class SshHost {
     if (bastion == null) {
       throw new IllegalArgumentException("SshHost.withJumpHost: the jump host is null");
     }
+    requireNoControlSocket(this, bastion);
     for (SshHost hop = bastion; hop != null; hop = hop.jumpHost) {
       if (hop == this) {
         throw new IllegalArgumentException(
@@ -248,27 +255,33 @@ public final class SshHost {
     return Optional.ofNullable(jumpHost);
   }
 
-  /** Host name or address to connect to (an IPv6 address without brackets). */
+  /**
+   * Host name or address to connect to (an IPv6 address without brackets); null for {@link
+   * #ofControlSocket}.
+   */
   public String host() {
     return host;
   }
 
-  /** SSH port. */
+  /** SSH port; 0 for {@link #ofControlSocket}. */
   public int port() {
     return port;
   }
 
-  /** Login user. */
+  /** Login user; null for {@link #ofControlSocket}. */
   public String user() {
     return user;
   }
 
-  /** The private key to log in with (an absolute path). */
+  /** The private key to log in with (an absolute path); null for {@link #ofControlSocket}. */
   public Path identityFile() {
     return identityFile;
   }
 
-  /** The known_hosts file holding the host's key (an absolute path). */
+  /**
+   * The known_hosts file holding the host's key (an absolute path); null for {@link
+   * #ofControlSocket}.
+   */
   public Path knownHostsFile() {
     return knownHostsFile;
   }
@@ -288,6 +301,9 @@ public final class SshHost {
 
   @Override
   public String toString() {
+    if (controlSocket != null) {
+      return "the user's own master on " + controlSocket;
+    }
     return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
@@ -370,6 +386,22 @@ public final class SshHost {
 
   /** A file named in the OpenSSH engine's config: nothing OpenSSH would expand; readable. */
   private static String fileProblem(Path file, String what) {
+    String problem = pathProblem(file, what);
+    if (problem != null) {
+      return problem;
+    }
+    String path = file.toString();
+    if (Files.isDirectory(file)) {
+      return "the " + what + " " + shown(path) + " cannot be read: it is a directory";
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      return "the " + what + " " + shown(path) + " cannot be read";
+    }
+    return null;
+  }
+
+  /** A path named in the OpenSSH engine's config or options: nothing OpenSSH would expand. */
+  private static String pathProblem(Path file, String what) {
     if (file == null) {
       return "the " + what + " is null";
     }
@@ -394,12 +426,6 @@ public final class SshHost {
       return cannotUse
           + "its path contains '\\' before '\\', a quote or its end, which OpenSSH's config"
           + " reads as an escape";
-    }
-    if (Files.isDirectory(file)) {
-      return "the " + what + " " + shown(path) + " cannot be read: it is a directory";
-    }
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      return "the " + what + " " + shown(path) + " cannot be read";
     }
     return null;
   }
@@ -525,5 +551,110 @@ public final class SshHost {
               ? String.format("\\u%04x", c)
               : new String(Character.toChars(c));
     };
+  }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /** A host of {@link #ofControlSocket}: only the socket and the login log are known. */
+  private SshHost(Path controlSocket, Supplier<String> loginLog) {
+    this.host = null;
+    this.port = 0;
+    this.user = null;
+    this.identityFile = null;
+    this.knownHostsFile = null;
+    this.loginLog = loginLog;
+    this.jumpHost = null;
+    this.certificateFile = null;
+    this.controlSocket = controlSocket;
+  }
+
+  /**
+   * The host behind a master the user opened by hand ({@code ssh -M -S path user@host}, for example
+   * to answer a bastion's second factor): the OpenSSH engine runs every session and forward over
+   * that master, as multiplexing clients of its control socket ({@code -S path -o
+   * ControlMaster=no}, with a {@code ProxyCommand} that fails, so that no session can fall back to
+   * a connection of its own). muxtest never ends or stops that master ({@code -O exit}, {@code -O
+   * stop}); the forwards it added are cancelled ({@code -O cancel}) when they close. The MINA
+   * engine refuses such a host. Where the master goes, and which keys it trusted, is the user's
+   * master's own business: this host has no address, user, identity or known_hosts of its own
+   * ({@link #host()} and the like are null), and takes no jump host. The end-of-class proof is that
+   * all sessions rode that master: the same process, still holding the TCP connections it held and
+   * no new one to the server, and (with {@link #withLoginLog}) no new login in the server's log.
+   *
+   * @throws IllegalArgumentException naming the path, if it is null, does not exist, is not a
+   *     socket, is not owned by the current user (OpenSSH's master takes only its own user's
+   *     clients), or holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
+   *     quote or an escape
+   */
+  public static SshHost ofControlSocket(Path controlSocket) {
+    if (controlSocket == null) {
+      throw new IllegalArgumentException("SshHost.ofControlSocket: the control socket is null");
+    }
+    Path socket = controlSocket.toAbsolutePath().normalize();
+    String problem = pathProblem(socket, "control socket");
+    if (problem == null) {
+      problem = socketProblem(socket);
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("SshHost.ofControlSocket: " + problem);
+    }
+    return new SshHost(socket, null);
+  }
+
+  /**
+   * The control socket of the user's own master, for a host of {@link #ofControlSocket}; else
+   * empty.
+   */
+  public Optional<Path> controlSocket() {
+    return Optional.ofNullable(controlSocket);
+  }
+
+  /** Neither end of a jump may be a host of {@link #ofControlSocket}. */
+  private static void requireNoControlSocket(SshHost target, SshHost bastion) {
+    if (target.controlSocket != null) {
+      throw new IllegalArgumentException(
+          "SshHost.withJumpHost: "
+              + target
+              + " goes wherever the user's master goes and takes no jump host; give the jump to"
+              + " that master (ssh -M -S ... -J bastion ...)");
+    }
+    if (bastion.controlSocket != null) {
+      throw new IllegalArgumentException(
+          "SshHost.withJumpHost: "
+              + bastion
+              + " cannot be a jump host; only a host given by"
+              + " address or ssh config can");
+    }
+  }
+
+  /** An existing UNIX socket owned by the current user, or what it is instead. */
+  private static String socketProblem(Path socket) {
+    String at = "the control socket " + shown(socket.toString());
+    Map<String, Object> attributes;
+    try {
+      attributes = Files.readAttributes(socket, "unix:mode,uid");
+    } catch (java.nio.file.NoSuchFileException e) {
+      return at
+          + " does not exist; open the master first (ssh -M -S "
+          + socket
+          + " -f -N user@host)";
+    } catch (IOException | UnsupportedOperationException e) {
+      return at + " cannot be read: " + e;
+    }
+    int mode = (Integer) attributes.get("mode");
+    if ((mode & 0170000) != 0140000) {
+      return at + " is not a socket (an OpenSSH master's ControlPath is a UNIX socket)";
+    }
+    long ownUid = new com.sun.security.auth.module.UnixSystem().getUid();
+    int uid = (Integer) attributes.get("uid");
+    if (uid != ownUid) {
+      return at
+          + " belongs to uid "
+          + uid
+          + ", not to the current user (uid "
+          + ownUid
+          + "); an OpenSSH master takes only its own user's clients";
+    }
+    return null;
   }
 }

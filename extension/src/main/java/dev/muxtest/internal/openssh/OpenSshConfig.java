@@ -254,4 +254,40 @@ final class OpenSshConfig {
   private static String quoted(Path path) {
     return "\"" + path + "\"";
   }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /**
+   * Writes the config of a master that rides the user's own master on {@code controlSocket}: every
+   * ssh run is a multiplexing client of that socket; a fallback to a connection of its own fails (a
+   * ProxyCommand that fails, a host name that resolves nowhere); the config's path.
+   */
+  static Path writeOwnMaster(Path directory, Path controlSocket, String unreachableHost) {
+    requireUsable("control directory", directory);
+    requireUsable("control socket", controlSocket);
+    Path config = directory.resolve("config");
+    try {
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "Host " + HOST_ALIAS,
+              "  HostName " + unreachableHost,
+              "  ControlPath " + quoted(controlSocket),
+              "  ControlMaster no",
+              "  ProxyCommand false",
+              "  BatchMode yes",
+              "  IdentitiesOnly yes",
+              "  IdentityAgent none",
+              "  ForwardAgent no",
+              "  ExitOnForwardFailure yes",
+              "  RequestTTY no",
+              "  LogLevel ERROR",
+              ""),
+          StandardCharsets.UTF_8);
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the OpenSSH config in " + directory, e);
+    }
+  }
 }

@@ -8,6 +8,8 @@ import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.OwnMasterEndpoint;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
 import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -33,13 +35,16 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   private final Path controlPath;
   private volatile JvmAgentSocket agentSocket;
   private volatile MuxClient client;
-  private volatile MasterProcess process;
+  private volatile MasterLink process;
 
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
     super(server, settings);
     this.mode = mode;
     this.directory = ControlDirectory.create(settings.controlDirectory(), settings.sshExecutable());
-    this.controlPath = directory.resolve(ControlDirectory.SOCKET);
+    this.controlPath =
+        server instanceof OwnMasterEndpoint own
+            ? own.controlSocket()
+            : directory.resolve(ControlDirectory.SOCKET);
   }
 
   /**
@@ -63,6 +68,10 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   private void start(boolean forwardAgent) {
+    if (server instanceof OwnMasterEndpoint own) {
+      startOnOwnMaster(own, forwardAgent);
+      return;
+    }
     if (forwardAgent) {
       LocalAgentFactory agents = new LocalAgentFactory();
       forwardAgent(agents.getAgent());
@@ -150,7 +159,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   /** With ControlMaster NO there is no master: each command connects on its own. */
   @Override
   public boolean isConnected() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return mode == ControlMaster.NO || current != null && current.alive();
   }
 
@@ -217,7 +226,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             request,
             server.describe(),
             () -> !isClosed(),
-            this::isClosingOrStopped,
+            () -> process.endsWithItsOwner() && isClosingOrStopped(),
             this::forget);
   }
 
@@ -252,7 +261,8 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected void disconnect() {
-    if (mode != ControlMaster.NO) {
+    // The user's own master is not ours to disconnect: suspending leaves it as it is.
+    if (mode != ControlMaster.NO && process.endsWithItsOwner()) {
       process.exit(true);
     }
   }
@@ -277,6 +287,13 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected String lostConnectionMessage() {
+    if (process instanceof BorrowedMaster) {
+      return server.describe()
+          + " no longer answers: muxtest never opens a master of its own for it; open it again"
+          + " (ssh -M -S "
+          + controlPath
+          + " -f -N user@host)";
+    }
     return "The OpenSSH master to "
         + server.describe()
         + " has exited: its connection was lost (keep-alive every "
@@ -292,7 +309,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   public String logTail() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return current == null ? "" : current.logTail().strip();
   }
 
@@ -309,5 +326,46 @@ public final class OpenSshMaster extends AbstractEngineMaster {
       countConnection();
     }
     return started;
+  }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /**
+   * Rides the user's own master: no key, no known_hosts, no master of its own; a config that makes
+   * every ssh run a multiplexing client of the user's socket, and the master found answering there.
+   */
+  private void startOnOwnMaster(OwnMasterEndpoint own, boolean forwardAgent) {
+    if (mode == ControlMaster.NO) {
+      throw new SshOperationException(
+          "ControlMaster.NO opens a connection per command, which "
+              + own.describe()
+              + " never does: use ControlMaster.AUTO or YES");
+    }
+    if (forwardAgent) {
+      throw new SshOperationException(
+          "Agent forwarding is set when a master starts, and "
+              + own.describe()
+              + " was started by the user: forward the agent there (ssh -M -A ...) instead");
+    }
+    Path config =
+        OpenSshConfig.writeOwnMaster(directory, controlPath, OwnMasterEndpoint.UNREACHABLE_HOST);
+    client =
+        new MuxClient(
+            settings.sshExecutable(),
+            config,
+            directory,
+            mode,
+            settings.connectTimeout(),
+            settings.maxOutput());
+    process = new BorrowedMaster(client, controlPath, this::close);
+    process.start(mode, settings.connectTimeout(), server.describe());
+  }
+
+  @Override
+  public Optional<OwnMasterEvidence> ownMasterEvidence() {
+    return process instanceof BorrowedMaster borrowed
+        ? Optional.of(
+            borrowed.evidence(server.acceptedLogins(identity().getPublic()), server.logsLogins()))
+        : Optional.empty();
   }
 }

@@ -68,4 +68,16 @@ public @interface SshTunnel {
    * loopback for REMOTE. 0, the default, takes a free port (for REMOTE the server allocates it).
    */
   int bindPort() default 0;
+
+  /**
+   * A UNIX-domain socket on the server, by its absolute path (at most 107 bytes, no control
+   * characters): the LOCAL forward then leads from its loopback port to that socket, as {@code ssh
+   * -L 127.0.0.1:PORT:/path}. Excludes {@link #host()}, {@link #port()} and any {@link #type()} but
+   * LOCAL. Empty, the default: a TCP destination.
+   *
+   * <pre>{@code
+   * @SshTunnel(name = "db", socket = "/var/run/postgresql/.s.PGSQL.5432")
+   * }</pre>
+   */
+  String socket() default "";
 }

@@ -169,4 +169,10 @@ public final class MethodSession
   public String toString() {
     return "SSH master " + master + " as seen from " + method;
   }
+
+  /** A forward to a UNIX socket on the server, closed after the method like the others. */
+  @Override
+  public Forward forwardLocalSocket(String remoteSocketPath) {
+    return tracked(master.forwardLocalSocket(remoteSocketPath));
+  }
 }

@@ -285,4 +285,15 @@ public final class OpenSshMaster extends AbstractEngineMaster {
     MasterProcess current = process;
     return current == null ? "" : current.logTail().strip();
   }
+
+  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
+
+  /** {@code -O forward -L 127.0.0.1:PORT:/path} on a picked free port, as a TCP local forward. */
+  @Override
+  protected Forward openLocalSocket(int bindPort, String path) {
+    return LoopbackPorts.onLoopbackPort(
+        bindPort,
+        "a local forward to the UNIX socket " + path + " through " + server.describe(),
+        localPort -> add(OpenSshForward.Request.toSocket(localPort, path)));
+  }
 }

@@ -48,7 +48,7 @@ final class StreamingLocalForward implements Forward {
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final Supplier<ClientSession> session;
-  private final SshdSocketAddress destination; // empty host, port 0 for a socket
+  private final SshdSocketAddress destination; // null for a socket
   private final String socketPath; // null for a TCP destination
   private final Duration openTimeout;
   private final Consumer<Forward> onClose;
@@ -112,13 +112,7 @@ final class StreamingLocalForward implements Forward {
       Consumer<Forward> onClose)
       throws IOException {
     return start(
-        new StreamingLocalForward(
-            session,
-            new SshdSocketAddress("", 0),
-            socketPath,
-            openTimeout,
-            onClose,
-            bind(bindPort)));
+        new StreamingLocalForward(session, null, socketPath, openTimeout, onClose, bind(bindPort)));
   }
 
   private static ServerSocket bind(int bindPort) throws IOException {
@@ -202,7 +196,7 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public int remotePort() {
-    return destination.getPort();
+    return destinationPort();
   }
 
   @Override
@@ -212,12 +206,12 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public String destinationHost() {
-    return destination.getHostName();
+    return destination == null ? "" : destination.getHostName();
   }
 
   @Override
   public int destinationPort() {
-    return destination.getPort();
+    return destination == null ? 0 : destination.getPort();
   }
 
   @Override

@@ -35,17 +35,27 @@ final class OpenSshForward implements Forward {
    * @param host destination host; empty for DYNAMIC and a socket
    * @param port destination port; 0 for DYNAMIC and a socket
    * @param socket for a LOCAL forward to a UNIX-domain socket on the server, its path; else empty
+   * @param percentExpanded whether this ssh expands {@code %} tokens in a socket path
    */
-  record Request(ForwardType type, int bindPort, String host, int port, String socket) {
+  record Request(
+      ForwardType type,
+      int bindPort,
+      String host,
+      int port,
+      String socket,
+      boolean percentExpanded) {
 
     /** A forward to a TCP destination (or a SOCKS proxy). */
     Request(ForwardType type, int bindPort, String host, int port) {
-      this(type, bindPort, host, port, "");
+      this(type, bindPort, host, port, "", true);
     }
 
-    /** A LOCAL forward from {@code bindPort} to the UNIX-domain socket {@code socket}. */
-    static Request toSocket(int bindPort, String socket) {
-      return new Request(ForwardType.LOCAL, bindPort, "", 0, socket);
+    /**
+     * A LOCAL forward from {@code bindPort} to the UNIX-domain socket {@code socket}, for an ssh
+     * that expands {@code %} tokens in its path or not.
+     */
+    static Request toSocket(int bindPort, String socket, boolean percentExpanded) {
+      return new Request(ForwardType.LOCAL, bindPort, "", 0, socket, percentExpanded);
     }
 
     /** OpenSSH's option for the type. */
@@ -78,16 +88,17 @@ final class OpenSshForward implements Forward {
 
     /**
      * The socket path as a spec field, to be read back as exactly that path: ssh splits the spec at
-     * colons, taking a backslash as an escape of the next character, then expands {@code %} tokens
-     * in the path ({@code %%} is a {@code %}).
+     * colons, taking a backslash as an escape of the next character, then (since 8.3) expands
+     * {@code %} tokens in the path ({@code %%} is a {@code %}).
      */
     private String specPath() {
-      return socket.replace("%", "%%").replace("\\", "\\\\").replace(":", "\\:");
+      String path = percentExpanded ? socket.replace("%", "%%") : socket;
+      return path.replace("\\", "\\\\").replace(":", "\\:");
     }
 
     /** The same forward on another listening port. */
     Request onPort(int newBindPort) {
-      return new Request(type, newBindPort, host, port, socket);
+      return new Request(type, newBindPort, host, port, socket, percentExpanded);
     }
 
     @Override

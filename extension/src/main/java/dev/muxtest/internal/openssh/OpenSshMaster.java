@@ -294,6 +294,14 @@ public final class OpenSshMaster extends AbstractEngineMaster {
     return LoopbackPorts.onLoopbackPort(
         bindPort,
         "a local forward to the UNIX socket " + path + " through " + server.describe(),
-        localPort -> add(OpenSshForward.Request.toSocket(localPort, path)));
+        localPort ->
+            add(
+                OpenSshForward.Request.toSocket(
+                    localPort,
+                    path,
+                    // Only a path with a '%' reads differently to an older ssh: asked only then.
+                    path.indexOf('%') < 0
+                        || ForwardPathExpansion.expandsPercent(
+                            settings.sshExecutable(), directory))));
   }
 }

@@ -47,9 +47,13 @@ abstract class UnixSocketTunnelConformance {
   static final int TIMEOUT_MILLIS = 60_000;
   private static final int MIB = 1 << 20;
 
-  /** The reference sshd with the two socket servers; socat waits up to 30 s to pass on an EOF. */
+  /**
+   * The reference sshd with the two socket servers (socat waits up to 30 s to pass on an EOF) and
+   * the link {@link #ODD}.
+   */
   static SshdContainer server() {
     return new SshdContainer()
+        .withBackgroundCommand("ln -sfn " + ECHO + " " + shellQuoted(ODD))
         .withBackgroundCommand("exec socat -t 30 UNIX-LISTEN:" + ECHO + ",fork,perm=0666 EXEC:cat")
         .withBackgroundCommand(
             "exec socat -t 30 UNIX-LISTEN:" + SUM + ",fork,perm=0666 EXEC:sha256sum");
@@ -116,9 +120,8 @@ abstract class UnixSocketTunnelConformance {
 
   @Test
   void aRunTimeForwardReachesAPathFullOfSyntaxAsItIs(SshMaster master) throws Exception {
-    ExecResult link = master.exec("ln -sfn " + ECHO + " " + shellQuoted(ODD) + " && ls -l /tmp");
-    assertThat(link.exitCode()).as(link.stderr()).isZero();
-    assertThat(link.stdout()).contains("odd:%h\\n 'q'");
+    ExecResult link = master.exec("ls -l /tmp");
+    assertThat(link.stdout()).as("the link, named as it is").contains("odd:%h\\n 'q' \"d\" $(x)");
 
     Forward forward = master.forwardLocalSocket(ODD);
 
@@ -152,6 +155,14 @@ abstract class UnixSocketTunnelConformance {
     forward.close();
 
     assertThatThrownBy(() -> connect(fixedPort()).close()).isInstanceOf(ConnectException.class);
+  }
+
+  /** Its readiness check passes the path to the server's shell, quoted: it must find the socket. */
+  @Test
+  @SshTunnel(name = "odd", socket = ODD)
+  void aDeclaredTunnelToAPathFullOfSyntaxIsCheckedAndWorks(@ForwardedPort("odd") int port)
+      throws Exception {
+    assertThat(echoLine(port, "checked")).isEqualTo("checked\n");
   }
 
   @Test

@@ -172,10 +172,15 @@ public final class SshHost {
   }
 
   /**
-   * This host reached through {@code bastion}, as OpenSSH's {@code ProxyJump} does: the client
-   * holds one TCP connection, to the first hop of the chain, and this host's name and port are
-   * resolved by the last hop. {@code bastion} may itself have a jump host (a chain of any length);
-   * each hop's key is checked against that hop's own known_hosts file.
+   * This host reached through {@code bastion}, as OpenSSH's {@code ProxyJump} does, on both
+   * engines: the client holds one TCP connection, to the first hop of the chain, and each further
+   * hop, this host last, is reached through the hop before it by its name and port as given here,
+   * which that hop resolves ({@code db.internal}, 22). {@code bastion} may itself have a jump host
+   * (a chain of any length: {@code db.withJumpHost(app.withJumpHost(bastion))}). Each hop logs in
+   * with its own user and identity file, and its key is checked against its own known_hosts file,
+   * under its own name and port ({@code db.internal}, or {@code [host]:port}), never under the
+   * loopback address of a forward. The login log of the end-of-class proof is this host's ({@link
+   * #withLoginLog} on the target); the hops' logs are not read.
    *
    * @throws IllegalArgumentException if {@code bastion} is null, or the chain would pass through
    *     this host again

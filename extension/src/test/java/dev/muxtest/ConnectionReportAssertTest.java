@@ -232,5 +232,15 @@ class ConnectionReportAssertTest {
     public Optional<Path> controlPath() {
       return Optional.empty();
     }
+
+    @Override
+    public RemoteProcess start(String command) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public RemoteProcess startWithTerminal(String command) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

@@ -30,8 +30,9 @@ public interface ServerEndpoint {
 
   /**
    * The server's log lines of connections authenticated with {@code clientKey} since {@link
-   * #beforeConnect}, one per connection; behind a jump host, the jump host's: the test machine's
-   * connection is the one to it.
+   * #beforeConnect}, one per connection; behind a jump host, a container's are the jump host's (the
+   * test machine's connection is the one to it), a server outside the test's are its own (its log
+   * is the one given; one login per connection of the master all the same).
    */
   List<String> acceptedLogins(PublicKey clientKey);
 

@@ -3,6 +3,7 @@ package dev.muxtest.internal.mina;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.ServerEndpoint;
@@ -41,7 +42,6 @@ public final class MinaMaster extends AbstractEngineMaster {
   private static final Duration CHANNEL_PROBE = Duration.ofSeconds(5);
 
   private final SshClient client;
-  private final HostKeyPins pins = new HostKeyPins();
   private volatile ClientSession session;
 
   private MinaMaster(ServerEndpoint server, Settings settings, boolean forwardAgent) {
@@ -50,12 +50,12 @@ public final class MinaMaster extends AbstractEngineMaster {
     if (agents != null) {
       forwardAgent(agents.getAgent());
     }
-    this.client = MinaClients.hardened(server, settings, pins, agents);
+    this.client = MinaClients.hardened(settings, agents);
     client.addSessionListener(
         new SessionListener() {
           @Override
           public void sessionCreated(Session created) {
-            if (!pins.isHop(created.getIoSession().getRemoteAddress())) {
+            if (!HopKeyVerifiers.isThroughForward(created)) {
               countConnection(); // one client session per TCP connection out of the JVM
             }
           }
@@ -73,8 +73,7 @@ public final class MinaMaster extends AbstractEngineMaster {
     MinaMaster master = new MinaMaster(server, settings, forwardAgent);
     master.client.start();
     try {
-      master.session =
-          MinaSessions.open(master.client, server, master.identity(), settings, master.pins);
+      master.session = MinaSessions.open(master.client, server, master.identity(), settings);
       LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
       return master;
     } catch (RuntimeException e) {
@@ -272,7 +271,7 @@ public final class MinaMaster extends AbstractEngineMaster {
    */
   @Override
   protected void reconnect() {
-    session = MinaSessions.open(client, server, identity(), settings, pins);
+    session = MinaSessions.open(client, server, identity(), settings);
     for (Forward forward : openForwards()) {
       if (forward instanceof SessionBoundForward bound) {
         bound.reopen(session); // a dynamic forward's listener, too, ended with the old connection
@@ -298,6 +297,19 @@ public final class MinaMaster extends AbstractEngineMaster {
     } finally {
       client.stop();
     }
+  }
+
+  /** An exec channel with MINA's inverted streams, opened within the connect timeout. */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    return MinaProcess.start(
+        session(),
+        command,
+        terminal,
+        agent() != null,
+        settings.connectTimeout(),
+        server.describe(),
+        ended);
   }
 
   // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------

@@ -156,4 +156,18 @@ final class MuxClient {
   private static boolean isMuxFailure(String stderr) {
     return MUX_FAILURES.stream().anyMatch(stderr::contains);
   }
+
+  /**
+   * The command line of a long-running process: {@code ssh -T} ({@code -tt} with a terminal) as a
+   * multiplexing client that cannot fall back to a connection of its own, the command the last
+   * argument after {@code --}, so that it travels as the exec request and is never an option.
+   */
+  List<String> process(String command, boolean terminal) {
+    List<String> args = new ArrayList<>(List.of(terminal ? "-tt" : "-T"));
+    args.addAll(clientOptions());
+    args.add("--");
+    args.add(OpenSshConfig.HOST_ALIAS);
+    args.add(command);
+    return ssh(args);
+  }
 }

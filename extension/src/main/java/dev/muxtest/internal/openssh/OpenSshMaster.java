@@ -5,6 +5,7 @@ import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.ServerCommands;
@@ -96,40 +97,49 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   /**
    * The master's ProxyJump ssh writes its errors nowhere once the master goes to the background: a
-   * failed start behind a jump host says only that the connection closed. One plain connection to
-   * the jump host alone gives its reason (a refused host key, a refused login).
+   * failed start behind jump hosts says only that the connection closed. One plain connection to
+   * each jump host alone, from the first hop on, gives the reason of the first that fails (a
+   * refused host key, a refused login); when every hop answers, the master's own message is about
+   * the server itself.
    */
   private SshOperationException withJumpHostsWords(SshOperationException failure) {
-    try {
-      SshCommand.Result jump =
-          SshCommand.run(
-              client.ssh(
-                  List.of(
-                      "-o",
-                      "ControlMaster=no",
-                      "-o",
-                      "ControlPath=none",
-                      "--",
-                      OpenSshConfig.JUMP_ALIAS,
-                      "true")),
-              Map.of(),
-              directory,
-              settings.connectTimeout().plusSeconds(5),
-              settings.maxOutput());
-      if (jump.exitCode() == 0 || jump.stderr().isBlank()) {
+    List<ServerEndpoint> jumps = OpenSshConfig.jumpHosts(server);
+    for (int hop = 1; hop <= jumps.size(); hop++) {
+      try {
+        SshCommand.Result jump =
+            SshCommand.run(
+                client.ssh(
+                    List.of(
+                        "-o",
+                        "ControlMaster=no",
+                        "-o",
+                        "ControlPath=none",
+                        "--",
+                        OpenSshConfig.jumpAlias(hop),
+                        "true")),
+                Map.of(),
+                directory,
+                settings.connectTimeout().multipliedBy(hop).plusSeconds(5),
+                settings.maxOutput());
+        if (jump.exitCode() == 0) {
+          continue;
+        }
+        if (jump.stderr().isBlank()) {
+          return failure;
+        }
+        return new SshOperationException(
+            failure.getMessage()
+                + "\nthe jump host "
+                + jumps.get(hop - 1).describe()
+                + " alone: "
+                + jump.stderr().strip(),
+            failure);
+      } catch (SshOperationException diagnosisFailed) {
+        failure.addSuppressed(diagnosisFailed);
         return failure;
       }
-      return new SshOperationException(
-          failure.getMessage()
-              + "\nthe jump host "
-              + server.jumpHost().get().describe()
-              + " alone: "
-              + jump.stderr().strip(),
-          failure);
-    } catch (SshOperationException diagnosisFailed) {
-      failure.addSuppressed(diagnosisFailed);
-      return failure;
     }
+    return failure;
   }
 
   @Override
@@ -284,6 +294,21 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   public String logTail() {
     MasterProcess current = process;
     return current == null ? "" : current.logTail().strip();
+  }
+
+  /**
+   * {@code ssh -S} as a multiplexing client of the master (its own connection with ControlMaster
+   * NO), its streams the OS's pipes.
+   */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    RemoteProcess started =
+        OpenSshProcess.start(
+            client.process(command, terminal), terminal, command, server.describe(), ended);
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
+    return started;
   }
 
   // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------

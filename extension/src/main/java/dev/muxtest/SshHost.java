@@ -1,23 +1,17 @@
 package dev.muxtest;
 
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.sshconfig.ResolvedHost;
+import dev.muxtest.internal.sshconfig.SshConfigResolver;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -27,42 +21,18 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * known_hosts file, or by an alias of an ssh config file. Declare it as the class's server with
  * {@code @SshServer static SshHost server = SshHost.of(...)}.
  *
- * <p>Nothing else is read from {@code ~/.ssh}. The host key must be in the given known_hosts file
- * ({@code [host]:port} for a port other than 22); any other key is refused. Every value is checked
- * here, before anything connects, so that both engines get the same values and none of them can
- * reach the OpenSSH engine's config as anything but itself: the host is a host name or an IP
- * address; the user name holds no whitespace, control character, {@code %}, quote, {@code \} or
- * {@code #}; no path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
- * quote or an escape ({@code "}, {@code \} before {@code \} or a quote); the identity file is
- * readable by its owner only (OpenSSH ignores any other key file) and not passphrase-protected.
- * Without {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections,
- * and says so.
+ * <p>Nothing else is read from {@code ~/.ssh}, unless a config file names it or {@link
+ * #fromUserSshConfig} is called. The host key must be in the given known_hosts file ({@code
+ * [host]:port} for a port other than 22); any other key is refused. Every value is checked here,
+ * before anything connects, so that both engines get the same values and none of them can reach the
+ * OpenSSH engine's config as anything but itself: the host is a host name or an IP address; the
+ * user name holds no whitespace, control character, {@code %}, quote, {@code \} or {@code #}; no
+ * path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a quote or an escape
+ * ({@code "}, {@code \} before {@code \} or a quote); the identity file is readable by its owner
+ * only (OpenSSH ignores any other key file) and not passphrase-protected. Without {@link
+ * #withLoginLog} the end-of-class proof can only count the client's TCP connections, and says so.
  */
 public final class SshHost {
-
-  /**
-   * ssh config keywords that would change where or how to connect, which muxtest does not follow.
-   */
-  private static final Set<String> UNSUPPORTED =
-      Set.of(
-          "match",
-          "include",
-          "proxycommand",
-          "proxyjump",
-          "hostkeyalias",
-          "canonicalizehostname",
-          "certificatefile",
-          "identityagent",
-          "globalknownhostsfile");
-
-  /** The ssh config keywords muxtest reads (lower case), with their usual spelling. */
-  private static final Map<String, String> READ =
-      Map.of(
-          "hostname", "HostName",
-          "port", "Port",
-          "user", "User",
-          "identityfile", "IdentityFile",
-          "userknownhostsfile", "UserKnownHostsFile");
 
   /** A host name label: RFC 1123, with '_' tolerated as resolvers do; no '-' at either end. */
   private static final Pattern LABEL =
@@ -71,9 +41,6 @@ public final class SshHost {
   /** A backslash OpenSSH would read as an escape in a double-quoted argument (or its end). */
   private static final Pattern ESCAPE_IN_QUOTES = Pattern.compile("\\\\([\\\\'\"]|$)");
 
-  /** A keyword, then whitespace or one '=' (with optional whitespace), then its arguments. */
-  private static final Pattern KEYWORD_LINE = Pattern.compile("([^\\s=]+)(?:\\s*=\\s*|\\s+)?(.*)");
-
   private final String host;
   private final int port;
   private final String user;
@@ -81,6 +48,7 @@ public final class SshHost {
   private final Path knownHostsFile;
   private final Supplier<String> loginLog;
   private final SshHost jumpHost;
+  private final Path certificateFile;
 
   private SshHost(
       String host,
@@ -89,7 +57,8 @@ public final class SshHost {
       Path identityFile,
       Path knownHostsFile,
       Supplier<String> loginLog,
-      SshHost jumpHost) {
+      SshHost jumpHost,
+      Path certificateFile) {
     this.host = host;
     this.port = port;
     this.user = user;
@@ -97,6 +66,7 @@ public final class SshHost {
     this.knownHostsFile = knownHostsFile;
     this.loginLog = loginLog;
     this.jumpHost = jumpHost;
+    this.certificateFile = certificateFile;
   }
 
   /**
@@ -120,41 +90,114 @@ public final class SshHost {
     require(identityProblem(identity));
     Path knownHosts = knownHostsFile == null ? null : knownHostsFile.toAbsolutePath();
     require(fileProblem(knownHosts, "known_hosts file"));
-    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null);
+    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null, null);
   }
 
   /**
-   * A host by an alias of an ssh config file: its {@code HostName} (default: the alias), {@code
-   * Port} (default 22), {@code User} (default: the local user), {@code IdentityFile} and {@code
-   * UserKnownHostsFile} (the last two required, one file each), read as OpenSSH reads them:
-   * keywords in any case, {@code Keyword value} or {@code Keyword=value}, quoted arguments, {@code
-   * #} comments, the first value wins, {@code ~/} is the local user's home. The alias must be named
-   * by a {@code Host} pattern without wildcards; blocks with wildcards ({@code Host *}) add to it.
-   * Keywords that would change where or how to connect and that muxtest does not follow ({@code
-   * Match}, {@code Include}, {@code ProxyCommand}, {@code ProxyJump}, {@code HostKeyAlias}, ...)
-   * are refused wherever they appear in the file, rather than misread. Other keywords are ignored:
-   * muxtest sets its own connection options.
+   * A host by an alias of an ssh config file, read as OpenSSH reads it for the keywords that decide
+   * where and how to connect (the file is read here, once; nothing else is read from {@code ~/.ssh}
+   * unless the file names it):
+   *
+   * <ul>
+   *   <li>{@code Host} lines with several patterns, {@code *}, {@code ?} and {@code !} (a line
+   *       whose {@code !} pattern matches does not apply; one of {@code !} patterns alone matches
+   *       nothing), compared with the alias exactly as given (case-sensitive); lines before the
+   *       first {@code Host} apply to every host; the first value of a keyword wins across all
+   *       blocks that apply, in file order;
+   *   <li>{@code Include}, several files and globs, {@code ~/}, at most 16 levels deep, read where
+   *       it stands (inside a Host block, within that block); a pattern that names no file is
+   *       skipped, as OpenSSH does; a relative path is taken from the directory of {@code
+   *       configFile} (where {@code ssh -F} would look in {@code ~/.ssh}); an included file
+   *       writable by others is refused, as OpenSSH refuses it;
+   *   <li>{@code HostName} ({@code %h} is the alias, {@code %%} is {@code %}; default: the alias),
+   *       {@code Port} (default 22), {@code User} (default: the local user);
+   *   <li>{@code IdentityFile} (required): OpenSSH offers each in turn, an SshHost holds one, so
+   *       the first that exists is taken; {@code UserKnownHostsFile} (required, one file: it alone
+   *       decides which host key is accepted); {@code CertificateFile} (optional, the first that
+   *       exists; the OpenSSH engine offers it, the MINA engine refuses such a host);
+   *   <li>{@code ProxyJump}: {@code none}, or hops separated by commas ({@code alias}, {@code
+   *       user@host:port}, {@code [v6]:port}, {@code ssh://user@host:port}), each looked up in the
+   *       same file under its own name with the same rules, its user and port given with the hop
+   *       winning over its block; the result is chained with {@link #withJumpHost}; a loop is
+   *       refused.
+   * </ul>
+   *
+   * <p>{@code Match} is refused wherever it is (it can run commands). Keywords that would change
+   * where or how to connect and that muxtest does not follow ({@code ProxyCommand} other than
+   * {@code none}, {@code HostKeyAlias}, {@code CanonicalizeHostname}, {@code IdentityAgent}, {@code
+   * GlobalKnownHostsFile}, {@code KnownHostsCommand}) are refused where they apply to the alias or
+   * a hop, rather than misread. Other keywords are ignored: muxtest sets its own connection
+   * options. Every value is then checked as by {@link #of}.
    *
    * @throws IllegalArgumentException for a null config file, or a null or blank alias
    * @throws ExtensionConfigurationException naming the file, line and keyword of a bad value, the
-   *     alias no Host block names, or the missing setting
+   *     alias or hop no Host line matches, or the missing setting
    */
   public static SshHost fromSshConfig(Path configFile, String alias) {
     if (configFile == null) {
       throw new IllegalArgumentException("SshHost.fromSshConfig: the config file is null");
     }
+    requireAlias("fromSshConfig", alias);
+    return fromConfig(SshConfigResolver.forFile(configFile).resolve(alias));
+  }
+
+  /**
+   * A host by an alias of the user's own {@code ~/.ssh/config} ({@code ~} is the {@code user.home}
+   * system property), read only when this is called, as {@link #fromSshConfig} reads a file, and as
+   * OpenSSH reads the user's config: relative {@code Include} paths are taken from {@code ~/.ssh},
+   * and the file and every included file are refused when others could write them.
+   *
+   * @throws IllegalArgumentException for a null or blank alias
+   * @throws ExtensionConfigurationException as {@link #fromSshConfig}, and for a missing config
+   */
+  public static SshHost fromUserSshConfig(String alias) {
+    requireAlias("fromUserSshConfig", alias);
+    return fromConfig(SshConfigResolver.forUserConfig().resolve(alias));
+  }
+
+  private static void requireAlias(String method, String alias) {
     if (alias == null || alias.isBlank()) {
       throw new IllegalArgumentException(
-          "SshHost.fromSshConfig: the alias must not be null or blank but was " + shown(alias));
+          "SshHost." + method + ": the alias must not be null or blank but was " + shown(alias));
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(configFile, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ExtensionConfigurationException(
-          "Cannot read ssh config " + configFile + ": " + e.getMessage(), e);
+  }
+
+  /** A host read from a config: every value checked as by {@link #of}, named by its line. */
+  private static SshHost fromConfig(ResolvedHost resolved) {
+    String problem = hostProblem(resolved.host());
+    if (problem != null) {
+      throw resolved.error(
+          resolved.hostLine(), "no HostName, and the alias is not a host name itself: ", problem);
     }
-    return new ConfigReader(configFile, alias).read(lines);
+    problem = userProblem(resolved.user());
+    if (problem != null) {
+      throw resolved.error(
+          resolved.userLine(), "no User, and the local user name cannot be used: ", problem);
+    }
+    problem = identityProblem(resolved.identityFile());
+    if (problem != null) {
+      throw resolved.identityLine().error(problem);
+    }
+    problem = fileProblem(resolved.knownHostsFile(), "known_hosts file");
+    if (problem != null) {
+      throw resolved.knownHostsLine().error(problem);
+    }
+    Path certificate = resolved.certificateFile().orElse(null);
+    problem = certificate == null ? null : fileProblem(certificate, "certificate file");
+    if (problem != null) {
+      throw resolved.certificateLine().orElseThrow().error(problem);
+    }
+    SshHost host =
+        new SshHost(
+            unbracketed(resolved.host()),
+            resolved.port(),
+            resolved.user(),
+            resolved.identityFile(),
+            resolved.knownHostsFile(),
+            null,
+            null,
+            certificate);
+    return resolved.jumpHost().map(hop -> host.withJumpHost(fromConfig(hop))).orElse(host);
   }
 
   /**
@@ -168,7 +211,8 @@ public final class SshHost {
     if (log == null) {
       throw new IllegalArgumentException("SshHost.withLoginLog: the log supplier is null");
     }
-    return new SshHost(host, port, user, identityFile, knownHostsFile, log, jumpHost);
+    return new SshHost(
+        host, port, user, identityFile, knownHostsFile, log, jumpHost, certificateFile);
   }
 
   /**
@@ -195,7 +239,8 @@ public final class SshHost {
             "SshHost.withJumpHost: " + this + " would be its own jump host");
       }
     }
-    return new SshHost(host, port, user, identityFile, knownHostsFile, loginLog, bastion);
+    return new SshHost(
+        host, port, user, identityFile, knownHostsFile, loginLog, bastion, certificateFile);
   }
 
   /** The host this one is reached through, if any ({@link #withJumpHost}). */
@@ -226,6 +271,14 @@ public final class SshHost {
   /** The known_hosts file holding the host's key (an absolute path). */
   public Path knownHostsFile() {
     return knownHostsFile;
+  }
+
+  /**
+   * The OpenSSH certificate to log in with, when an ssh config gives one ({@code CertificateFile});
+   * only the OpenSSH engine offers it.
+   */
+  public Optional<Path> certificateFile() {
+    return Optional.ofNullable(certificateFile);
   }
 
   /** The server's login log, when given. */
@@ -472,292 +525,5 @@ public final class SshHost {
               ? String.format("\\u%04x", c)
               : new String(Character.toChars(c));
     };
-  }
-
-  /**
-   * Reads one alias out of an ssh config file as OpenSSH would, for the keywords muxtest reads, and
-   * remembers the line of each value so that a bad one is reported where it is.
-   */
-  private static final class ConfigReader {
-
-    private record Setting(String keyword, String value, int line) {}
-
-    private final Path file;
-    private final String alias;
-    private final String name;
-    private final Map<String, Setting> first = new HashMap<>();
-    private final List<Setting> identities = new ArrayList<>();
-    private final Set<String> namedHosts = new LinkedHashSet<>();
-
-    /** Lines before the first Host apply to every host. */
-    private boolean active = true;
-
-    private boolean named;
-    private boolean matchedByWildcard;
-
-    ConfigReader(Path file, String alias) {
-      this.file = file;
-      this.alias = alias;
-      this.name = alias.toLowerCase(Locale.ROOT);
-    }
-
-    SshHost read(List<String> lines) {
-      for (int i = 0; i < lines.size(); i++) {
-        line(lines.get(i), i + 1);
-      }
-      String at = "ssh config " + file + ", Host " + escaped(alias);
-      if (!named) {
-        String names =
-            namedHosts.isEmpty()
-                ? "it names no host"
-                : "it names " + namedHosts.stream().limit(20).collect(Collectors.joining(", "));
-        throw new ExtensionConfigurationException(
-            "ssh config "
-                + file
-                + ": no Host block names "
-                + shown(alias)
-                + (matchedByWildcard
-                    ? "; it matches only Host patterns with wildcards, and muxtest takes a host"
-                        + " only from a block that names it"
-                    : "")
-                + "; check the spelling ("
-                + names
-                + ")");
-      }
-      if (identities.isEmpty()) {
-        throw new ExtensionConfigurationException(
-            at + ": IdentityFile is missing (muxtest reads no default keys)");
-      }
-      if (identities.size() > 1) {
-        throw error(
-            identities.get(1),
-            "a second IdentityFile for "
-                + shown(alias)
-                + " (the first is on line "
-                + identities.get(0).line()
-                + "); muxtest uses exactly one");
-      }
-      Setting knownHosts = first.get("userknownhostsfile");
-      if (knownHosts == null) {
-        throw new ExtensionConfigurationException(
-            at + ": UserKnownHostsFile is missing (muxtest reads no default known_hosts)");
-      }
-      Setting hostName = first.get("hostname");
-      String host = hostName == null ? alias : hostName.value();
-      String problem = hostProblem(host);
-      if (problem != null) {
-        throw hostName == null
-            ? new ExtensionConfigurationException(
-                at + ": no HostName, and the alias is not a host name itself: " + problem)
-            : error(hostName, problem);
-      }
-      Setting userSetting = first.get("user");
-      String user = userSetting == null ? System.getProperty("user.name") : userSetting.value();
-      problem = userProblem(user);
-      if (problem != null) {
-        throw userSetting == null
-            ? new ExtensionConfigurationException(
-                at + ": no User, and the local user name cannot be used: " + problem)
-            : error(userSetting, problem);
-      }
-      Setting portSetting = first.get("port");
-      int port = portSetting == null ? 22 : Integer.parseInt(portSetting.value());
-      Path identity = path(identities.get(0));
-      problem = identityProblem(identity);
-      if (problem != null) {
-        throw error(identities.get(0), problem);
-      }
-      Path knownHostsFile = path(knownHosts);
-      problem = fileProblem(knownHostsFile, "known_hosts file");
-      if (problem != null) {
-        throw error(knownHosts, problem);
-      }
-      return new SshHost(unbracketed(host), port, user, identity, knownHostsFile, null, null);
-    }
-
-    private void line(String text, int number) {
-      String line = text.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        return;
-      }
-      Matcher m = KEYWORD_LINE.matcher(line);
-      if (!m.matches()) {
-        throw error(number, shown(line), "a line must start with a keyword");
-      }
-      String keyword = m.group(1);
-      String lower = keyword.toLowerCase(Locale.ROOT);
-      if (UNSUPPORTED.contains(lower)) {
-        throw new ExtensionConfigurationException(
-            String.format(
-                "ssh config %s line %d: '%s' is not supported by muxtest, which reads only plain"
-                    + " Host blocks (the same way for both engines); give this host a plain Host"
-                    + " block",
-                file, number, keyword));
-      }
-      if (lower.equals("host")) {
-        host(arguments(m.group(2), number, "Host"), number);
-        return;
-      }
-      String canonical = READ.get(lower);
-      if (canonical == null || !active) {
-        return; // another keyword, or another host's block: not muxtest's to read
-      }
-      List<String> args = arguments(m.group(2), number, canonical);
-      if (args.isEmpty()) {
-        throw error(number, canonical, "no value given");
-      }
-      if (lower.equals("identityfile")) {
-        // OpenSSH adds up IdentityFile lines; muxtest refuses a second one later.
-        if (args.size() > 1) {
-          throw error(number, canonical, oneValueExpected(args));
-        }
-        identities.add(new Setting(canonical, args.get(0), number));
-        return;
-      }
-      if (first.containsKey(lower)) {
-        return; // the first value wins, as in OpenSSH
-      }
-      if (args.size() > 1) {
-        throw error(
-            number,
-            canonical,
-            lower.equals("userknownhostsfile")
-                ? args.size()
-                    + " files given ("
-                    + args.stream().map(SshHost::shown).collect(Collectors.joining(", "))
-                    + "); muxtest takes exactly one known_hosts file, the one holding this host's"
-                    + " key"
-                : oneValueExpected(args));
-      }
-      String value = args.get(0);
-      if (lower.equals("port")
-          && (!value.matches("[0-9]{1,5}")
-              || Integer.parseInt(value) < 1
-              || Integer.parseInt(value) > 65535)) {
-        throw error(number, canonical, shown(value) + " is not a port number (1 to 65535)");
-      }
-      first.put(lower, new Setting(canonical, value, number));
-    }
-
-    /** A Host line: OpenSSH's patterns ({@code *}, {@code ?}, {@code !} negates). */
-    private void host(List<String> patterns, int number) {
-      if (patterns.isEmpty()) {
-        throw error(number, "Host", "no pattern given");
-      }
-      boolean matched = false;
-      boolean literal = false;
-      boolean negated = false;
-      for (String given : patterns) {
-        boolean negation = given.startsWith("!");
-        String pattern = (negation ? given.substring(1) : given).toLowerCase(Locale.ROOT);
-        boolean wildcard = pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0;
-        if (!negation && !wildcard) {
-          namedHosts.add(given);
-        }
-        if (glob(pattern).matcher(name).matches()) {
-          negated |= negation;
-          matched |= !negation;
-          literal |= !negation && !wildcard;
-        }
-      }
-      active = matched && !negated; // a negated match skips the block, as in OpenSSH
-      named |= active && literal;
-      matchedByWildcard |= active && !literal;
-    }
-
-    private static Pattern glob(String pattern) {
-      StringBuilder regex = new StringBuilder();
-      for (char c : pattern.toCharArray()) {
-        regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
-      }
-      return Pattern.compile(regex.toString(), Pattern.DOTALL);
-    }
-
-    /**
-     * The arguments of a line as OpenSSH splits them: at spaces and tabs outside quotes, {@code
-     * "..."} or {@code '...'} quoting, {@code \} escaping a quote, {@code \} or space, and {@code
-     * #} at the start of an argument beginning a comment.
-     */
-    private List<String> arguments(String text, int number, String keyword) {
-      List<String> args = new ArrayList<>();
-      int i = 0;
-      while (i < text.length()) {
-        char c = text.charAt(i);
-        if (c == ' ' || c == '\t') {
-          i++;
-          continue;
-        }
-        if (c == '#') {
-          break;
-        }
-        StringBuilder arg = new StringBuilder();
-        char quote = 0;
-        for (; i < text.length(); i++) {
-          c = text.charAt(i);
-          char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
-          if (c == '\\'
-              && (next == '\'' || next == '"' || next == '\\' || (quote == 0 && next == ' '))) {
-            arg.append(next);
-            i++;
-          } else if (quote == 0 && (c == ' ' || c == '\t')) {
-            break;
-          } else if (quote == 0 && (c == '"' || c == '\'')) {
-            quote = c;
-          } else if (quote != 0 && c == quote) {
-            quote = 0;
-          } else {
-            arg.append(c);
-          }
-        }
-        if (quote != 0) {
-          throw error(number, keyword, "a quote is not closed");
-        }
-        if (arg.length() == 0) {
-          throw error(number, keyword, "an empty value given");
-        }
-        args.add(arg.toString());
-      }
-      return args;
-    }
-
-    /** A path as OpenSSH takes it: {@code ~} or {@code ~/...} is the local user's home. */
-    private Path path(Setting setting) {
-      String value = setting.value();
-      try {
-        if (!value.startsWith("~")) {
-          return Path.of(value).toAbsolutePath();
-        }
-        int slash = value.indexOf('/');
-        String owner = value.substring(1, slash < 0 ? value.length() : slash);
-        if (!owner.isEmpty() && !owner.equals(System.getProperty("user.name"))) {
-          throw error(
-              setting,
-              shown(value)
-                  + " is in the home directory of "
-                  + shown(owner)
-                  + ", which muxtest does not look up; write the path out");
-        }
-        return Path.of(System.getProperty("user.home"), slash < 0 ? "" : value.substring(slash + 1))
-            .toAbsolutePath();
-      } catch (InvalidPathException e) {
-        throw error(setting, shown(value) + " is not a valid path: " + e.getMessage());
-      }
-    }
-
-    private static String oneValueExpected(List<String> args) {
-      return "one value expected but "
-          + args.size()
-          + " given: "
-          + args.stream().map(SshHost::shown).collect(Collectors.joining(", "));
-    }
-
-    private ExtensionConfigurationException error(Setting setting, String problem) {
-      return error(setting.line(), setting.keyword(), problem);
-    }
-
-    private ExtensionConfigurationException error(int line, String keyword, String problem) {
-      return new ExtensionConfigurationException(
-          "ssh config " + file + " line " + line + ", " + keyword + ": " + problem);
-    }
   }
 }

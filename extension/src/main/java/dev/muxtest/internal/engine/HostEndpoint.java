@@ -94,4 +94,9 @@ public final class HostEndpoint implements ServerEndpoint {
                     .toList())
         .orElse(List.of());
   }
+
+  @Override
+  public Optional<Path> certificateFile() {
+    return host.certificateFile();
+  }
 }

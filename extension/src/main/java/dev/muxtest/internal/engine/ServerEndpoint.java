@@ -73,4 +73,12 @@ public interface ServerEndpoint {
         + port()
         + jumpHost().map(j -> " via " + j.describe()).orElse("");
   }
+
+  /**
+   * The OpenSSH certificate to log in with, for a server outside the test whose ssh config gives
+   * one; only the OpenSSH engine offers it.
+   */
+  default Optional<Path> certificateFile() {
+    return Optional.empty();
+  }
 }

@@ -70,6 +70,7 @@ public final class MinaMaster extends AbstractEngineMaster {
    * @throws SshOperationException naming the server and the cause when it cannot
    */
   public static MinaMaster connect(ServerEndpoint server, Settings settings, boolean forwardAgent) {
+    refuseCertificates(server);
     MinaMaster master = new MinaMaster(server, settings, forwardAgent);
     master.client.start();
     try {
@@ -310,6 +311,27 @@ public final class MinaMaster extends AbstractEngineMaster {
         settings.connectTimeout(),
         server.describe(),
         ended);
+  }
+
+  /**
+   * MINA's client here logs in with the plain key only: a host that gives a CertificateFile would
+   * otherwise be tried without it and fail obscurely, or pass where OpenSSH would present the
+   * certificate. Refused, naming the engine that offers it.
+   */
+  private static void refuseCertificates(ServerEndpoint server) {
+    for (ServerEndpoint hop = server; hop != null; hop = hop.jumpHost().orElse(null)) {
+      ServerEndpoint endpoint = hop;
+      hop.certificateFile()
+          .ifPresent(
+              certificate -> {
+                throw new IllegalArgumentException(
+                    endpoint.describe()
+                        + ": the certificate file "
+                        + certificate
+                        + " (CertificateFile) is not supported by the MINA engine; use the OpenSSH"
+                        + " engine (muxtest.engine=OPENSSH), which offers it");
+              });
+    }
   }
 
   // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------

@@ -68,6 +68,9 @@ final class OpenSshConfig {
         .flatMap(endpoint -> endpoint.identityFile().stream())
         .forEach(file -> requireUsable("identity file", file));
     Stream.concat(Stream.of(server), jumps.stream())
+        .flatMap(endpoint -> endpoint.certificateFile().stream())
+        .forEach(file -> requireUsable("certificate file", file));
+    Stream.concat(Stream.of(server), jumps.stream())
         .flatMap(
             endpoint -> endpoint.hostKeyPolicy().apply(pinned -> Stream.<Path>empty(), Stream::of))
         .forEach(file -> requireUsable("known_hosts file", file));
@@ -178,6 +181,8 @@ final class OpenSshConfig {
                 "  User " + endpoint.user(),
                 "  IdentityFile " + quoted(key),
                 "  IdentitiesOnly yes",
+                // A certificate from the host's ssh config (CertificateFile), offered with the key.
+                endpoint.certificateFile().map(c -> "  CertificateFile " + quoted(c)).orElse(""),
                 "  IdentityAgent none",
                 "  PreferredAuthentications publickey",
                 "  PasswordAuthentication no",
@@ -194,6 +199,7 @@ final class OpenSshConfig {
                 "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
                 "  LogLevel ERROR"))
         .flatMap(s -> s)
+        .filter(line -> !line.isEmpty())
         .toList();
   }
 

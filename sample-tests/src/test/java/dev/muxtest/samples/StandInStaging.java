@@ -47,6 +47,19 @@ final class StandInStaging {
   private static final List<AutoCloseable> started = new ArrayList<>();
   private static Path directory;
   private static Path sshConfig;
+  private static Machines machines;
+
+  /**
+   * Where the stand-ins answer, for a test that builds its {@code SshHost}s without a config file.
+   *
+   * @param bastionHost the bastion's address as this machine reaches it
+   * @param bastionPort the bastion's SSH port as this machine reaches it
+   * @param user the login user on every machine
+   * @param identity the private key every machine accepts
+   * @param knownHosts the known_hosts file holding the bastion's and app.internal's keys
+   */
+  record Machines(
+      String bastionHost, int bastionPort, String user, Path identity, Path knownHosts) {}
 
   private StandInStaging() {}
 
@@ -54,6 +67,11 @@ final class StandInStaging {
    * Starts the machines (once) and returns an ssh config that reads the stand-in's file, then the
    * team's.
    */
+  static synchronized Machines machines() {
+    sshConfig();
+    return machines;
+  }
+
   static synchronized Path sshConfig() {
     if (sshConfig != null) {
       return sshConfig;
@@ -128,6 +146,9 @@ final class StandInStaging {
                       + PublicKeyEntry.toString(bastion.getHostKey()),
                   "app.internal " + PublicKeyEntry.toString(app.getHostKey()),
                   ""));
+      machines =
+          new Machines(
+              bastion.getSshHost(), bastion.getSshPort(), SshdContainer.USER, identity, knownHosts);
       Path standIn =
           Files.writeString(
               directory.resolve("stand-in.conf"),
@@ -178,6 +199,7 @@ final class StandInStaging {
     }
     started.clear();
     sshConfig = null;
+    machines = null;
     if (directory != null) {
       try (Stream<Path> files = Files.walk(directory)) {
         for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -1,6 +1,7 @@
 package dev.muxtest;
 
 import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * A port forward running over the SSH master. "Local" is the test machine's side, "remote" the SSH
@@ -22,14 +23,14 @@ public interface Forward extends AutoCloseable {
 
   /**
    * The server's end: for {@link ForwardType#REMOTE} the port listening on the server (allocated
-   * when 0 was asked for); for {@link ForwardType#LOCAL} the destination port; 0 for {@link
-   * ForwardType#DYNAMIC}.
+   * when 0 was asked for); for {@link ForwardType#LOCAL} the destination port (0 for a forward to a
+   * UNIX socket, see {@link #remoteSocketPath()}); 0 for {@link ForwardType#DYNAMIC}.
    */
   int remotePort();
 
   /**
    * Destination host: as seen from the server for LOCAL, from the test machine for REMOTE; empty
-   * for DYNAMIC.
+   * for DYNAMIC and for a forward to a UNIX socket.
    */
   String destinationHost();
 
@@ -38,6 +39,15 @@ public interface Forward extends AutoCloseable {
    * DYNAMIC.
    */
   int destinationPort();
+
+  /**
+   * For a LOCAL forward to a UNIX-domain socket on the server ({@link
+   * SshMaster#forwardLocalSocket}, {@link SshTunnel#socket()}), the socket's path; empty for every
+   * other forward.
+   */
+  default Optional<String> remoteSocketPath() {
+    return Optional.empty();
+  }
 
   /** Whether the forward still listens. */
   boolean isOpen();

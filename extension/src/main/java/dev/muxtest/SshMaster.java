@@ -135,4 +135,19 @@ public interface SshMaster {
    * @throws SshOperationException as {@link #start(String)}
    */
   RemoteProcess startWithTerminal(String command);
+
+  /**
+   * Opens a local forward to a UNIX-domain socket on the server at run time: a listener on {@code
+   * 127.0.0.1} on a free port leading to the socket {@code remoteSocketPath} (OpenSSH's {@code -L
+   * 127.0.0.1:PORT:/path}; on the MINA engine a {@code direct-streamlocal@openssh.com} channel per
+   * connection). {@link Forward#remoteSocketPath()} names the socket. Nothing is checked on the
+   * server yet: a connection to a socket that does not accept is closed at once. It is closed with
+   * the master at the latest.
+   *
+   * @throws IllegalArgumentException if {@code remoteSocketPath} is null, blank, not absolute, has
+   *     a control character (NUL, newline, ...) or is longer than 107 bytes in UTF-8
+   * @throws SshOperationException if the forward cannot be opened, or the server does not forward
+   *     to UNIX sockets (the embedded server)
+   */
+  Forward forwardLocalSocket(String remoteSocketPath);
 }

@@ -13,11 +13,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Declares a port forward that the test class reaches through its single SSH master connection.
  *
  * <p>{@link ForwardType#LOCAL} (the default) listens on {@code 127.0.0.1} on a free port (or {@link
- * #bindPort()}) and leads to {@link #host()}:{@link #port()} as seen from the SSH server. {@link
- * ForwardType#REMOTE} listens on the server's loopback on {@link #bindPort()} (0: the server
- * allocates one) and leads to {@link #host()}:{@link #port()} on the test machine, which must be a
- * loopback address. {@link ForwardType#DYNAMIC} is a SOCKS proxy on {@code 127.0.0.1} and has no
- * destination: leave {@link #host()} and {@link #port()} unset.
+ * #bindPort()}) and leads to {@link #host()}:{@link #port()} as seen from the SSH server, or to the
+ * UNIX-domain socket {@link #socket()} on the server. {@link ForwardType#REMOTE} listens on the
+ * server's loopback on {@link #bindPort()} (0: the server allocates one) and leads to {@link
+ * #host()}:{@link #port()} on the test machine, which must be a loopback address. {@link
+ * ForwardType#DYNAMIC} is a SOCKS proxy on {@code 127.0.0.1} and has no destination: leave {@link
+ * #host()} and {@link #port()} unset.
  *
  * <p>On a test class the forward is opened, and checked, before the first test of the class and
  * closed after the last one; on a test method it is opened before that method's {@code @BeforeEach}
@@ -53,13 +54,13 @@ public @interface SshTunnel {
   /**
    * Destination host: as seen from the SSH server for LOCAL (defaults to the server's own
    * loopback); on the test machine for REMOTE, where it must be a loopback address. Not set for
-   * DYNAMIC.
+   * DYNAMIC, nor with {@link #socket()}.
    */
   String host() default "localhost";
 
   /**
    * Destination port, 1 to 65535: required for LOCAL and REMOTE (0 means unset and is rejected);
-   * must stay unset (0) for DYNAMIC.
+   * must stay unset (0) for DYNAMIC and with {@link #socket()}.
    */
   int port() default 0;
 
@@ -68,4 +69,16 @@ public @interface SshTunnel {
    * loopback for REMOTE. 0, the default, takes a free port (for REMOTE the server allocates it).
    */
   int bindPort() default 0;
+
+  /**
+   * A UNIX-domain socket on the server, by its absolute path (at most 107 bytes, no control
+   * characters): the LOCAL forward then leads from its loopback port to that socket, as {@code ssh
+   * -L 127.0.0.1:PORT:/path}. Excludes {@link #host()}, {@link #port()} and any {@link #type()} but
+   * LOCAL. Empty, the default: a TCP destination.
+   *
+   * <pre>{@code
+   * @SshTunnel(name = "db", socket = "/var/run/postgresql/.s.PGSQL.5432")
+   * }</pre>
+   */
+  String socket() default "";
 }

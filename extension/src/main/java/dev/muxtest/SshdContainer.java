@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.lifecycle.Startable;
 
@@ -53,6 +54,12 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   /** Base image used when neither the property nor the environment variable is set. */
   public static final String DEFAULT_BASE_IMAGE = "debian:bookworm-slim";
+
+  /**
+   * The build argument naming the muxtest sshd image to a Dockerfile of {@link
+   * #SshdContainer(ImageFromDockerfile)}.
+   */
+  public static final String SSHD_IMAGE_ARG = "SSHD_IMAGE";
 
   /** Label on every container of this class, so leftovers of a killed JVM can be found. */
   public static final String LABEL = "dev.muxtest.sshd";
@@ -91,6 +98,31 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   /** A container whose image is built on {@code baseImage}. */
   public SshdContainer(String baseImage) {
     super(SshdImage.on(baseImage));
+    setUp();
+  }
+
+  /**
+   * A container whose image is built from a Dockerfile of your own that extends the muxtest sshd
+   * image, for services that must run beside sshd (a database reached through its UNIX socket,
+   * say). The Dockerfile names its parent by the build argument {@value #SSHD_IMAGE_ARG} ({@code
+   * ARG SSHD_IMAGE} then {@code FROM ${SSHD_IMAGE}}): the sshd image is built first, on the
+   * {@linkplain #configuredBaseImage() configured base image}, and its tag passed in. Keep what the
+   * container relies on: the user, sshd_config, host key and authorized_keys paths, and an
+   * entrypoint that ends by running the sshd image's ({@code exec
+   * /usr/local/bin/muxtest-entrypoint}).
+   *
+   * <pre>{@code
+   * new SshdContainer(new ImageFromDockerfile("my/sshd-postgres", false)
+   *     .withFileFromPath(".", Path.of("docker/sshd-postgres")))
+   * }</pre>
+   */
+  public SshdContainer(ImageFromDockerfile image) {
+    super(SshdImage.extendedBy(image, SSHD_IMAGE_ARG, configuredBaseImage()));
+    setUp();
+  }
+
+  /** What every container of this class has, whichever its image. */
+  private void setUp() {
     withExposedPorts(SSH_PORT);
     // Testcontainers publishes on all interfaces: anyone on the network could reach the test sshd.
     withCreateContainerCmdModifier(LoopbackPorts::bindLoopbackIfLocal);

@@ -204,6 +204,11 @@ class ConnectionReportAssertTest {
     }
 
     @Override
+    public Forward forwardLocalSocket(String remoteSocketPath) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void addAgentKey(java.security.KeyPair key) {
       throw new UnsupportedOperationException();
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
@@ -58,6 +59,31 @@ public final class SshdImage {
                 return existsLocally(tag) ? tag : build(tag, base);
               }
             });
+  }
+
+  /**
+   * The image {@code image} builds, as a future that first builds the sshd image on {@code
+   * baseImage} and passes its tag to the build as the argument {@code argument}.
+   */
+  public static Future<String> extendedBy(
+      ImageFromDockerfile image, String argument, String baseImage) {
+    return new LazyFuture<>() {
+      @Override
+      protected String resolve() {
+        String sshd;
+        try {
+          sshd = on(baseImage).get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while building the sshd image", e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(
+              "Cannot build the sshd image that " + image.getDockerImageName() + " extends",
+              e.getCause());
+        }
+        return image.withBuildArg(argument, sshd).get();
+      }
+    };
   }
 
   /**

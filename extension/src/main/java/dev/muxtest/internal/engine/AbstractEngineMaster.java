@@ -468,4 +468,29 @@ public abstract class AbstractEngineMaster implements EngineMaster {
       return process.toString();
     }
   }
+
+  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
+
+  /**
+   * Opens a local forward to the UNIX-domain socket {@code path} on the server; the master is
+   * accepting, the path checked ({@link SocketPaths}).
+   */
+  protected abstract Forward openLocalSocket(int bindPort, String path);
+
+  @Override
+  public final Forward forwardLocalSocket(int bindPort, String remoteSocketPath) {
+    Inputs.forwardLocalSocket(bindPort, remoteSocketPath);
+    if (server instanceof EmbeddedEndpoint) {
+      // Refused here rather than per connection: each would otherwise be closed without a word.
+      throw new SshOperationException(
+          "Cannot forward to the UNIX socket "
+              + remoteSocketPath
+              + " through "
+              + server.describe()
+              + ": the embedded server (Apache MINA SSHD) does not implement UNIX-socket forwarding"
+              + " (direct-streamlocal@openssh.com); use an SshdContainer");
+    }
+    ensureAccepting();
+    return tracked(openLocalSocket(bindPort, remoteSocketPath));
+  }
 }

@@ -84,4 +84,23 @@ public interface EngineMaster extends CloseableSshMaster {
   default java.util.Optional<OwnMasterEvidence> ownMasterEvidence() {
     return java.util.Optional.empty();
   }
+
+  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
+
+  /**
+   * A local forward to the UNIX-domain socket {@code remoteSocketPath} on the server, whose
+   * listener binds {@code 127.0.0.1:bindPort} (0: a free port).
+   *
+   * @throws IllegalArgumentException as {@link dev.muxtest.SshMaster#forwardLocalSocket(String)},
+   *     or if {@code bindPort} is not from 0 to 65535
+   * @throws SshOperationException if the port is taken, the forward cannot be opened, or the server
+   *     does not forward to UNIX sockets
+   */
+  Forward forwardLocalSocket(int bindPort, String remoteSocketPath);
+
+  /** A local forward to a UNIX socket on the server, on a free loopback port. */
+  @Override
+  default Forward forwardLocalSocket(String remoteSocketPath) {
+    return forwardLocalSocket(0, remoteSocketPath);
+  }
 }

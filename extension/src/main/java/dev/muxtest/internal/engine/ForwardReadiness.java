@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * Waits until a forward works, the same way for both engines: LOCAL, its destination accepts a
- * connection from the server's side (the engine's probe) and its local listener accepts; REMOTE,
- * its listener on the server accepts a connection made on the server; DYNAMIC, its local listener
- * accepts.
+ * connection from the server's side (the engine's probe; for a UNIX socket, a command on the
+ * server) and its local listener accepts; REMOTE, its listener on the server accepts a connection
+ * made on the server; DYNAMIC, its local listener accepts.
  */
 final class ForwardReadiness {
 
@@ -35,7 +35,10 @@ final class ForwardReadiness {
   Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
     Forward forward =
         switch (spec.type()) {
-          case LOCAL -> master.forwardLocal(spec.bindPort(), spec.host(), spec.port());
+          case LOCAL ->
+              spec.isSocket()
+                  ? master.forwardLocalSocket(spec.bindPort(), spec.socket())
+                  : master.forwardLocal(spec.bindPort(), spec.host(), spec.port());
           case REMOTE -> master.forwardRemote(spec.bindPort(), spec.host(), spec.port());
           case DYNAMIC -> master.forwardDynamic(spec.bindPort());
         };
@@ -52,7 +55,11 @@ final class ForwardReadiness {
   private void await(Forward forward, Duration timeout) {
     switch (forward.type()) {
       case LOCAL -> {
-        awaitDestination(forward, timeout);
+        if (forward.remoteSocketPath().isPresent()) {
+          awaitSocket(forward.remoteSocketPath().get(), timeout);
+        } else {
+          awaitDestination(forward, timeout);
+        }
         awaitLocalListener(forward);
       }
       case REMOTE -> awaitServerListener(forward, timeout);
@@ -81,6 +88,29 @@ final class ForwardReadiness {
               server,
               timeout,
               refusal.get()));
+    }
+  }
+
+  /**
+   * Over the master itself, the server connects to the UNIX socket as the forward's channels will
+   * ({@link ServerCommands#unixConnect}), until it accepts.
+   */
+  private void awaitSocket(String path, Duration timeout) {
+    String probe = ServerCommands.unixConnect(path);
+    AtomicReference<ExecResult> last = new AtomicReference<>();
+    boolean accepted =
+        Poll.until(
+            timeout,
+            PAUSE,
+            () -> {
+              last.set(master.exec(probe, AbstractEngineMaster.PROBE_ATTEMPT));
+              return last.get().exitCode() == 0;
+            });
+    if (!accepted) {
+      throw new SshOperationException(
+          String.format(
+              "The UNIX socket %s on %s did not accept a connection within %s: %s",
+              path, server, timeout, last.get().stderr().strip()));
     }
   }
 

@@ -109,6 +109,20 @@ final class Inputs {
     listeningPort("forwardDynamic", "bindPort", bindPort);
   }
 
+  /**
+   * Checks a local forward's listening port and the path of the UNIX-domain socket it leads to.
+   *
+   * @throws IllegalArgumentException naming the argument at fault
+   */
+  static void forwardLocalSocket(int bindPort, String remoteSocketPath) {
+    listeningPort("forwardLocalSocket", "bindPort", bindPort);
+    SocketPaths.problem(remoteSocketPath)
+        .ifPresent(
+            why -> {
+              throw new IllegalArgumentException("forwardLocalSocket: remoteSocketPath " + why);
+            });
+  }
+
   private static void listeningPort(String operation, String name, int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(

@@ -204,4 +204,10 @@ public final class MethodSession
     Collections.reverse(open);
     open.forEach(RemoteProcess::close);
   }
+
+  /** A forward to a UNIX socket on the server, closed after the method like the others. */
+  @Override
+  public Forward forwardLocalSocket(String remoteSocketPath) {
+    return tracked(master.forwardLocalSocket(remoteSocketPath));
+  }
 }

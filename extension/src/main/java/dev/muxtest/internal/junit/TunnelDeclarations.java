@@ -2,6 +2,7 @@ package dev.muxtest.internal.junit;
 
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshTunnel;
+import dev.muxtest.internal.engine.SocketPaths;
 import dev.muxtest.internal.engine.TunnelSpec;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -94,6 +95,9 @@ public final class TunnelDeclarations {
               + ": attribute 'bindPort' must be between 0 (a free port) and 65535 but was "
               + tunnel.bindPort());
     }
+    if (!tunnel.socket().isEmpty()) {
+      return toSocket(at, tunnel);
+    }
     if (tunnel.type() == ForwardType.DYNAMIC) {
       if (tunnel.port() != 0) {
         throw new ExtensionConfigurationException(
@@ -136,5 +140,40 @@ public final class TunnelDeclarations {
     }
     return new TunnelSpec(
         tunnel.name(), tunnel.type(), tunnel.host(), tunnel.port(), tunnel.bindPort());
+  }
+
+  /**
+   * A tunnel to a UNIX-domain socket on the server: LOCAL only, with no destination host or port
+   * (the socket is the destination), and a path the engines can pass on as it is.
+   */
+  private static TunnelSpec toSocket(String at, SshTunnel tunnel) {
+    if (tunnel.type() != ForwardType.LOCAL) {
+      throw new ExtensionConfigurationException(
+          at
+              + ": attribute 'socket' is for a LOCAL forward (to a UNIX socket on the server), "
+              + "but attribute 'type' was "
+              + tunnel.type());
+    }
+    if (!tunnel.host().equals("localhost")) {
+      throw new ExtensionConfigurationException(
+          at
+              + ": attributes 'socket' and 'host' exclude each other (the socket is the destination),"
+              + " but host was \""
+              + tunnel.host()
+              + "\"");
+    }
+    if (tunnel.port() != 0) {
+      throw new ExtensionConfigurationException(
+          at
+              + ": attributes 'socket' and 'port' exclude each other (the socket is the destination),"
+              + " but port was "
+              + tunnel.port());
+    }
+    SocketPaths.problem(tunnel.socket())
+        .ifPresent(
+            why -> {
+              throw new ExtensionConfigurationException(at + ": attribute 'socket' " + why);
+            });
+    return TunnelSpec.toSocket(tunnel.name(), tunnel.socket(), tunnel.bindPort());
   }
 }

@@ -1,27 +1,23 @@
 package dev.muxtest.internal.mina;
 
 import java.io.IOException;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * A direct-tcpip channel whose reader sees the server's EOF as end of stream, and whose incoming
- * data reaches the reader through a {@link ChannelDataPipe}.
- *
- * <p>MINA's client channel notes an incoming EOF but keeps its piped input open until the channel
- * closes. OpenSSH closes a forwarding channel only once both directions have ended, so after the
- * destination half-closes, a local reader waiting for end of stream before it sends its own would
- * wait forever. Here the EOF ends the stream right after the data that preceded it; a channel that
- * closes without EOF fails the read instead.
+ * A direct-tcpip channel (RFC 4254, 7.2) of a local forward, half-closing as {@link
+ * HalfClosingForwardChannel} describes.
  */
-final class HalfClosingDirectTcpip extends ChannelDirectTcpip {
+final class HalfClosingDirectTcpip extends HalfClosingForwardChannel {
 
-  private ChannelDataPipe pipe;
+  private final SshdSocketAddress local;
+  private final SshdSocketAddress remote;
 
   private HalfClosingDirectTcpip(SshdSocketAddress local, SshdSocketAddress remote) {
-    super(local, remote);
+    super("direct-tcpip");
+    this.local = local;
+    this.remote = remote;
   }
 
   /**
@@ -29,25 +25,20 @@ final class HalfClosingDirectTcpip extends ChannelDirectTcpip {
    */
   static HalfClosingDirectTcpip create(
       ClientSession session, SshdSocketAddress local, SshdSocketAddress remote) throws IOException {
-    HalfClosingDirectTcpip channel = new HalfClosingDirectTcpip(local, remote);
-    session.getService(ConnectionService.class).registerChannel(channel);
-    return channel;
+    return register(session, new HalfClosingDirectTcpip(local, remote));
   }
 
-  /** Installs the pipe before MINA's own set-up, which then keeps it. */
+  /** Host and port to connect to, then the originator's address and port. */
   @Override
-  protected void doOpen() throws IOException {
-    pipe = new ChannelDataPipe(getLocalWindow());
-    out = pipe.sink();
-    invertedOut = pipe; // also tells MINA that the reader, not the channel, opens the window
-    super.doOpen();
+  protected void putOpenFields(Buffer buffer) {
+    buffer.putString(remote.getHostName());
+    buffer.putUInt(remote.getPort());
+    buffer.putString(local.getHostName());
+    buffer.putUInt(local.getPort());
   }
 
   @Override
-  public void handleEof() throws IOException {
-    super.handleEof();
-    if (pipe != null) {
-      pipe.endOfData(); // the reader gets the data queued before the EOF, then end of stream
-    }
+  protected String destination() {
+    return remote.toString();
   }
 }

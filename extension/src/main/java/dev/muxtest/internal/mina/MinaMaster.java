@@ -333,4 +333,27 @@ public final class MinaMaster extends AbstractEngineMaster {
               });
     }
   }
+
+  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
+
+  /**
+   * A listener whose every connection is a {@code direct-streamlocal@openssh.com} channel to the
+   * socket, pumped as the local TCP forwards are.
+   */
+  @Override
+  protected Forward openLocalSocket(int bindPort, String path) {
+    try {
+      return StreamingLocalForward.openToSocket(
+          this::session, bindPort, path, settings.connectTimeout(), this::forget);
+    } catch (IOException e) {
+      throw new SshOperationException(
+          "Cannot open a local forward to the UNIX socket "
+              + path
+              + " through "
+              + server.describe()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
 }

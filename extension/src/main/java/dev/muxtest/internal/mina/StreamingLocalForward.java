@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,13 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
  * A local forward: a listener on loopback whose every accepted connection becomes one direct-tcpip
- * channel of the master's current connection, pumped with blocking streams.
+ * channel (or, to a UNIX-domain socket on the server, one direct-streamlocal channel) of the
+ * master's current connection, pumped with blocking streams.
  *
  * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
  * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
@@ -47,7 +48,8 @@ final class StreamingLocalForward implements Forward {
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final Supplier<ClientSession> session;
-  private final SshdSocketAddress destination;
+  private final SshdSocketAddress destination; // null for a socket
+  private final String socketPath; // null for a TCP destination
   private final Duration openTimeout;
   private final Consumer<Forward> onClose;
   private final ServerSocket listener;
@@ -58,11 +60,13 @@ final class StreamingLocalForward implements Forward {
   private StreamingLocalForward(
       Supplier<ClientSession> session,
       SshdSocketAddress destination,
+      String socketPath,
       Duration openTimeout,
       Consumer<Forward> onClose,
       ServerSocket listener) {
     this.session = session;
     this.destination = destination;
+    this.socketPath = socketPath;
     this.openTimeout = openTimeout;
     this.onClose = onClose;
     this.listener = listener;
@@ -86,6 +90,32 @@ final class StreamingLocalForward implements Forward {
       Duration openTimeout,
       Consumer<Forward> onClose)
       throws IOException {
+    return start(
+        new StreamingLocalForward(
+            session,
+            new SshdSocketAddress(host, port),
+            null,
+            openTimeout,
+            onClose,
+            bind(bindPort)));
+  }
+
+  /**
+   * As {@link #open}, each connection a direct-streamlocal channel to the UNIX-domain socket {@code
+   * socketPath} on the server.
+   */
+  static StreamingLocalForward openToSocket(
+      Supplier<ClientSession> session,
+      int bindPort,
+      String socketPath,
+      Duration openTimeout,
+      Consumer<Forward> onClose)
+      throws IOException {
+    return start(
+        new StreamingLocalForward(session, null, socketPath, openTimeout, onClose, bind(bindPort)));
+  }
+
+  private static ServerSocket bind(int bindPort) throws IOException {
     ServerSocket listener = new ServerSocket();
     try {
       listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort), BACKLOG);
@@ -93,9 +123,10 @@ final class StreamingLocalForward implements Forward {
       listener.close();
       throw e;
     }
-    StreamingLocalForward forward =
-        new StreamingLocalForward(
-            session, new SshdSocketAddress(host, port), openTimeout, onClose, listener);
+    return listener;
+  }
+
+  private static StreamingLocalForward start(StreamingLocalForward forward) {
     forward.threads.execute(forward::acceptLoop);
     return forward;
   }
@@ -123,11 +154,13 @@ final class StreamingLocalForward implements Forward {
     Connection connection = null;
     try {
       socket.setTcpNoDelay(true);
-      ChannelDirectTcpip channel =
-          HalfClosingDirectTcpip.create(
-              session.get(),
-              new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()),
-              destination);
+      HalfClosingForwardChannel channel =
+          socketPath != null
+              ? DirectStreamLocalChannel.create(session.get(), socketPath)
+              : HalfClosingDirectTcpip.create(
+                  session.get(),
+                  new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()),
+                  destination);
       connection = new Connection(socket, channel);
       connections.add(connection);
       if (closed.get()) {
@@ -163,7 +196,7 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public int remotePort() {
-    return destination.getPort();
+    return destinationPort();
   }
 
   @Override
@@ -173,12 +206,17 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public String destinationHost() {
-    return destination.getHostName();
+    return destination == null ? "" : destination.getHostName();
   }
 
   @Override
   public int destinationPort() {
-    return destination.getPort();
+    return destination == null ? 0 : destination.getPort();
+  }
+
+  @Override
+  public Optional<String> remoteSocketPath() {
+    return Optional.ofNullable(socketPath);
   }
 
   @Override
@@ -211,9 +249,9 @@ final class StreamingLocalForward implements Forward {
     return "127.0.0.1:"
         + listener.getLocalPort()
         + " -> "
-        + destination.getHostName()
-        + ":"
-        + destination.getPort();
+        + (socketPath != null
+            ? socketPath
+            : destination.getHostName() + ":" + destination.getPort());
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
@@ -227,9 +265,9 @@ final class StreamingLocalForward implements Forward {
   /** One accepted socket and its channel. */
   private static final class Connection {
     private final Socket socket;
-    private final ChannelDirectTcpip channel;
+    private final HalfClosingForwardChannel channel;
 
-    Connection(Socket socket, ChannelDirectTcpip channel) {
+    Connection(Socket socket, HalfClosingForwardChannel channel) {
       this.socket = socket;
       this.channel = channel;
     }

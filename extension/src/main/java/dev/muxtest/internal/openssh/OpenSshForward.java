@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -31,10 +32,31 @@ final class OpenSshForward implements Forward {
    * @param type LOCAL ({@code -L}), REMOTE ({@code -R}) or DYNAMIC ({@code -D})
    * @param bindPort the listening port: on the test machine for LOCAL and DYNAMIC (never 0, OpenSSH
    *     refuses it), on the server for REMOTE (0: allocated by the server)
-   * @param host destination host; empty for DYNAMIC
-   * @param port destination port; 0 for DYNAMIC
+   * @param host destination host; empty for DYNAMIC and a socket
+   * @param port destination port; 0 for DYNAMIC and a socket
+   * @param socket for a LOCAL forward to a UNIX-domain socket on the server, its path; else empty
+   * @param percentExpanded whether this ssh expands {@code %} tokens in a socket path
    */
-  record Request(ForwardType type, int bindPort, String host, int port) {
+  record Request(
+      ForwardType type,
+      int bindPort,
+      String host,
+      int port,
+      String socket,
+      boolean percentExpanded) {
+
+    /** A forward to a TCP destination (or a SOCKS proxy). */
+    Request(ForwardType type, int bindPort, String host, int port) {
+      this(type, bindPort, host, port, "", true);
+    }
+
+    /**
+     * A LOCAL forward from {@code bindPort} to the UNIX-domain socket {@code socket}, for an ssh
+     * that expands {@code %} tokens in its path or not.
+     */
+    static Request toSocket(int bindPort, String socket, boolean percentExpanded) {
+      return new Request(ForwardType.LOCAL, bindPort, "", 0, socket, percentExpanded);
+    }
 
     /** OpenSSH's option for the type. */
     String flag() {
@@ -47,6 +69,9 @@ final class OpenSshForward implements Forward {
 
     /** OpenSSH's spec of the forward; a cancel must name it as requested (port 0 too). */
     String spec() {
+      if (!socket.isEmpty()) {
+        return "127.0.0.1:" + bindPort + ":" + specPath();
+      }
       return switch (type) {
         case LOCAL -> "127.0.0.1:" + bindPort + ":" + specHost() + ":" + port;
         case REMOTE -> bindPort + ":" + specHost() + ":" + port;
@@ -61,9 +86,19 @@ final class OpenSshForward implements Forward {
       return host.contains(":") ? "[" + host + "]" : host;
     }
 
+    /**
+     * The socket path as a spec field, to be read back as exactly that path: ssh splits the spec at
+     * colons, taking a backslash as an escape of the next character, then (since 8.3) expands
+     * {@code %} tokens in the path ({@code %%} is a {@code %}).
+     */
+    private String specPath() {
+      String path = percentExpanded ? socket.replace("%", "%%") : socket;
+      return path.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
     /** The same forward on another listening port. */
     Request onPort(int newBindPort) {
-      return new Request(type, newBindPort, host, port);
+      return new Request(type, newBindPort, host, port, socket, percentExpanded);
     }
 
     @Override
@@ -269,6 +304,12 @@ final class OpenSshForward implements Forward {
   @Override
   public int destinationPort() {
     return request.port();
+  }
+
+  @Override
+  public Optional<String> remoteSocketPath() {
+    Request current = request;
+    return current.socket().isEmpty() ? Optional.empty() : Optional.of(current.socket());
   }
 
   @Override

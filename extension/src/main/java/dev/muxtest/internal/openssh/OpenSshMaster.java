@@ -368,4 +368,23 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             borrowed.evidence(server.acceptedLogins(identity().getPublic()), server.logsLogins()))
         : Optional.empty();
   }
+
+  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
+
+  /** {@code -O forward -L 127.0.0.1:PORT:/path} on a picked free port, as a TCP local forward. */
+  @Override
+  protected Forward openLocalSocket(int bindPort, String path) {
+    return LoopbackPorts.onLoopbackPort(
+        bindPort,
+        "a local forward to the UNIX socket " + path + " through " + server.describe(),
+        localPort ->
+            add(
+                OpenSshForward.Request.toSocket(
+                    localPort,
+                    path,
+                    // Only a path with a '%' reads differently to an older ssh: asked only then.
+                    path.indexOf('%') < 0
+                        || ForwardPathExpansion.expandsPercent(
+                            settings.sshExecutable(), directory))));
+  }
 }

@@ -153,7 +153,7 @@ public final class MinaMaster extends AbstractEngineMaster {
         }
       }
       Integer status = channel.getExitStatus();
-      return new ExecResult(status == null ? -1 : status, out.text(), err.text());
+      return new ExecResult(status == null ? -1 : status, out.bytes(), err.bytes());
     } catch (IOException e) {
       throw new SshOperationException(
           "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);

@@ -227,5 +227,28 @@ class ConnectionReportAssertTest {
     public Optional<Path> controlPath() {
       return Optional.empty();
     }
+
+    // --- Files (issue 12)
+    // -------------------------------------------------------------------------
+
+    @Override
+    public void upload(Path local, String remotePath) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void upload(Path local, String remotePath, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void download(String remotePath, Path local) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void download(String remotePath, Path local, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

@@ -169,4 +169,27 @@ public final class MethodSession
   public String toString() {
     return "SSH master " + master + " as seen from " + method;
   }
+
+  // --- Files (issue 12)
+  // ---------------------------------------------------------------------------
+
+  @Override
+  public void upload(Path local, String remotePath) {
+    master.upload(local, remotePath);
+  }
+
+  @Override
+  public void upload(Path local, String remotePath, Duration timeout) {
+    master.upload(local, remotePath, timeout);
+  }
+
+  @Override
+  public void download(String remotePath, Path local) {
+    master.download(remotePath, local);
+  }
+
+  @Override
+  public void download(String remotePath, Path local, Duration timeout) {
+    master.download(remotePath, local, timeout);
+  }
 }

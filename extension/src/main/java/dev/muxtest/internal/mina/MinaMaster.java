@@ -5,6 +5,7 @@ import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.io.IOException;
@@ -298,5 +299,14 @@ public final class MinaMaster extends AbstractEngineMaster {
     } finally {
       client.stop();
     }
+  }
+
+  // --- Files (issue 12)
+  // ---------------------------------------------------------------------------
+
+  /** An SFTP client on a channel of this master's session. */
+  @Override
+  protected void transferFile(FileTransfer transfer, Duration left) {
+    MinaFileTransfer.run(session(), transfer, left);
   }
 }

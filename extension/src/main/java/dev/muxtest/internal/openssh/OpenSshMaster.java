@@ -7,6 +7,7 @@ import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -284,5 +285,17 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   public String logTail() {
     MasterProcess current = process;
     return current == null ? "" : current.logTail().strip();
+  }
+
+  // --- Files (issue 12)
+  // ---------------------------------------------------------------------------
+
+  /** The sftp program through the control socket (with ControlMaster NO: on its own connection). */
+  @Override
+  protected void transferFile(FileTransfer transfer, Duration left) {
+    OpenSshFileTransfer.run(client, transfer, left, server.describe());
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
   }
 }

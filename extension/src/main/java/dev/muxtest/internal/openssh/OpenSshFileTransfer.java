@@ -112,13 +112,13 @@ final class OpenSshFileTransfer {
     }
   }
 
-  /** {@code sftp -q -F <config> -S <ssh> <mux options> -b <batch> -- <server alias>}. */
+  /** {@code sftp -F <config> -S <ssh> <mux options> -b <batch> -- <server alias>}. */
   static List<String> command(MuxClient client, Path batch) {
     List<String> command =
         new ArrayList<>(
             List.of(
+                // No -q: it would pass on to ssh and silence the mux client's own words.
                 sftpExecutable(client.executable()),
-                "-q",
                 "-F",
                 client.config().toString(),
                 "-S",

@@ -9,6 +9,7 @@ import dev.muxtest.bench.setup.Testbed;
 import dev.muxtest.bench.suite.Benchmark;
 import dev.muxtest.bench.suite.ExecLatency;
 import dev.muxtest.bench.suite.ExtensionCost;
+import dev.muxtest.bench.suite.FileThroughput;
 import dev.muxtest.bench.suite.FirstByteLatency;
 import dev.muxtest.bench.suite.ForwardThroughput;
 import dev.muxtest.bench.suite.HeapPerMaster;
@@ -94,7 +95,8 @@ public final class BenchmarkMain {
         new FirstByteLatency(plan, bed),
         new ForwardThroughput(plan, bed),
         new ParallelStreams(plan, bed),
-        new HeapPerMaster(plan, bed, cleanup));
+        new HeapPerMaster(plan, bed, cleanup),
+        new FileThroughput(plan, bed, cleanup));
   }
 
   private static void runDataPath(RunPlan plan, Cleanup cleanup, Results results) {

@@ -332,6 +332,21 @@ abstract class FileTransferConformance {
     }
   }
 
+  @Test
+  void aLeadingTildeIsAPlainCharacter(SshMaster master) throws Exception {
+    Path source = Files.writeString(local.resolve("a.txt"), "tilde");
+    String name = "~ft-" + UUID.randomUUID() + ".txt";
+    try {
+      master.upload(source, name);
+      assertThat(master.exec("cat ~/" + quoted(name)).stdout()).isEqualTo("tilde");
+      Path back = local.resolve("back.txt");
+      master.download(name, back);
+      assertThat(Files.readString(back)).isEqualTo("tilde");
+    } finally {
+      master.exec("rm -f ~/" + quoted(name));
+    }
+  }
+
   // --- binary output
   // ------------------------------------------------------------------------------
 

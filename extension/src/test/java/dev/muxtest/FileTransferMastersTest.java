@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,52 @@ class FileTransferMastersTest {
           .isInstanceOf(SshOperationException.class)
           .hasMessageContaining("did not finish within PT0.05S");
       master.exec("rm -f /tmp/bound-" + engine, Duration.ofSeconds(30));
+      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void anInterruptedTransferEndsAtOnceKeepingTheFlagAndTheMasterGoesOn(Engine engine)
+      throws Exception {
+    Path source = local.resolve("big.bin");
+    try (var out = Files.newOutputStream(source)) {
+      byte[] block = new byte[1 << 20];
+      for (int i = 0; i < 512; i++) {
+        out.write(block);
+      }
+    }
+    MasterOptions options = MasterOptions.defaults().withEngine(engine);
+    try (CloseableSshMaster master = SshMasters.connect(server, options)) {
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      AtomicBoolean flagKept = new AtomicBoolean();
+      Thread transfer =
+          new Thread(
+              () -> {
+                try {
+                  master.upload(source, "/tmp/interrupted-" + engine, Duration.ofMinutes(5));
+                } catch (Throwable e) {
+                  failure.set(e);
+                  flagKept.set(Thread.currentThread().isInterrupted());
+                }
+              });
+      transfer.start();
+      // Interrupted once the file has begun to arrive on the server.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!master
+          .exec("test -s /tmp/interrupted-" + engine, Duration.ofSeconds(30))
+          .succeeded()) {
+        assertThat(System.nanoTime()).as("upload under way within 60 s").isLessThan(deadline);
+      }
+      transfer.interrupt();
+      transfer.join(Duration.ofSeconds(30).toMillis());
+
+      assertThat(transfer.isAlive()).as("the transfer ended within 30 s").isFalse();
+      assertThat(failure.get())
+          .isInstanceOf(SshOperationException.class)
+          .hasMessageContaining("was interrupted, and was ended");
+      assertThat(flagKept).isTrue();
+      assertThat(master.exec("rm -f /tmp/interrupted-" + engine).succeeded()).isTrue();
       assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
     }
   }

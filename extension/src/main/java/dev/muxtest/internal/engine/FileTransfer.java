@@ -170,6 +170,11 @@ public final class FileTransfer {
     return new SshOperationException(describe() + " failed: " + reason, cause);
   }
 
+  /** The calling thread was interrupted: the transfer was ended (the thread's flag stays set). */
+  public SshOperationException interrupted(Throwable cause) {
+    return new SshOperationException(describe() + " was interrupted, and was ended", cause);
+  }
+
   /** This transfer did not end within its bound, and was ended. */
   public SshOperationException timedOut() {
     return new SshOperationException(

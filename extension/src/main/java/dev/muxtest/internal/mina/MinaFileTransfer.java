@@ -4,6 +4,7 @@ import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.FileTransfer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -82,7 +83,14 @@ final class MinaFileTransfer {
         throw transfer.timedOut();
       }
     } catch (SshOperationException e) {
-      throw timedOut.get() ? transfer.timedOut() : e;
+      if (timedOut.get()) {
+        throw transfer.timedOut();
+      }
+      if (Thread.currentThread().isInterrupted() || interruptedWait(e)) {
+        Thread.currentThread().interrupt();
+        throw transfer.interrupted(e);
+      }
+      throw e;
     } finally {
       deadline.cancel(false);
       closeQuietly(sftp);
@@ -207,6 +215,16 @@ final class MinaFileTransfer {
           e);
     }
     return transfer.failed(transfer.remotePath() + ": " + e.getMessage(), e);
+  }
+
+  /** Whether MINA's wait for an SFTP answer ended on an interrupt (it clears the flag). */
+  private static boolean interruptedWait(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InterruptedIOException || cause instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isDirectory(SftpClient sftp, FileTransfer transfer) {

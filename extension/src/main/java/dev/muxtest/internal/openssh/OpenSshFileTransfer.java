@@ -77,6 +77,9 @@ final class OpenSshFileTransfer {
                 command(client, batch), Map.of(), client.directory(), left, client.maxOutput());
       } catch (SshCommand.TimedOut e) {
         throw transfer.timedOut();
+      } catch (SshOperationException e) {
+        // SshCommand has ended sftp and set the flag again.
+        throw Thread.currentThread().isInterrupted() ? transfer.interrupted(e) : e;
       }
       if (result.exitCode() == 0) {
         return Optional.empty();

@@ -133,8 +133,9 @@ public interface SshMaster {
    *     holds a control character (newline, NUL, ...), or {@code timeout} is not positive or over
    *     24 hours
    * @throws SshOperationException naming the path and the reason if {@code local} is not a readable
-   *     file, the server refuses (no such directory, permission denied), or the transfer does not
-   *     end within {@code timeout} (it is then ended)
+   *     file, the server refuses (no such directory, a directory at {@code remotePath}, permission
+   *     denied), the transfer does not end within {@code timeout} or the thread is interrupted (it
+   *     is then ended), or the master is closed
    */
   void upload(Path local, String remotePath, Duration timeout);
 
@@ -153,8 +154,9 @@ public interface SshMaster {
    *
    * @throws IllegalArgumentException as {@link #upload(Path, String, Duration)}
    * @throws SshOperationException naming the path and the reason if the remote file is missing or
-   *     unreadable, {@code local} is a directory or its directory is missing or not writable, or
-   *     the transfer does not end within {@code timeout} (it is then ended)
+   *     unreadable or a directory, {@code local} is a directory or its directory is missing or not
+   *     writable, the transfer does not end within {@code timeout} or the thread is interrupted (it
+   *     is then ended), or the master is closed
    */
   void download(String remotePath, Path local, Duration timeout);
 }

@@ -1,23 +1,18 @@
 package dev.muxtest;
 
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.sshconfig.ResolvedHost;
+import dev.muxtest.internal.sshconfig.SshConfigResolver;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -27,42 +22,18 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * known_hosts file, or by an alias of an ssh config file. Declare it as the class's server with
  * {@code @SshServer static SshHost server = SshHost.of(...)}.
  *
- * <p>Nothing else is read from {@code ~/.ssh}. The host key must be in the given known_hosts file
- * ({@code [host]:port} for a port other than 22); any other key is refused. Every value is checked
- * here, before anything connects, so that both engines get the same values and none of them can
- * reach the OpenSSH engine's config as anything but itself: the host is a host name or an IP
- * address; the user name holds no whitespace, control character, {@code %}, quote, {@code \} or
- * {@code #}; no path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
- * quote or an escape ({@code "}, {@code \} before {@code \} or a quote); the identity file is
- * readable by its owner only (OpenSSH ignores any other key file) and not passphrase-protected.
- * Without {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections,
- * and says so.
+ * <p>Nothing else is read from {@code ~/.ssh}, unless a config file names it or {@link
+ * #fromUserSshConfig} is called. The host key must be in the given known_hosts file ({@code
+ * [host]:port} for a port other than 22); any other key is refused. Every value is checked here,
+ * before anything connects, so that both engines get the same values and none of them can reach the
+ * OpenSSH engine's config as anything but itself: the host is a host name or an IP address; the
+ * user name holds no whitespace, control character, {@code %}, quote, {@code \} or {@code #}; no
+ * path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a quote or an escape
+ * ({@code "}, {@code \} before {@code \} or a quote); the identity file is readable by its owner
+ * only (OpenSSH ignores any other key file) and not passphrase-protected. Without {@link
+ * #withLoginLog} the end-of-class proof can only count the client's TCP connections, and says so.
  */
 public final class SshHost {
-
-  /**
-   * ssh config keywords that would change where or how to connect, which muxtest does not follow.
-   */
-  private static final Set<String> UNSUPPORTED =
-      Set.of(
-          "match",
-          "include",
-          "proxycommand",
-          "proxyjump",
-          "hostkeyalias",
-          "canonicalizehostname",
-          "certificatefile",
-          "identityagent",
-          "globalknownhostsfile");
-
-  /** The ssh config keywords muxtest reads (lower case), with their usual spelling. */
-  private static final Map<String, String> READ =
-      Map.of(
-          "hostname", "HostName",
-          "port", "Port",
-          "user", "User",
-          "identityfile", "IdentityFile",
-          "userknownhostsfile", "UserKnownHostsFile");
 
   /** A host name label: RFC 1123, with '_' tolerated as resolvers do; no '-' at either end. */
   private static final Pattern LABEL =
@@ -71,9 +42,6 @@ public final class SshHost {
   /** A backslash OpenSSH would read as an escape in a double-quoted argument (or its end). */
   private static final Pattern ESCAPE_IN_QUOTES = Pattern.compile("\\\\([\\\\'\"]|$)");
 
-  /** A keyword, then whitespace or one '=' (with optional whitespace), then its arguments. */
-  private static final Pattern KEYWORD_LINE = Pattern.compile("([^\\s=]+)(?:\\s*=\\s*|\\s+)?(.*)");
-
   private final String host;
   private final int port;
   private final String user;
@@ -81,6 +49,8 @@ public final class SshHost {
   private final Path knownHostsFile;
   private final Supplier<String> loginLog;
   private final SshHost jumpHost;
+  private final Path certificateFile;
+  private final Path controlSocket;
 
   private SshHost(
       String host,
@@ -89,7 +59,8 @@ public final class SshHost {
       Path identityFile,
       Path knownHostsFile,
       Supplier<String> loginLog,
-      SshHost jumpHost) {
+      SshHost jumpHost,
+      Path certificateFile) {
     this.host = host;
     this.port = port;
     this.user = user;
@@ -97,6 +68,8 @@ public final class SshHost {
     this.knownHostsFile = knownHostsFile;
     this.loginLog = loginLog;
     this.jumpHost = jumpHost;
+    this.certificateFile = certificateFile;
+    this.controlSocket = null;
   }
 
   /**
@@ -120,41 +93,114 @@ public final class SshHost {
     require(identityProblem(identity));
     Path knownHosts = knownHostsFile == null ? null : knownHostsFile.toAbsolutePath();
     require(fileProblem(knownHosts, "known_hosts file"));
-    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null);
+    return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null, null);
   }
 
   /**
-   * A host by an alias of an ssh config file: its {@code HostName} (default: the alias), {@code
-   * Port} (default 22), {@code User} (default: the local user), {@code IdentityFile} and {@code
-   * UserKnownHostsFile} (the last two required, one file each), read as OpenSSH reads them:
-   * keywords in any case, {@code Keyword value} or {@code Keyword=value}, quoted arguments, {@code
-   * #} comments, the first value wins, {@code ~/} is the local user's home. The alias must be named
-   * by a {@code Host} pattern without wildcards; blocks with wildcards ({@code Host *}) add to it.
-   * Keywords that would change where or how to connect and that muxtest does not follow ({@code
-   * Match}, {@code Include}, {@code ProxyCommand}, {@code ProxyJump}, {@code HostKeyAlias}, ...)
-   * are refused wherever they appear in the file, rather than misread. Other keywords are ignored:
-   * muxtest sets its own connection options.
+   * A host by an alias of an ssh config file, read as OpenSSH reads it for the keywords that decide
+   * where and how to connect (the file is read here, once; nothing else is read from {@code ~/.ssh}
+   * unless the file names it):
+   *
+   * <ul>
+   *   <li>{@code Host} lines with several patterns, {@code *}, {@code ?} and {@code !} (a line
+   *       whose {@code !} pattern matches does not apply; one of {@code !} patterns alone matches
+   *       nothing), compared with the alias exactly as given (case-sensitive); lines before the
+   *       first {@code Host} apply to every host; the first value of a keyword wins across all
+   *       blocks that apply, in file order;
+   *   <li>{@code Include}, several files and globs, {@code ~/}, at most 16 levels deep, read where
+   *       it stands (inside a Host block, within that block); a pattern that names no file is
+   *       skipped, as OpenSSH does; a relative path is taken from the directory of {@code
+   *       configFile} (where {@code ssh -F} would look in {@code ~/.ssh}); an included file
+   *       writable by others is refused, as OpenSSH refuses it;
+   *   <li>{@code HostName} ({@code %h} is the alias, {@code %%} is {@code %}; default: the alias),
+   *       {@code Port} (default 22), {@code User} (default: the local user);
+   *   <li>{@code IdentityFile} (required): OpenSSH offers each in turn, an SshHost holds one, so
+   *       the first that exists is taken; {@code UserKnownHostsFile} (required, one file: it alone
+   *       decides which host key is accepted); {@code CertificateFile} (optional, the first that
+   *       exists; the OpenSSH engine offers it, the MINA engine refuses such a host);
+   *   <li>{@code ProxyJump}: {@code none}, or hops separated by commas ({@code alias}, {@code
+   *       user@host:port}, {@code [v6]:port}, {@code ssh://user@host:port}), each looked up in the
+   *       same file under its own name with the same rules, its user and port given with the hop
+   *       winning over its block; the result is chained with {@link #withJumpHost}; a loop is
+   *       refused.
+   * </ul>
+   *
+   * <p>{@code Match} is refused wherever it is (it can run commands). Keywords that would change
+   * where or how to connect and that muxtest does not follow ({@code ProxyCommand} other than
+   * {@code none}, {@code HostKeyAlias}, {@code CanonicalizeHostname}, {@code IdentityAgent}, {@code
+   * GlobalKnownHostsFile}, {@code KnownHostsCommand}) are refused where they apply to the alias or
+   * a hop, rather than misread. Other keywords are ignored: muxtest sets its own connection
+   * options. Every value is then checked as by {@link #of}.
    *
    * @throws IllegalArgumentException for a null config file, or a null or blank alias
    * @throws ExtensionConfigurationException naming the file, line and keyword of a bad value, the
-   *     alias no Host block names, or the missing setting
+   *     alias or hop no Host line matches, or the missing setting
    */
   public static SshHost fromSshConfig(Path configFile, String alias) {
     if (configFile == null) {
       throw new IllegalArgumentException("SshHost.fromSshConfig: the config file is null");
     }
+    requireAlias("fromSshConfig", alias);
+    return fromConfig(SshConfigResolver.forFile(configFile).resolve(alias));
+  }
+
+  /**
+   * A host by an alias of the user's own {@code ~/.ssh/config} ({@code ~} is the {@code user.home}
+   * system property), read only when this is called, as {@link #fromSshConfig} reads a file, and as
+   * OpenSSH reads the user's config: relative {@code Include} paths are taken from {@code ~/.ssh},
+   * and the file and every included file are refused when others could write them.
+   *
+   * @throws IllegalArgumentException for a null or blank alias
+   * @throws ExtensionConfigurationException as {@link #fromSshConfig}, and for a missing config
+   */
+  public static SshHost fromUserSshConfig(String alias) {
+    requireAlias("fromUserSshConfig", alias);
+    return fromConfig(SshConfigResolver.forUserConfig().resolve(alias));
+  }
+
+  private static void requireAlias(String method, String alias) {
     if (alias == null || alias.isBlank()) {
       throw new IllegalArgumentException(
-          "SshHost.fromSshConfig: the alias must not be null or blank but was " + shown(alias));
+          "SshHost." + method + ": the alias must not be null or blank but was " + shown(alias));
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(configFile, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ExtensionConfigurationException(
-          "Cannot read ssh config " + configFile + ": " + e.getMessage(), e);
+  }
+
+  /** A host read from a config: every value checked as by {@link #of}, named by its line. */
+  private static SshHost fromConfig(ResolvedHost resolved) {
+    String problem = hostProblem(resolved.host());
+    if (problem != null) {
+      throw resolved.error(
+          resolved.hostLine(), "no HostName, and the alias is not a host name itself: ", problem);
     }
-    return new ConfigReader(configFile, alias).read(lines);
+    problem = userProblem(resolved.user());
+    if (problem != null) {
+      throw resolved.error(
+          resolved.userLine(), "no User, and the local user name cannot be used: ", problem);
+    }
+    problem = identityProblem(resolved.identityFile());
+    if (problem != null) {
+      throw resolved.identityLine().error(problem);
+    }
+    problem = fileProblem(resolved.knownHostsFile(), "known_hosts file");
+    if (problem != null) {
+      throw resolved.knownHostsLine().error(problem);
+    }
+    Path certificate = resolved.certificateFile().orElse(null);
+    problem = certificate == null ? null : fileProblem(certificate, "certificate file");
+    if (problem != null) {
+      throw resolved.certificateLine().orElseThrow().error(problem);
+    }
+    SshHost host =
+        new SshHost(
+            unbracketed(resolved.host()),
+            resolved.port(),
+            resolved.user(),
+            resolved.identityFile(),
+            resolved.knownHostsFile(),
+            null,
+            null,
+            certificate);
+    return resolved.jumpHost().map(hop -> host.withJumpHost(fromConfig(hop))).orElse(host);
   }
 
   /**
@@ -168,14 +214,23 @@ public final class SshHost {
     if (log == null) {
       throw new IllegalArgumentException("SshHost.withLoginLog: the log supplier is null");
     }
-    return new SshHost(host, port, user, identityFile, knownHostsFile, log, jumpHost);
+    if (controlSocket != null) {
+      return new SshHost(controlSocket, log);
+    }
+    return new SshHost(
+        host, port, user, identityFile, knownHostsFile, log, jumpHost, certificateFile);
   }
 
   /**
-   * This host reached through {@code bastion}, as OpenSSH's {@code ProxyJump} does: the client
-   * holds one TCP connection, to the first hop of the chain, and this host's name and port are
-   * resolved by the last hop. {@code bastion} may itself have a jump host (a chain of any length);
-   * each hop's key is checked against that hop's own known_hosts file.
+   * This host reached through {@code bastion}, as OpenSSH's {@code ProxyJump} does, on both
+   * engines: the client holds one TCP connection, to the first hop of the chain, and each further
+   * hop, this host last, is reached through the hop before it by its name and port as given here,
+   * which that hop resolves ({@code db.internal}, 22). {@code bastion} may itself have a jump host
+   * (a chain of any length: {@code db.withJumpHost(app.withJumpHost(bastion))}). Each hop logs in
+   * with its own user and identity file, and its key is checked against its own known_hosts file,
+   * under its own name and port ({@code db.internal}, or {@code [host]:port}), never under the
+   * loopback address of a forward. The login log of the end-of-class proof is this host's ({@link
+   * #withLoginLog} on the target); the hops' logs are not read.
    *
    * @throws IllegalArgumentException if {@code bastion} is null, or the chain would pass through
    *     this host again
@@ -184,13 +239,15 @@ public final class SshHost {
     if (bastion == null) {
       throw new IllegalArgumentException("SshHost.withJumpHost: the jump host is null");
     }
+    requireNoControlSocket(this, bastion);
     for (SshHost hop = bastion; hop != null; hop = hop.jumpHost) {
       if (hop == this) {
         throw new IllegalArgumentException(
             "SshHost.withJumpHost: " + this + " would be its own jump host");
       }
     }
-    return new SshHost(host, port, user, identityFile, knownHostsFile, loginLog, bastion);
+    return new SshHost(
+        host, port, user, identityFile, knownHostsFile, loginLog, bastion, certificateFile);
   }
 
   /** The host this one is reached through, if any ({@link #withJumpHost}). */
@@ -198,29 +255,43 @@ public final class SshHost {
     return Optional.ofNullable(jumpHost);
   }
 
-  /** Host name or address to connect to (an IPv6 address without brackets). */
+  /**
+   * Host name or address to connect to (an IPv6 address without brackets); null for {@link
+   * #ofControlSocket}.
+   */
   public String host() {
     return host;
   }
 
-  /** SSH port. */
+  /** SSH port; 0 for {@link #ofControlSocket}. */
   public int port() {
     return port;
   }
 
-  /** Login user. */
+  /** Login user; null for {@link #ofControlSocket}. */
   public String user() {
     return user;
   }
 
-  /** The private key to log in with (an absolute path). */
+  /** The private key to log in with (an absolute path); null for {@link #ofControlSocket}. */
   public Path identityFile() {
     return identityFile;
   }
 
-  /** The known_hosts file holding the host's key (an absolute path). */
+  /**
+   * The known_hosts file holding the host's key (an absolute path); null for {@link
+   * #ofControlSocket}.
+   */
   public Path knownHostsFile() {
     return knownHostsFile;
+  }
+
+  /**
+   * The OpenSSH certificate to log in with, when an ssh config gives one ({@code CertificateFile});
+   * only the OpenSSH engine offers it.
+   */
+  public Optional<Path> certificateFile() {
+    return Optional.ofNullable(certificateFile);
   }
 
   /** The server's login log, when given. */
@@ -230,6 +301,9 @@ public final class SshHost {
 
   @Override
   public String toString() {
+    if (controlSocket != null) {
+      return "the user's own master on " + controlSocket;
+    }
     return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
@@ -312,6 +386,22 @@ public final class SshHost {
 
   /** A file named in the OpenSSH engine's config: nothing OpenSSH would expand; readable. */
   private static String fileProblem(Path file, String what) {
+    String problem = pathProblem(file, what);
+    if (problem != null) {
+      return problem;
+    }
+    String path = file.toString();
+    if (Files.isDirectory(file)) {
+      return "the " + what + " " + shown(path) + " cannot be read: it is a directory";
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      return "the " + what + " " + shown(path) + " cannot be read";
+    }
+    return null;
+  }
+
+  /** A path named in the OpenSSH engine's config or options: nothing OpenSSH would expand. */
+  private static String pathProblem(Path file, String what) {
     if (file == null) {
       return "the " + what + " is null";
     }
@@ -336,12 +426,6 @@ public final class SshHost {
       return cannotUse
           + "its path contains '\\' before '\\', a quote or its end, which OpenSSH's config"
           + " reads as an escape";
-    }
-    if (Files.isDirectory(file)) {
-      return "the " + what + " " + shown(path) + " cannot be read: it is a directory";
-    }
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      return "the " + what + " " + shown(path) + " cannot be read";
     }
     return null;
   }
@@ -469,290 +553,108 @@ public final class SshHost {
     };
   }
 
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /** A host of {@link #ofControlSocket}: only the socket and the login log are known. */
+  private SshHost(Path controlSocket, Supplier<String> loginLog) {
+    this.host = null;
+    this.port = 0;
+    this.user = null;
+    this.identityFile = null;
+    this.knownHostsFile = null;
+    this.loginLog = loginLog;
+    this.jumpHost = null;
+    this.certificateFile = null;
+    this.controlSocket = controlSocket;
+  }
+
   /**
-   * Reads one alias out of an ssh config file as OpenSSH would, for the keywords muxtest reads, and
-   * remembers the line of each value so that a bad one is reported where it is.
+   * The host behind a master the user opened by hand ({@code ssh -M -S path user@host}, for example
+   * to answer a bastion's second factor): the OpenSSH engine runs every session and forward over
+   * that master, as multiplexing clients of its control socket ({@code -S path -o
+   * ControlMaster=no}, with a {@code ProxyCommand} that fails, so that no session can fall back to
+   * a connection of its own). muxtest never ends or stops that master ({@code -O exit}, {@code -O
+   * stop}); the forwards it added are cancelled ({@code -O cancel}) when they close. The MINA
+   * engine refuses such a host. Where the master goes, and which keys it trusted, is the user's
+   * master's own business: this host has no address, user, identity or known_hosts of its own
+   * ({@link #host()} and the like are null), and takes no jump host. The end-of-class proof is that
+   * all sessions rode that master: the same process, still holding the TCP connections it held and
+   * no new one to the server, and (with {@link #withLoginLog}) no new login in the server's log.
+   *
+   * @throws IllegalArgumentException naming the path, if it is null, does not exist, is not a
+   *     socket, is not owned by the current user (OpenSSH's master takes only its own user's
+   *     clients), or holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a
+   *     quote or an escape
    */
-  private static final class ConfigReader {
-
-    private record Setting(String keyword, String value, int line) {}
-
-    private final Path file;
-    private final String alias;
-    private final String name;
-    private final Map<String, Setting> first = new HashMap<>();
-    private final List<Setting> identities = new ArrayList<>();
-    private final Set<String> namedHosts = new LinkedHashSet<>();
-
-    /** Lines before the first Host apply to every host. */
-    private boolean active = true;
-
-    private boolean named;
-    private boolean matchedByWildcard;
-
-    ConfigReader(Path file, String alias) {
-      this.file = file;
-      this.alias = alias;
-      this.name = alias.toLowerCase(Locale.ROOT);
+  public static SshHost ofControlSocket(Path controlSocket) {
+    if (controlSocket == null) {
+      throw new IllegalArgumentException("SshHost.ofControlSocket: the control socket is null");
     }
-
-    SshHost read(List<String> lines) {
-      for (int i = 0; i < lines.size(); i++) {
-        line(lines.get(i), i + 1);
-      }
-      String at = "ssh config " + file + ", Host " + escaped(alias);
-      if (!named) {
-        String names =
-            namedHosts.isEmpty()
-                ? "it names no host"
-                : "it names " + namedHosts.stream().limit(20).collect(Collectors.joining(", "));
-        throw new ExtensionConfigurationException(
-            "ssh config "
-                + file
-                + ": no Host block names "
-                + shown(alias)
-                + (matchedByWildcard
-                    ? "; it matches only Host patterns with wildcards, and muxtest takes a host"
-                        + " only from a block that names it"
-                    : "")
-                + "; check the spelling ("
-                + names
-                + ")");
-      }
-      if (identities.isEmpty()) {
-        throw new ExtensionConfigurationException(
-            at + ": IdentityFile is missing (muxtest reads no default keys)");
-      }
-      if (identities.size() > 1) {
-        throw error(
-            identities.get(1),
-            "a second IdentityFile for "
-                + shown(alias)
-                + " (the first is on line "
-                + identities.get(0).line()
-                + "); muxtest uses exactly one");
-      }
-      Setting knownHosts = first.get("userknownhostsfile");
-      if (knownHosts == null) {
-        throw new ExtensionConfigurationException(
-            at + ": UserKnownHostsFile is missing (muxtest reads no default known_hosts)");
-      }
-      Setting hostName = first.get("hostname");
-      String host = hostName == null ? alias : hostName.value();
-      String problem = hostProblem(host);
-      if (problem != null) {
-        throw hostName == null
-            ? new ExtensionConfigurationException(
-                at + ": no HostName, and the alias is not a host name itself: " + problem)
-            : error(hostName, problem);
-      }
-      Setting userSetting = first.get("user");
-      String user = userSetting == null ? System.getProperty("user.name") : userSetting.value();
-      problem = userProblem(user);
-      if (problem != null) {
-        throw userSetting == null
-            ? new ExtensionConfigurationException(
-                at + ": no User, and the local user name cannot be used: " + problem)
-            : error(userSetting, problem);
-      }
-      Setting portSetting = first.get("port");
-      int port = portSetting == null ? 22 : Integer.parseInt(portSetting.value());
-      Path identity = path(identities.get(0));
-      problem = identityProblem(identity);
-      if (problem != null) {
-        throw error(identities.get(0), problem);
-      }
-      Path knownHostsFile = path(knownHosts);
-      problem = fileProblem(knownHostsFile, "known_hosts file");
-      if (problem != null) {
-        throw error(knownHosts, problem);
-      }
-      return new SshHost(unbracketed(host), port, user, identity, knownHostsFile, null, null);
+    Path socket = controlSocket.toAbsolutePath().normalize();
+    String problem = pathProblem(socket, "control socket");
+    if (problem == null) {
+      problem = socketProblem(socket);
     }
-
-    private void line(String text, int number) {
-      String line = text.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        return;
-      }
-      Matcher m = KEYWORD_LINE.matcher(line);
-      if (!m.matches()) {
-        throw error(number, shown(line), "a line must start with a keyword");
-      }
-      String keyword = m.group(1);
-      String lower = keyword.toLowerCase(Locale.ROOT);
-      if (UNSUPPORTED.contains(lower)) {
-        throw new ExtensionConfigurationException(
-            String.format(
-                "ssh config %s line %d: '%s' is not supported by muxtest, which reads only plain"
-                    + " Host blocks (the same way for both engines); give this host a plain Host"
-                    + " block",
-                file, number, keyword));
-      }
-      if (lower.equals("host")) {
-        host(arguments(m.group(2), number, "Host"), number);
-        return;
-      }
-      String canonical = READ.get(lower);
-      if (canonical == null || !active) {
-        return; // another keyword, or another host's block: not muxtest's to read
-      }
-      List<String> args = arguments(m.group(2), number, canonical);
-      if (args.isEmpty()) {
-        throw error(number, canonical, "no value given");
-      }
-      if (lower.equals("identityfile")) {
-        // OpenSSH adds up IdentityFile lines; muxtest refuses a second one later.
-        if (args.size() > 1) {
-          throw error(number, canonical, oneValueExpected(args));
-        }
-        identities.add(new Setting(canonical, args.get(0), number));
-        return;
-      }
-      if (first.containsKey(lower)) {
-        return; // the first value wins, as in OpenSSH
-      }
-      if (args.size() > 1) {
-        throw error(
-            number,
-            canonical,
-            lower.equals("userknownhostsfile")
-                ? args.size()
-                    + " files given ("
-                    + args.stream().map(SshHost::shown).collect(Collectors.joining(", "))
-                    + "); muxtest takes exactly one known_hosts file, the one holding this host's"
-                    + " key"
-                : oneValueExpected(args));
-      }
-      String value = args.get(0);
-      if (lower.equals("port")
-          && (!value.matches("[0-9]{1,5}")
-              || Integer.parseInt(value) < 1
-              || Integer.parseInt(value) > 65535)) {
-        throw error(number, canonical, shown(value) + " is not a port number (1 to 65535)");
-      }
-      first.put(lower, new Setting(canonical, value, number));
+    if (problem != null) {
+      throw new IllegalArgumentException("SshHost.ofControlSocket: " + problem);
     }
+    return new SshHost(socket, null);
+  }
 
-    /** A Host line: OpenSSH's patterns ({@code *}, {@code ?}, {@code !} negates). */
-    private void host(List<String> patterns, int number) {
-      if (patterns.isEmpty()) {
-        throw error(number, "Host", "no pattern given");
-      }
-      boolean matched = false;
-      boolean literal = false;
-      boolean negated = false;
-      for (String given : patterns) {
-        boolean negation = given.startsWith("!");
-        String pattern = (negation ? given.substring(1) : given).toLowerCase(Locale.ROOT);
-        boolean wildcard = pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0;
-        if (!negation && !wildcard) {
-          namedHosts.add(given);
-        }
-        if (glob(pattern).matcher(name).matches()) {
-          negated |= negation;
-          matched |= !negation;
-          literal |= !negation && !wildcard;
-        }
-      }
-      active = matched && !negated; // a negated match skips the block, as in OpenSSH
-      named |= active && literal;
-      matchedByWildcard |= active && !literal;
-    }
+  /**
+   * The control socket of the user's own master, for a host of {@link #ofControlSocket}; else
+   * empty.
+   */
+  public Optional<Path> controlSocket() {
+    return Optional.ofNullable(controlSocket);
+  }
 
-    private static Pattern glob(String pattern) {
-      StringBuilder regex = new StringBuilder();
-      for (char c : pattern.toCharArray()) {
-        regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
-      }
-      return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  /** Neither end of a jump may be a host of {@link #ofControlSocket}. */
+  private static void requireNoControlSocket(SshHost target, SshHost bastion) {
+    if (target.controlSocket != null) {
+      throw new IllegalArgumentException(
+          "SshHost.withJumpHost: "
+              + target
+              + " goes wherever the user's master goes and takes no jump host; give the jump to"
+              + " that master (ssh -M -S ... -J bastion ...)");
     }
+    if (bastion.controlSocket != null) {
+      throw new IllegalArgumentException(
+          "SshHost.withJumpHost: "
+              + bastion
+              + " cannot be a jump host; only a host given by"
+              + " address or ssh config can");
+    }
+  }
 
-    /**
-     * The arguments of a line as OpenSSH splits them: at spaces and tabs outside quotes, {@code
-     * "..."} or {@code '...'} quoting, {@code \} escaping a quote, {@code \} or space, and {@code
-     * #} at the start of an argument beginning a comment.
-     */
-    private List<String> arguments(String text, int number, String keyword) {
-      List<String> args = new ArrayList<>();
-      int i = 0;
-      while (i < text.length()) {
-        char c = text.charAt(i);
-        if (c == ' ' || c == '\t') {
-          i++;
-          continue;
-        }
-        if (c == '#') {
-          break;
-        }
-        StringBuilder arg = new StringBuilder();
-        char quote = 0;
-        for (; i < text.length(); i++) {
-          c = text.charAt(i);
-          char next = i + 1 < text.length() ? text.charAt(i + 1) : 0;
-          if (c == '\\'
-              && (next == '\'' || next == '"' || next == '\\' || (quote == 0 && next == ' '))) {
-            arg.append(next);
-            i++;
-          } else if (quote == 0 && (c == ' ' || c == '\t')) {
-            break;
-          } else if (quote == 0 && (c == '"' || c == '\'')) {
-            quote = c;
-          } else if (quote != 0 && c == quote) {
-            quote = 0;
-          } else {
-            arg.append(c);
-          }
-        }
-        if (quote != 0) {
-          throw error(number, keyword, "a quote is not closed");
-        }
-        if (arg.length() == 0) {
-          throw error(number, keyword, "an empty value given");
-        }
-        args.add(arg.toString());
-      }
-      return args;
+  /** An existing UNIX socket owned by the current user, or what it is instead. */
+  private static String socketProblem(Path socket) {
+    String at = "the control socket " + shown(socket.toString());
+    Map<String, Object> attributes;
+    try {
+      attributes = Files.readAttributes(socket, "unix:mode,uid");
+    } catch (java.nio.file.NoSuchFileException e) {
+      return at
+          + " does not exist; open the master first (ssh -M -S "
+          + socket
+          + " -f -N user@host)";
+    } catch (IOException | UnsupportedOperationException e) {
+      return at + " cannot be read: " + e;
     }
-
-    /** A path as OpenSSH takes it: {@code ~} or {@code ~/...} is the local user's home. */
-    private Path path(Setting setting) {
-      String value = setting.value();
-      try {
-        if (!value.startsWith("~")) {
-          return Path.of(value).toAbsolutePath();
-        }
-        int slash = value.indexOf('/');
-        String owner = value.substring(1, slash < 0 ? value.length() : slash);
-        if (!owner.isEmpty() && !owner.equals(System.getProperty("user.name"))) {
-          throw error(
-              setting,
-              shown(value)
-                  + " is in the home directory of "
-                  + shown(owner)
-                  + ", which muxtest does not look up; write the path out");
-        }
-        return Path.of(System.getProperty("user.home"), slash < 0 ? "" : value.substring(slash + 1))
-            .toAbsolutePath();
-      } catch (InvalidPathException e) {
-        throw error(setting, shown(value) + " is not a valid path: " + e.getMessage());
-      }
+    int mode = (Integer) attributes.get("mode");
+    if ((mode & 0170000) != 0140000) {
+      return at + " is not a socket (an OpenSSH master's ControlPath is a UNIX socket)";
     }
-
-    private static String oneValueExpected(List<String> args) {
-      return "one value expected but "
-          + args.size()
-          + " given: "
-          + args.stream().map(SshHost::shown).collect(Collectors.joining(", "));
+    long ownUid = new com.sun.security.auth.module.UnixSystem().getUid();
+    int uid = (Integer) attributes.get("uid");
+    if (uid != ownUid) {
+      return at
+          + " belongs to uid "
+          + uid
+          + ", not to the current user (uid "
+          + ownUid
+          + "); an OpenSSH master takes only its own user's clients";
     }
-
-    private ExtensionConfigurationException error(Setting setting, String problem) {
-      return error(setting.line(), setting.keyword(), problem);
-    }
-
-    private ExtensionConfigurationException error(int line, String keyword, String problem) {
-      return new ExtensionConfigurationException(
-          "ssh config " + file + " line " + line + ", " + keyword + ": " + problem);
-    }
+    return null;
   }
 }

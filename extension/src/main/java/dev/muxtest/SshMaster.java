@@ -110,8 +110,33 @@ public interface SshMaster {
    */
   ConnectionReport connectionReport();
 
-  // --- Files (issue 12)
-  // ---------------------------------------------------------------------------
+  /**
+   * Starts {@code command} on the server in a session of the master and returns at once, with its
+   * standard streams open (see {@link RemoteProcess}). The command is sent as the SSH exec request
+   * alone, never through a shell on the test machine. MINA: an exec channel whose output streams
+   * open the channel's window only as they are read. OpenSSH: {@code ssh -S <control> -o
+   * ControlMaster=no -T -- host command} as a process of the test JVM, its streams the operating
+   * system's pipes; it can never open a connection of its own.
+   *
+   * @throws IllegalArgumentException if {@code command} is null or blank, or holds a NUL character
+   * @throws SshOperationException if the master is closed or stopped, no session frees up within
+   *     {@code muxtest.exec.timeout}, or the session cannot be opened
+   */
+  RemoteProcess start(String command);
+
+  /**
+   * As {@link #start(String)}, with a pseudo-terminal on the server, for programs that need one
+   * ({@code top}, {@code psql} prompting, anything that checks {@code isatty}). Its output comes
+   * with the terminal's line endings ({@code \r\n}) and echoes the input; closing the process hangs
+   * the terminal up, which ends the program. MINA: a {@code pty-req} of type {@code dumb} on the
+   * exec channel; OpenSSH: {@code ssh -tt} with {@code TERM=dumb}.
+   *
+   * @throws IllegalArgumentException as {@link #start(String)}
+   * @throws SshOperationException as {@link #start(String)}
+   */
+  RemoteProcess startWithTerminal(String command);
+
+  // --- Files (issue 12): upload and download over the master ---
 
   /**
    * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the

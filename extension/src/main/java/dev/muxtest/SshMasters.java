@@ -2,8 +2,8 @@ package dev.muxtest;
 
 import dev.muxtest.internal.engine.ContainerEndpoint;
 import dev.muxtest.internal.engine.EmbeddedEndpoint;
-import dev.muxtest.internal.engine.HostEndpoint;
 import dev.muxtest.internal.engine.Masters;
+import dev.muxtest.internal.engine.OwnMasterEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,7 +88,7 @@ public final class SshMasters {
    */
   public static CloseableSshMaster connect(SshHost host, MasterOptions options) {
     return Masters.connect(
-        new HostEndpoint(Objects.requireNonNull(host, "host")), options, settings());
+        OwnMasterEndpoint.of(Objects.requireNonNull(host, "host")), options, settings());
   }
 
   /**

@@ -228,8 +228,17 @@ class ConnectionReportAssertTest {
       return Optional.empty();
     }
 
-    // --- Files (issue 12)
-    // -------------------------------------------------------------------------
+    @Override
+    public RemoteProcess start(String command) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public RemoteProcess startWithTerminal(String command) {
+      throw new UnsupportedOperationException();
+    }
+
+    // --- Files (issue 12): upload and download over the master ---
 
     @Override
     public void upload(Path local, String remotePath) {

@@ -159,8 +159,9 @@ class RealHostTest {
         .hasMessage(
             "ssh config "
                 + config
-                + " line 3: 'Match' is not supported by muxtest, which reads only plain Host"
-                + " blocks (the same way for both engines); give this host a plain Host block");
+                + " line 3, Match: not supported by muxtest: a Match block can run a command"
+                + " (exec) and depends on what only the connecting ssh knows; give the host's"
+                + " settings in a Host block");
   }
 
   @Test

@@ -3,7 +3,10 @@ package dev.muxtest.internal.engine;
 import dev.muxtest.ConnectionReport;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -338,6 +341,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
       return;
     }
     try {
+      closeProcesses();
       List.copyOf(forwards).forEach(Forward::close);
     } finally {
       closeConnection();
@@ -349,8 +353,123 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     return engine() + " master to " + server.describe();
   }
 
-  // --- Files (issue 12): upload and download over the master
-  // --------------------------------------
+  // Long-running processes: started in a session held from the budget until the process closes or
+  // its channel ends; tracked here for both engines and closed with the master at the latest.
+
+  private final Set<RemoteProcess> processes = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Starts {@code command} in a new session, the master accepting and a session of the budget
+   * taken; the engine calls {@code ended} once the process's channel (or multiplexing client) has
+   * ended on its own, which gives its session back before {@link RemoteProcess#close()}.
+   */
+  protected abstract RemoteProcess openProcess(String command, boolean terminal, Runnable ended);
+
+  @Override
+  public final RemoteProcess start(String command) {
+    return startProcess("start", command, false);
+  }
+
+  @Override
+  public final RemoteProcess startWithTerminal(String command) {
+    return startProcess("startWithTerminal", command, true);
+  }
+
+  /** The processes started through this master and not closed yet, for diagnostics. */
+  public final List<RemoteProcess> openProcesses() {
+    return List.copyOf(processes);
+  }
+
+  private RemoteProcess startProcess(String method, String command, boolean terminal) {
+    if (command == null) {
+      throw new IllegalArgumentException(method + ": command must not be null");
+    }
+    if (command.isBlank()) {
+      throw new IllegalArgumentException(method + ": command must not be blank");
+    }
+    if (command.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(method + ": command must not contain a NUL character");
+    }
+    ensureAccepting();
+    SessionBudget.Lease lease = sessions.acquire(settings.execTimeout(), command);
+    TrackedProcess tracked;
+    try {
+      tracked = new TrackedProcess(openProcess(command, terminal, lease::release), lease);
+    } catch (RuntimeException e) {
+      lease.release();
+      throw e;
+    }
+    processes.add(tracked);
+    if (isClosed()) { // the master closed while the process started: it was not among those closed
+      tracked.close();
+      state.ensureNotClosed();
+    }
+    return tracked;
+  }
+
+  private void closeProcesses() {
+    List.copyOf(processes).forEach(RemoteProcess::close);
+  }
+
+  /** An engine's process, holding its session of the budget and its place in the registry. */
+  private final class TrackedProcess implements RemoteProcess {
+    private final RemoteProcess process;
+    private final SessionBudget.Lease lease;
+
+    TrackedProcess(RemoteProcess process, SessionBudget.Lease lease) {
+      this.process = process;
+      this.lease = lease;
+    }
+
+    @Override
+    public OutputStream stdin() {
+      return process.stdin();
+    }
+
+    @Override
+    public InputStream stdout() {
+      return process.stdout();
+    }
+
+    @Override
+    public InputStream stderr() {
+      return process.stderr();
+    }
+
+    @Override
+    public int waitFor(Duration timeout) {
+      if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("waitFor: timeout must be positive, but was " + timeout);
+      }
+      if (timeout.compareTo(Settings.MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(
+            "waitFor: timeout must be at most 24h, but was " + timeout);
+      }
+      return process.waitFor(timeout);
+    }
+
+    @Override
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+      try {
+        process.close();
+      } finally {
+        lease.release();
+        processes.remove(this);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return process.toString();
+    }
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
 
   /**
    * Moves one file as {@code transfer} says, in one session of the master, within {@code left}; the

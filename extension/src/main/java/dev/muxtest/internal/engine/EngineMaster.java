@@ -76,4 +76,12 @@ public interface EngineMaster extends CloseableSshMaster {
    * log.
    */
   boolean serverEvidenceAvailable();
+
+  /**
+   * For a master riding the user's own master ({@code SshHost.ofControlSocket}): the evidence, read
+   * now, that every session rode it; else empty.
+   */
+  default java.util.Optional<OwnMasterEvidence> ownMasterEvidence() {
+    return java.util.Optional.empty();
+  }
 }

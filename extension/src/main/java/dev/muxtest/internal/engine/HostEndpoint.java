@@ -8,20 +8,27 @@ import java.util.Optional;
 
 /**
  * A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if
- * given.
+ * given, and the hosts it is reached through ({@link SshHost#withJumpHost}), each with its own.
  */
 public final class HostEndpoint implements ServerEndpoint {
 
   private final SshHost host;
+  private final Optional<HostEndpoint> jumpHost;
   private volatile int earlierLogins;
 
-  /** Wraps {@code host}. */
+  /** Wraps {@code host}, and the chain of jump hosts in front of it. */
   public HostEndpoint(SshHost host) {
-    if (host.jumpHost().isPresent()) {
-      throw new IllegalArgumentException(
-          host + ": an SshHost with a jump host is not supported by the engines yet");
-    }
     this.host = host;
+    this.jumpHost = host.jumpHost().map(HostEndpoint::new);
+  }
+
+  /**
+   * The host in front of this one; this host's name and port are as given in its {@link SshHost},
+   * to be resolved by that jump host, as OpenSSH's ProxyJump does.
+   */
+  @Override
+  public Optional<ServerEndpoint> jumpHost() {
+    return jumpHost.map(ServerEndpoint.class::cast);
   }
 
   @Override
@@ -52,7 +59,9 @@ public final class HostEndpoint implements ServerEndpoint {
 
   /**
    * The key is the host's own: nothing to authorise. The logins of that key already in the log
-   * (earlier runs, earlier classes) are noted here and not counted as this master's.
+   * (earlier runs, earlier classes) are noted here and not counted as this master's. Behind jump
+   * hosts, the evidence is the target's own log: one login per connection of the master, whatever
+   * the hops in front of it.
    */
   @Override
   public void beforeConnect(PublicKey clientKey) {
@@ -84,5 +93,10 @@ public final class HostEndpoint implements ServerEndpoint {
                                 && line.endsWith(" " + fingerprint))
                     .toList())
         .orElse(List.of());
+  }
+
+  @Override
+  public Optional<Path> certificateFile() {
+    return host.certificateFile();
   }
 }

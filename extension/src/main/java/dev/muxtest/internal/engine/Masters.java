@@ -2,6 +2,7 @@ package dev.muxtest.internal.engine;
 
 import dev.muxtest.Engine;
 import dev.muxtest.MasterOptions;
+import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.mina.MinaMaster;
 import dev.muxtest.internal.openssh.OpenSshMaster;
 
@@ -23,6 +24,16 @@ public final class Masters {
       ServerEndpoint server, MasterOptions options, Settings settings) {
     Settings effective = settings.with(options);
     Engine engine = options.engine() == Engine.DEFAULT ? settings.engine() : options.engine();
+    if (server instanceof OwnMasterEndpoint own && engine != Engine.OPENSSH) {
+      throw new SshOperationException(
+          "The "
+              + engine
+              + " engine cannot use "
+              + own.describe()
+              + ": only the OpenSSH engine runs sessions over an OpenSSH control socket; use"
+              + " Engine.OPENSSH (@SshMultiplexing(engine = Engine.OPENSSH),"
+              + " MasterOptions.withEngine(Engine.OPENSSH) or muxtest.engine=OPENSSH)");
+    }
     return switch (engine) {
       case OPENSSH ->
           OpenSshMaster.connect(server, options.controlMaster(), effective, options.forwardAgent());

@@ -30,8 +30,9 @@ public interface ServerEndpoint {
 
   /**
    * The server's log lines of connections authenticated with {@code clientKey} since {@link
-   * #beforeConnect}, one per connection; behind a jump host, the jump host's: the test machine's
-   * connection is the one to it.
+   * #beforeConnect}, one per connection; behind a jump host, a container's are the jump host's (the
+   * test machine's connection is the one to it), a server outside the test's are its own (its log
+   * is the one given; one login per connection of the master all the same).
    */
   List<String> acceptedLogins(PublicKey clientKey);
 
@@ -71,5 +72,13 @@ public interface ServerEndpoint {
         + ":"
         + port()
         + jumpHost().map(j -> " via " + j.describe()).orElse("");
+  }
+
+  /**
+   * The OpenSSH certificate to log in with, for a server outside the test whose ssh config gives
+   * one; only the OpenSSH engine offers it.
+   */
+  default Optional<Path> certificateFile() {
+    return Optional.empty();
   }
 }

@@ -4,6 +4,7 @@ import dev.muxtest.SshOperationException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -60,5 +61,38 @@ final class SessionBudget {
     } finally {
       sessions.release();
     }
+  }
+
+  /** A session held beyond one call, by a long-running process; given back once. */
+  interface Lease {
+    /** Gives the session back; idempotent. */
+    void release();
+  }
+
+  /**
+   * Takes a session for as long as the caller holds it, once one is free within {@code timeout}.
+   *
+   * @throws SshOperationException if no session frees up within {@code timeout}
+   */
+  Lease acquire(Duration timeout, String what) {
+    try {
+      if (!sessions.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new SshOperationException(
+            String.format(
+                "No free session within %s for %s: all %d sessions this master may run at once (one below the "
+                    + "server's MaxSessions, or %s) are busy; each running process holds one until it is closed",
+                timeout, what, size, Settings.SESSION_BUDGET));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SshOperationException(
+          "Interrupted while waiting for a free session for " + what, e);
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        sessions.release();
+      }
+    };
   }
 }

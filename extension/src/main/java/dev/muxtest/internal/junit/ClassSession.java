@@ -268,4 +268,28 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
       throw failure;
     }
   }
+
+  /**
+   * The end-of-class proof of a class whose master rides the user's own master ({@code
+   * SshHost.ofControlSocket}): all sessions rode it. Hands the summary to {@code publish} (as the
+   * report entry {@code muxtest.connections}) and fails unless they did; false, and nothing done,
+   * for any other master (then {@link #verifyProof} applies).
+   *
+   * @throws AssertionFailedError if a session may have opened a connection of its own
+   */
+  public boolean verifyOwnMasterProof(java.util.function.BiConsumer<String, String> publish) {
+    EngineMaster current = master;
+    if (current == null) {
+      return false;
+    }
+    Optional<dev.muxtest.internal.engine.OwnMasterEvidence> evidence = current.ownMasterEvidence();
+    if (evidence.isEmpty()) {
+      return false;
+    }
+    if (lease != Lease.BORROWED) {
+      publish.accept("muxtest.connections", evidence.get().summary());
+      Proof.verifyRodeOwnMaster("SSH master of " + testClass.getName(), evidence.get());
+    }
+    return true;
+  }
 }

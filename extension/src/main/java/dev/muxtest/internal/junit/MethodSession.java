@@ -4,6 +4,7 @@ import dev.muxtest.ConnectionReport;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshMaster;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.EngineMaster;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The class's master as one test method sees it: commands go straight to the master, and every
- * forward opened through it, or declared on the method, is closed after the method if the test did
- * not close it. Lives in the method's extension store, which closes it.
+ * forward opened through it, or declared on the method, and every process started through it, is
+ * closed after the method if the test did not close it. Lives in the method's extension store,
+ * which closes it.
  */
 @SuppressWarnings(
     "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
@@ -153,9 +155,13 @@ public final class MethodSession
     return master.connectionReport();
   }
 
-  /** Closes the method's forwards that are still open, newest first (closing is idempotent). */
+  /**
+   * Closes the method's processes, then its forwards, that are still open, newest first (closing is
+   * idempotent).
+   */
   @Override
   public void close() {
+    closeProcesses();
     List<Forward> open;
     synchronized (forwards) {
       open = new ArrayList<>(forwards);
@@ -170,8 +176,36 @@ public final class MethodSession
     return "SSH master " + master + " as seen from " + method;
   }
 
-  // --- Files (issue 12)
-  // ---------------------------------------------------------------------------
+  // Long-running processes started through the method's view: closed after the method, before its
+  // forwards, if the test did not close them.
+
+  private final List<RemoteProcess> processes = Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public RemoteProcess start(String command) {
+    RemoteProcess process = master.start(command);
+    processes.add(process);
+    return process;
+  }
+
+  @Override
+  public RemoteProcess startWithTerminal(String command) {
+    RemoteProcess process = master.startWithTerminal(command);
+    processes.add(process);
+    return process;
+  }
+
+  private void closeProcesses() {
+    List<RemoteProcess> open;
+    synchronized (processes) {
+      open = new ArrayList<>(processes);
+      processes.clear();
+    }
+    Collections.reverse(open);
+    open.forEach(RemoteProcess::close);
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
 
   @Override
   public void upload(Path local, String remotePath) {

@@ -61,4 +61,19 @@ public final class Proof {
     report.serverEvidence().forEach(line -> lines.append(String.format("%n    %s", line)));
     return lines.toString();
   }
+
+  /**
+   * Fails unless every session rode the user's own master ({@code SshHost.ofControlSocket}): the
+   * same master process, with the same TCP connections, and no new login in the server's log.
+   */
+  public static void verifyRodeOwnMaster(
+      String owner, dev.muxtest.internal.engine.OwnMasterEvidence evidence) {
+    if (!evidence.rodeOwnMaster()) {
+      throw new AssertionFailedError(
+          "[muxtest: "
+              + owner
+              + "] Expected all sessions to ride the user's own master, but "
+              + String.join("; ", evidence.problems()));
+    }
+  }
 }

@@ -6,7 +6,7 @@ import dev.muxtest.SshdContainer;
 import dev.muxtest.internal.container.ManagedContainer;
 import dev.muxtest.internal.engine.ContainerEndpoint;
 import dev.muxtest.internal.engine.EmbeddedEndpoint;
-import dev.muxtest.internal.engine.HostEndpoint;
+import dev.muxtest.internal.engine.OwnMasterEndpoint;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.util.Optional;
@@ -47,7 +47,7 @@ final class ServerLease implements AutoCloseable {
       String labelValue,
       Consumer<AutoCloseable> register) {
     if (declared instanceof DeclaredServer.Host host) {
-      return new ServerLease(new HostEndpoint(host.host()), Optional.empty(), () -> {});
+      return new ServerLease(OwnMasterEndpoint.of(host.host()), Optional.empty(), () -> {});
     }
     if (declared instanceof DeclaredServer.Embedded
         || (declared instanceof DeclaredServer.None

@@ -3,6 +3,7 @@ package dev.muxtest.internal.mina;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.FileTransfer;
@@ -42,7 +43,6 @@ public final class MinaMaster extends AbstractEngineMaster {
   private static final Duration CHANNEL_PROBE = Duration.ofSeconds(5);
 
   private final SshClient client;
-  private final HostKeyPins pins = new HostKeyPins();
   private volatile ClientSession session;
 
   private MinaMaster(ServerEndpoint server, Settings settings, boolean forwardAgent) {
@@ -51,12 +51,12 @@ public final class MinaMaster extends AbstractEngineMaster {
     if (agents != null) {
       forwardAgent(agents.getAgent());
     }
-    this.client = MinaClients.hardened(server, settings, pins, agents);
+    this.client = MinaClients.hardened(settings, agents);
     client.addSessionListener(
         new SessionListener() {
           @Override
           public void sessionCreated(Session created) {
-            if (!pins.isHop(created.getIoSession().getRemoteAddress())) {
+            if (!HopKeyVerifiers.isThroughForward(created)) {
               countConnection(); // one client session per TCP connection out of the JVM
             }
           }
@@ -71,11 +71,11 @@ public final class MinaMaster extends AbstractEngineMaster {
    * @throws SshOperationException naming the server and the cause when it cannot
    */
   public static MinaMaster connect(ServerEndpoint server, Settings settings, boolean forwardAgent) {
+    refuseCertificates(server);
     MinaMaster master = new MinaMaster(server, settings, forwardAgent);
     master.client.start();
     try {
-      master.session =
-          MinaSessions.open(master.client, server, master.identity(), settings, master.pins);
+      master.session = MinaSessions.open(master.client, server, master.identity(), settings);
       LOG.log(Level.DEBUG, "SSH master connected to {0}", server.describe());
       return master;
     } catch (RuntimeException e) {
@@ -273,7 +273,7 @@ public final class MinaMaster extends AbstractEngineMaster {
    */
   @Override
   protected void reconnect() {
-    session = MinaSessions.open(client, server, identity(), settings, pins);
+    session = MinaSessions.open(client, server, identity(), settings);
     for (Forward forward : openForwards()) {
       if (forward instanceof SessionBoundForward bound) {
         bound.reopen(session); // a dynamic forward's listener, too, ended with the old connection
@@ -301,8 +301,41 @@ public final class MinaMaster extends AbstractEngineMaster {
     }
   }
 
-  // --- Files (issue 12)
-  // ---------------------------------------------------------------------------
+  /** An exec channel with MINA's inverted streams, opened within the connect timeout. */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    return MinaProcess.start(
+        session(),
+        command,
+        terminal,
+        agent() != null,
+        settings.connectTimeout(),
+        server.describe(),
+        ended);
+  }
+
+  /**
+   * MINA's client here logs in with the plain key only: a host that gives a CertificateFile would
+   * otherwise be tried without it and fail obscurely, or pass where OpenSSH would present the
+   * certificate. Refused, naming the engine that offers it.
+   */
+  private static void refuseCertificates(ServerEndpoint server) {
+    for (ServerEndpoint hop = server; hop != null; hop = hop.jumpHost().orElse(null)) {
+      ServerEndpoint endpoint = hop;
+      hop.certificateFile()
+          .ifPresent(
+              certificate -> {
+                throw new IllegalArgumentException(
+                    endpoint.describe()
+                        + ": the certificate file "
+                        + certificate
+                        + " (CertificateFile) is not supported by the MINA engine; use the OpenSSH"
+                        + " engine (muxtest.engine=OPENSSH), which offers it");
+              });
+    }
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
 
   /** An SFTP client on a channel of this master's session. */
   @Override

@@ -1,22 +1,34 @@
 package dev.muxtest.internal.mina;
 
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.KeyPair;
-import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * Opens the one authenticated session of a MINA master: straight to the server, or through its jump
- * host (the TCP connection to the jump host, and over a forward through it the session with the
- * server).
+ * Opens the one authenticated session of a MINA master: straight to the server, or through its
+ * chain of jump hosts, as OpenSSH's ProxyJump does: the one TCP connection goes to the first hop,
+ * and each further hop's session rides a forward through the previous hop to that hop's name and
+ * port, resolved by the previous hop.
+ *
+ * <p>MINA's own ProxyJump ({@code SshClient.connect(HostConfigEntry)}) chains hops the same way (a
+ * local port forward through each hop, on loopback), but takes identities as files and checks every
+ * hop's key with the one client-wide verifier, which sees only the loopback address of the forward:
+ * it could neither log in with a key pair made for the master nor check a hop's key against that
+ * hop's own known_hosts under its own name. This class does the same steps with both, and closes
+ * each forward's listener as soon as the hop's connection through it is made. (MINA 2.20 has no
+ * session over a channel without a local listener.)
  */
 final class MinaSessions {
 
@@ -25,73 +37,101 @@ final class MinaSessions {
   private MinaSessions() {}
 
   /**
-   * One TCP connection, authenticated with {@code identity}.
+   * One TCP connection, to the first hop, and the session to {@code server} authenticated with
+   * {@code identity}; each jump host logs in with its own identity file, if it has one, else with
+   * {@code identity} too (a container the test started, where the master's key is authorised).
    *
-   * @throws SshOperationException naming the server and the cause
+   * @throws SshOperationException naming the server and, behind jump hosts, the hop that failed
    */
   static ClientSession open(
-      SshClient client,
-      ServerEndpoint server,
-      KeyPair identity,
-      Settings settings,
-      HostKeyPins pins) {
-    if (server.jumpHost().isEmpty()) {
-      return authenticated(
-          client, server.user(), server.host(), server.port(), server, identity, settings);
+      SshClient client, ServerEndpoint server, KeyPair identity, Settings settings) {
+    List<ServerEndpoint> hops = chain(server);
+    ClientSession previous = null;
+    for (int i = 0; i < hops.size(); i++) {
+      ServerEndpoint hop = hops.get(i);
+      boolean target = i == hops.size() - 1;
+      try {
+        KeyPair key =
+            target ? identity : hop.identityFile().map(KeyMaterial::load).orElse(identity);
+        ClientSession next =
+            previous == null
+                ? authenticated(
+                    client, hop.user(), hop.host(), hop.port(), hop, false, key, settings)
+                : throughForward(client, previous, hop, key, settings);
+        previous = next;
+      } catch (IOException | RuntimeException e) {
+        if (previous != null) {
+          previous.close(true); // and with it the hops before it
+        }
+        throw failure(server, hop, i, hops.size(), e);
+      }
     }
-    ServerEndpoint jump = server.jumpHost().get();
-    pins.pin(isLoopback(jump.host()), jump.port(), pinnedKey(jump));
-    ClientSession first = open(client, jump, identity, settings, pins);
-    try {
-      // MINA's own forwarder: SSH traffic of one session, needing none of the streaming forward's
-      // care.
-      ExplicitPortForwardingTracker hop =
-          first.createLocalPortForwardingTracker(
-              new SshdSocketAddress(LOOPBACK, 0),
-              new SshdSocketAddress(server.host(), server.port()));
-      pins.pinHop(hop.getBoundAddress().getPort(), pinnedKey(server));
-      ClientSession session =
-          authenticated(
-              client,
-              server.user(),
-              LOOPBACK,
-              hop.getBoundAddress().getPort(),
-              server,
-              identity,
-              settings);
-      // The first hop lives as long as the session through it.
-      session.addCloseFutureListener(closed -> first.close(true));
-      return session;
-    } catch (IOException | RuntimeException e) {
-      first.close(true);
-      throw e instanceof SshOperationException s
-          ? s
-          : new SshOperationException(
-              "Cannot connect the SSH master to " + server.describe() + ": " + e.getMessage(), e);
-    }
+    return previous;
   }
 
-  private static PublicKey pinnedKey(ServerEndpoint server) {
-    return server
-        .hostKeyPolicy()
-        .apply(
-            key -> key,
-            file -> {
-              throw new SshOperationException(
-                  "A server reached through a jump host needs a pinned host key, but "
-                      + server.describe()
-                      + " is checked against "
-                      + file);
-            });
+  /** The hops from the first (the one the JVM connects to) to {@code server}. */
+  private static List<ServerEndpoint> chain(ServerEndpoint server) {
+    List<ServerEndpoint> hops = new ArrayList<>();
+    for (Optional<ServerEndpoint> hop = Optional.of(server);
+        hop.isPresent();
+        hop = hop.get().jumpHost()) {
+      hops.add(hop.get());
+    }
+    Collections.reverse(hops);
+    return hops;
   }
 
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      throw new SshOperationException(
-          "Cannot resolve the jump host " + host + ": " + e.getMessage(), e);
+  /**
+   * The session to {@code hop} over a forward through {@code previous}, which resolves the hop's
+   * name; the previous hop lives as long as the session through it.
+   */
+  private static ClientSession throughForward(
+      SshClient client, ClientSession previous, ServerEndpoint hop, KeyPair key, Settings settings)
+      throws IOException {
+    // MINA's own forwarder: SSH traffic of one session, needing none of the streaming forward's
+    // care.
+    ExplicitPortForwardingTracker forward =
+        previous.createLocalPortForwardingTracker(
+            new SshdSocketAddress(LOOPBACK, 0), new SshdSocketAddress(hop.host(), hop.port()));
+    ClientSession session =
+        authenticated(
+            client,
+            hop.user(),
+            LOOPBACK,
+            forward.getBoundAddress().getPort(),
+            hop,
+            true,
+            key,
+            settings);
+    // Its one connection made, the listener goes: no other local process may ride the forward to
+    // the hop's SSH port. The connection it accepted stays.
+    forward.close();
+    session.addCloseFutureListener(closed -> previous.close(true));
+    return session;
+  }
+
+  private static SshOperationException failure(
+      ServerEndpoint server, ServerEndpoint hop, int index, int hops, Exception e) {
+    if (e instanceof SshOperationException s && hops == 1) {
+      return s;
     }
+    String where =
+        hop == server
+            ? server.describe()
+            : hop.describe()
+                + " (jump host "
+                + (index + 1)
+                + " of "
+                + (hops - 1)
+                + " on the way to "
+                + server.user()
+                + "@"
+                + server.host()
+                + ":"
+                + server.port()
+                + ")";
+    return new SshOperationException(
+        "Cannot connect the SSH master to " + where + ": " + e.getMessage(), e);
   }
 
   private static ClientSession authenticated(
@@ -100,11 +140,18 @@ final class MinaSessions {
       String host,
       int port,
       ServerEndpoint server,
+      boolean throughForward,
       KeyPair identity,
-      Settings settings) {
+      Settings settings)
+      throws IOException {
+    AttributeRepository context = HopKeyVerifiers.context(server, throughForward);
     ClientSession session = null;
     try {
-      session = client.connect(user, host, port).verify(settings.connectTimeout()).getSession();
+      session =
+          client
+              .connect(user, host, port, context, null)
+              .verify(settings.connectTimeout())
+              .getSession();
       session.addPublicKeyIdentity(identity);
       session.auth().verify(settings.connectTimeout());
       return session;
@@ -112,8 +159,7 @@ final class MinaSessions {
       if (session != null) {
         session.close(true);
       }
-      throw new SshOperationException(
-          "Cannot connect the SSH master to " + server.describe() + ": " + e.getMessage(), e);
+      throw e;
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * still closes them through a shutdown hook: a master is a process of its own that would outlive
  * the JVM.
  */
-final class MasterProcess {
+final class MasterProcess extends MasterLink {
 
   private static final System.Logger LOG = System.getLogger(MasterProcess.class.getName());
   private static final Pattern MASTER_PID = Pattern.compile("Master running \\(pid=(\\d+)\\)");

@@ -157,8 +157,21 @@ final class MuxClient {
     return MUX_FAILURES.stream().anyMatch(stderr::contains);
   }
 
-  // --- Files (issue 12)
-  // ---------------------------------------------------------------------------
+  /**
+   * The command line of a long-running process: {@code ssh -T} ({@code -tt} with a terminal) as a
+   * multiplexing client that cannot fall back to a connection of its own, the command the last
+   * argument after {@code --}, so that it travels as the exec request and is never an option.
+   */
+  List<String> process(String command, boolean terminal) {
+    List<String> args = new ArrayList<>(List.of(terminal ? "-tt" : "-T"));
+    args.addAll(clientOptions());
+    args.add("--");
+    args.add(OpenSshConfig.HOST_ALIAS);
+    args.add(command);
+    return ssh(args);
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
 
   /** The ssh program this master runs. */
   String executable() {

@@ -28,8 +28,24 @@ final class OpenSshConfig {
   /** The server's name in the generated config; also the known_hosts alias of its pinned key. */
   static final String HOST_ALIAS = "muxtest-server";
 
-  /** The jump host's name in the generated config and known_hosts, when the server has one. */
-  static final String JUMP_ALIAS = "muxtest-jump";
+  /**
+   * The name of a jump host in the generated config and known_hosts: {@code muxtest-jump-1} for the
+   * first hop (the one the master connects to), counting towards the server.
+   */
+  static String jumpAlias(int hop) {
+    return "muxtest-jump-" + hop;
+  }
+
+  /** The jump hosts in front of {@code server}, from the first hop to the last. */
+  static List<ServerEndpoint> jumpHosts(ServerEndpoint server) {
+    List<ServerEndpoint> hops = new ArrayList<>();
+    for (Optional<ServerEndpoint> hop = server.jumpHost();
+        hop.isPresent();
+        hop = hop.get().jumpHost()) {
+      hops.add(0, hop.get());
+    }
+    return hops;
+  }
 
   private OpenSshConfig() {}
 
@@ -47,8 +63,14 @@ final class OpenSshConfig {
       Path controlPath,
       Optional<Path> agentSocket) {
     // Every path the config names, checked before anything is written.
-    server.identityFile().ifPresent(file -> requireUsable("identity file", file));
-    Stream.concat(Stream.of(server), server.jumpHost().stream())
+    List<ServerEndpoint> jumps = jumpHosts(server);
+    Stream.concat(Stream.of(server), jumps.stream())
+        .flatMap(endpoint -> endpoint.identityFile().stream())
+        .forEach(file -> requireUsable("identity file", file));
+    Stream.concat(Stream.of(server), jumps.stream())
+        .flatMap(endpoint -> endpoint.certificateFile().stream())
+        .forEach(file -> requireUsable("certificate file", file));
+    Stream.concat(Stream.of(server), jumps.stream())
         .flatMap(
             endpoint -> endpoint.hostKeyPolicy().apply(pinned -> Stream.<Path>empty(), Stream::of))
         .forEach(file -> requireUsable("known_hosts file", file));
@@ -57,20 +79,25 @@ final class OpenSshConfig {
     agentSocket.ifPresent(socket -> requireUsable("agent socket", socket));
     try {
       // A server outside the test: its identity file as given, copied nowhere.
-      Path key = server.identityFile().orElse(directory.resolve("id"));
+      // A container the test started (and its jump hosts, containers too): the key made for this
+      // master. A server outside the test, and each of its hops: its identity file as given,
+      // copied nowhere.
+      Path generatedKey = directory.resolve("id");
       if (server.identityFile().isEmpty()) {
-        Files.write(key, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Files.write(generatedKey, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
+        Files.setPosixFilePermissions(generatedKey, PosixFilePermissions.fromString("rw-------"));
       }
+      Path key = server.identityFile().orElse(generatedKey);
       Path knownHosts = directory.resolve("known_hosts");
-      Files.writeString(
-          knownHosts,
-          pinnedKeyLine(HOST_ALIAS, server)
-              + server.jumpHost().map(jump -> pinnedKeyLine(JUMP_ALIAS, jump)).orElse(""));
+      StringBuilder pinned = new StringBuilder(pinnedKeyLine(HOST_ALIAS, server));
+      for (int hop = 1; hop <= jumps.size(); hop++) {
+        pinned.append(pinnedKeyLine(jumpAlias(hop), jumps.get(hop - 1)));
+      }
+      Files.writeString(knownHosts, pinned);
       Path config = directory.resolve("config");
       Files.writeString(
           config,
-          configText(server, key, knownHosts, settings, controlPath, agentSocket),
+          configText(server, key, generatedKey, knownHosts, settings, controlPath, agentSocket),
           StandardCharsets.UTF_8);
       return config;
     } catch (IOException e) {
@@ -88,6 +115,7 @@ final class OpenSshConfig {
   private static String configText(
       ServerEndpoint server,
       Path key,
+      Path generatedKey,
       Path knownHosts,
       Settings settings,
       Path controlPath,
@@ -103,18 +131,31 @@ final class OpenSshConfig {
             "  ControlMaster no",
             "  ExitOnForwardFailure yes",
             "  RequestTTY no"));
-    server
-        .jumpHost()
-        .ifPresent(
-            jump -> {
-              // ProxyJump runs `ssh -F <this file> -W target:22 muxtest-jump`: the master's one TCP
-              // connection.
-              lines.add("  ProxyJump " + JUMP_ALIAS);
-              lines.addAll(hostBlock(JUMP_ALIAS, jump, key, knownHosts, settings));
-              lines.add(
-                  "  ControlPath none"); // the jump's own ssh must never take the target's control
-              // socket
-            });
+    // A chain, one block per hop, each naming the hop before it: ProxyJump runs `ssh -F <this
+    // file> -W '[host]:port' muxtest-jump-N`, whose own block jumps through N-1, and so on; only
+    // the
+    // first hop's ssh makes a TCP connection, the master's one. Every hop's ssh reads this file
+    // alone, with the hop's own identity file and known_hosts, and its host name resolved by the
+    // hop before it.
+    List<ServerEndpoint> jumps = jumpHosts(server);
+    if (!jumps.isEmpty()) {
+      lines.add("  ProxyJump " + jumpAlias(jumps.size()));
+    }
+    for (int hop = jumps.size(); hop >= 1; hop--) {
+      ServerEndpoint jump = jumps.get(hop - 1);
+      lines.addAll(
+          hostBlock(
+              jumpAlias(hop),
+              jump,
+              jump.identityFile().orElse(generatedKey),
+              knownHosts,
+              settings));
+      // The hop's own ssh must never take the target's control socket.
+      lines.add("  ControlPath none");
+      if (hop > 1) {
+        lines.add("  ProxyJump " + jumpAlias(hop - 1));
+      }
+    }
     lines.add("");
     return String.join("\n", lines);
   }
@@ -140,6 +181,8 @@ final class OpenSshConfig {
                 "  User " + endpoint.user(),
                 "  IdentityFile " + quoted(key),
                 "  IdentitiesOnly yes",
+                // A certificate from the host's ssh config (CertificateFile), offered with the key.
+                endpoint.certificateFile().map(c -> "  CertificateFile " + quoted(c)).orElse(""),
                 "  IdentityAgent none",
                 "  PreferredAuthentications publickey",
                 "  PasswordAuthentication no",
@@ -156,6 +199,7 @@ final class OpenSshConfig {
                 "  ConnectTimeout " + Math.max(1, settings.connectTimeout().toSeconds()),
                 "  LogLevel ERROR"))
         .flatMap(s -> s)
+        .filter(line -> !line.isEmpty())
         .toList();
   }
 
@@ -209,5 +253,41 @@ final class OpenSshConfig {
   /** A path as one config argument: OpenSSH's config takes double-quoted arguments. */
   private static String quoted(Path path) {
     return "\"" + path + "\"";
+  }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /**
+   * Writes the config of a master that rides the user's own master on {@code controlSocket}: every
+   * ssh run is a multiplexing client of that socket; a fallback to a connection of its own fails (a
+   * ProxyCommand that fails, a host name that resolves nowhere); the config's path.
+   */
+  static Path writeOwnMaster(Path directory, Path controlSocket, String unreachableHost) {
+    requireUsable("control directory", directory);
+    requireUsable("control socket", controlSocket);
+    Path config = directory.resolve("config");
+    try {
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "Host " + HOST_ALIAS,
+              "  HostName " + unreachableHost,
+              "  ControlPath " + quoted(controlSocket),
+              "  ControlMaster no",
+              "  ProxyCommand false",
+              "  BatchMode yes",
+              "  IdentitiesOnly yes",
+              "  IdentityAgent none",
+              "  ForwardAgent no",
+              "  ExitOnForwardFailure yes",
+              "  RequestTTY no",
+              "  LogLevel ERROR",
+              ""),
+          StandardCharsets.UTF_8);
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the OpenSSH config in " + directory, e);
+    }
   }
 }

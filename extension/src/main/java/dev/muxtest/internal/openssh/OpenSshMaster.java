@@ -5,9 +5,12 @@ import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
+import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.FileTransfer;
+import dev.muxtest.internal.engine.OwnMasterEndpoint;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
 import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -33,13 +36,16 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   private final Path controlPath;
   private volatile JvmAgentSocket agentSocket;
   private volatile MuxClient client;
-  private volatile MasterProcess process;
+  private volatile MasterLink process;
 
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
     super(server, settings);
     this.mode = mode;
     this.directory = ControlDirectory.create(settings.controlDirectory(), settings.sshExecutable());
-    this.controlPath = directory.resolve(ControlDirectory.SOCKET);
+    this.controlPath =
+        server instanceof OwnMasterEndpoint own
+            ? own.controlSocket()
+            : directory.resolve(ControlDirectory.SOCKET);
   }
 
   /**
@@ -63,6 +69,10 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   private void start(boolean forwardAgent) {
+    if (server instanceof OwnMasterEndpoint own) {
+      startOnOwnMaster(own, forwardAgent);
+      return;
+    }
     if (forwardAgent) {
       LocalAgentFactory agents = new LocalAgentFactory();
       forwardAgent(agents.getAgent());
@@ -97,40 +107,49 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   /**
    * The master's ProxyJump ssh writes its errors nowhere once the master goes to the background: a
-   * failed start behind a jump host says only that the connection closed. One plain connection to
-   * the jump host alone gives its reason (a refused host key, a refused login).
+   * failed start behind jump hosts says only that the connection closed. One plain connection to
+   * each jump host alone, from the first hop on, gives the reason of the first that fails (a
+   * refused host key, a refused login); when every hop answers, the master's own message is about
+   * the server itself.
    */
   private SshOperationException withJumpHostsWords(SshOperationException failure) {
-    try {
-      SshCommand.Result jump =
-          SshCommand.run(
-              client.ssh(
-                  List.of(
-                      "-o",
-                      "ControlMaster=no",
-                      "-o",
-                      "ControlPath=none",
-                      "--",
-                      OpenSshConfig.JUMP_ALIAS,
-                      "true")),
-              Map.of(),
-              directory,
-              settings.connectTimeout().plusSeconds(5),
-              settings.maxOutput());
-      if (jump.exitCode() == 0 || jump.stderr().isBlank()) {
+    List<ServerEndpoint> jumps = OpenSshConfig.jumpHosts(server);
+    for (int hop = 1; hop <= jumps.size(); hop++) {
+      try {
+        SshCommand.Result jump =
+            SshCommand.run(
+                client.ssh(
+                    List.of(
+                        "-o",
+                        "ControlMaster=no",
+                        "-o",
+                        "ControlPath=none",
+                        "--",
+                        OpenSshConfig.jumpAlias(hop),
+                        "true")),
+                Map.of(),
+                directory,
+                settings.connectTimeout().multipliedBy(hop).plusSeconds(5),
+                settings.maxOutput());
+        if (jump.exitCode() == 0) {
+          continue;
+        }
+        if (jump.stderr().isBlank()) {
+          return failure;
+        }
+        return new SshOperationException(
+            failure.getMessage()
+                + "\nthe jump host "
+                + jumps.get(hop - 1).describe()
+                + " alone: "
+                + jump.stderr().strip(),
+            failure);
+      } catch (SshOperationException diagnosisFailed) {
+        failure.addSuppressed(diagnosisFailed);
         return failure;
       }
-      return new SshOperationException(
-          failure.getMessage()
-              + "\nthe jump host "
-              + server.jumpHost().get().describe()
-              + " alone: "
-              + jump.stderr().strip(),
-          failure);
-    } catch (SshOperationException diagnosisFailed) {
-      failure.addSuppressed(diagnosisFailed);
-      return failure;
     }
+    return failure;
   }
 
   @Override
@@ -141,7 +160,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   /** With ControlMaster NO there is no master: each command connects on its own. */
   @Override
   public boolean isConnected() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return mode == ControlMaster.NO || current != null && current.alive();
   }
 
@@ -208,7 +227,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
             request,
             server.describe(),
             () -> !isClosed(),
-            this::isClosingOrStopped,
+            () -> process.endsWithItsOwner() && isClosingOrStopped(),
             this::forget);
   }
 
@@ -243,7 +262,8 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected void disconnect() {
-    if (mode != ControlMaster.NO) {
+    // The user's own master is not ours to disconnect: suspending leaves it as it is.
+    if (mode != ControlMaster.NO && process.endsWithItsOwner()) {
       process.exit(true);
     }
   }
@@ -268,6 +288,13 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected String lostConnectionMessage() {
+    if (process instanceof BorrowedMaster) {
+      return server.describe()
+          + " no longer answers: muxtest never opens a master of its own for it; open it again"
+          + " (ssh -M -S "
+          + controlPath
+          + " -f -N user@host)";
+    }
     return "The OpenSSH master to "
         + server.describe()
         + " has exited: its connection was lost (keep-alive every "
@@ -283,12 +310,67 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   public String logTail() {
-    MasterProcess current = process;
+    MasterLink current = process;
     return current == null ? "" : current.logTail().strip();
   }
 
-  // --- Files (issue 12)
-  // ---------------------------------------------------------------------------
+  /**
+   * {@code ssh -S} as a multiplexing client of the master (its own connection with ControlMaster
+   * NO), its streams the OS's pipes.
+   */
+  @Override
+  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+    RemoteProcess started =
+        OpenSshProcess.start(
+            client.process(command, terminal), terminal, command, server.describe(), ended);
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
+    return started;
+  }
+
+  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+
+  /**
+   * Rides the user's own master: no key, no known_hosts, no master of its own; a config that makes
+   * every ssh run a multiplexing client of the user's socket, and the master found answering there.
+   */
+  private void startOnOwnMaster(OwnMasterEndpoint own, boolean forwardAgent) {
+    if (mode == ControlMaster.NO) {
+      throw new SshOperationException(
+          "ControlMaster.NO opens a connection per command, which "
+              + own.describe()
+              + " never does: use ControlMaster.AUTO or YES");
+    }
+    if (forwardAgent) {
+      throw new SshOperationException(
+          "Agent forwarding is set when a master starts, and "
+              + own.describe()
+              + " was started by the user: forward the agent there (ssh -M -A ...) instead");
+    }
+    Path config =
+        OpenSshConfig.writeOwnMaster(directory, controlPath, OwnMasterEndpoint.UNREACHABLE_HOST);
+    client =
+        new MuxClient(
+            settings.sshExecutable(),
+            config,
+            directory,
+            mode,
+            settings.connectTimeout(),
+            settings.maxOutput());
+    process = new BorrowedMaster(client, controlPath, this::close);
+    process.start(mode, settings.connectTimeout(), server.describe());
+  }
+
+  @Override
+  public Optional<OwnMasterEvidence> ownMasterEvidence() {
+    return process instanceof BorrowedMaster borrowed
+        ? Optional.of(
+            borrowed.evidence(server.acceptedLogins(identity().getPublic()), server.logsLogins()))
+        : Optional.empty();
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
 
   /** The sftp program through the control socket (with ControlMaster NO: on its own connection). */
   @Override

@@ -21,6 +21,7 @@ class ReadmeExamplesTest {
   private static final List<Path> EXAMPLES =
       List.of(
           Path.of("src/test/java/dev/muxtest/samples/readme"),
+          Path.of("src/test/java/dev/muxtest/samples"),
           Path.of("../sample-spring-boot/src/test/java/dev/muxtest/samples/spring"));
 
   @Test

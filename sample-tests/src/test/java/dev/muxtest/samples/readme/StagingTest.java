@@ -10,7 +10,6 @@ import dev.muxtest.SshServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-// README:start
 @SshMultiplexing
 class StagingTest {
 
@@ -28,4 +27,3 @@ class StagingTest {
     StagingHost.stop(); // only here, where a container plays the staging host
   }
 }
-// README:end

@@ -1,0 +1,9 @@
+package dev.muxtest;
+
+/** Long-running processes on the MINA engine. */
+@SshMultiplexing(engine = Engine.MINA)
+class MinaProcessTest extends RemoteProcessConformance {
+
+  // Declared here, not in the base class: one container per engine's class.
+  @SshServer static SshdContainer server = RemoteProcessConformance.server();
+}

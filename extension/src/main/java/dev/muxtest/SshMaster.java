@@ -150,4 +150,53 @@ public interface SshMaster {
    *     to UNIX sockets (the embedded server)
    */
   Forward forwardLocalSocket(String remoteSocketPath);
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  /**
+   * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the
+   * master, within the default command timeout ({@code muxtest.exec.timeout}); see {@link
+   * #upload(Path, String, Duration)}.
+   */
+  void upload(Path local, String remotePath);
+
+  /**
+   * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the
+   * master, in one of its sessions. The bytes are streamed (the heap does not grow with the file);
+   * an existing target is overwritten; no directories are made. A relative {@code remotePath} is
+   * relative to the login directory, and is taken literally (no globbing). MINA: an SFTP client on
+   * the master's own session ({@code sshd-sftp}). OpenSSH: the {@code sftp} program beside {@code
+   * ssh}, as a multiplexing client of the master's control socket that cannot open a connection of
+   * its own.
+   *
+   * @throws IllegalArgumentException if an argument is null, {@code remotePath} is blank, a path
+   *     holds a control character (newline, NUL, ...), or {@code timeout} is not positive or over
+   *     24 hours
+   * @throws SshOperationException naming the path and the reason if {@code local} is not a readable
+   *     file, the server refuses (no such directory, a directory at {@code remotePath}, permission
+   *     denied), the transfer does not end within {@code timeout} or the thread is interrupted (it
+   *     is then ended), or the master is closed
+   */
+  void upload(Path local, String remotePath, Duration timeout);
+
+  /**
+   * Copies {@code remotePath} on the server to the local file {@code local} over SFTP on the
+   * master, within the default command timeout ({@code muxtest.exec.timeout}); see {@link
+   * #download(String, Path, Duration)}.
+   */
+  void download(String remotePath, Path local);
+
+  /**
+   * Copies {@code remotePath} on the server to the local file {@code local} over SFTP on the
+   * master, in one of its sessions: streamed, overwriting {@code local}, making no directories; the
+   * remote path is taken literally (no globbing). The engines work as for {@link #upload(Path,
+   * String, Duration)}.
+   *
+   * @throws IllegalArgumentException as {@link #upload(Path, String, Duration)}
+   * @throws SshOperationException naming the path and the reason if the remote file is missing or
+   *     unreadable or a directory, {@code local} is a directory or its directory is missing or not
+   *     writable, the transfer does not end within {@code timeout} or the thread is interrupted (it
+   *     is then ended), or the master is closed
+   */
+  void download(String remotePath, Path local, Duration timeout);
 }

@@ -242,5 +242,27 @@ class ConnectionReportAssertTest {
     public RemoteProcess startWithTerminal(String command) {
       throw new UnsupportedOperationException();
     }
+
+    // --- Files (issue 12): upload and download over the master ---
+
+    @Override
+    public void upload(Path local, String remotePath) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void upload(Path local, String remotePath, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void download(String remotePath, Path local) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void download(String remotePath, Path local, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

@@ -9,6 +9,7 @@ import dev.muxtest.bench.setup.Testbed;
 import dev.muxtest.bench.suite.Benchmark;
 import dev.muxtest.bench.suite.ExecLatency;
 import dev.muxtest.bench.suite.ExtensionCost;
+import dev.muxtest.bench.suite.FileThroughput;
 import dev.muxtest.bench.suite.FirstByteLatency;
 import dev.muxtest.bench.suite.ForwardThroughput;
 import dev.muxtest.bench.suite.HeapPerMaster;
@@ -100,7 +101,8 @@ public final class BenchmarkMain {
         new ForwardThroughput(plan, bed),
         new ParallelStreams(plan, bed),
         new HeapPerMaster(plan, bed, cleanup),
-        new ProcessFirstByte(plan, bed));
+        new ProcessFirstByte(plan, bed),
+        new FileThroughput(plan, bed, cleanup));
   }
 
   private static void runDataPath(RunPlan plan, Cleanup cleanup, Results results) {

@@ -120,7 +120,11 @@ public final class OpenSshCli implements AutoCloseable {
   }
 
   private void run(List<String> args) throws IOException, MeasurementException {
-    List<String> command = new ArrayList<>(List.of("ssh", "-F", config.toString()));
+    run("ssh", args);
+  }
+
+  private void run(String program, List<String> args) throws IOException, MeasurementException {
+    List<String> command = new ArrayList<>(List.of(program, "-F", config.toString()));
     command.addAll(args);
     Process process =
         new ProcessBuilder(command)
@@ -133,7 +137,7 @@ public final class OpenSshCli implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
         throw new MeasurementException(
-            "ssh did not end within " + timeout + ": " + String.join(" ", command));
+            program + " did not end within " + timeout + ": " + String.join(" ", command));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -143,11 +147,26 @@ public final class OpenSshCli implements AutoCloseable {
     if (process.exitValue() != 0) {
       throw new MeasurementException(
           String.format(
-              "ssh exited with %d: %s: %s",
+              "%s exited with %d: %s: %s",
+              program,
               process.exitValue(),
               String.join(" ", command),
               Files.readString(stderr, StandardCharsets.UTF_8).strip()));
     }
+  }
+
+  /** {@code scp local host:remote} on a new connection (OpenSSH 9's scp speaks SFTP underneath). */
+  public void scpUpload(Path local, String remote) throws IOException, MeasurementException {
+    run(
+        "scp",
+        List.of("-q", "-o", "ControlPath=none", "--", local.toString(), HOST + ":" + remote));
+  }
+
+  /** {@code scp host:remote local} on a new connection. */
+  public void scpDownload(String remote, Path local) throws IOException, MeasurementException {
+    run(
+        "scp",
+        List.of("-q", "-o", "ControlPath=none", "--", HOST + ":" + remote, local.toString()));
   }
 
   /** Removes the private directory. */

@@ -493,4 +493,50 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     ensureAccepting();
     return tracked(openLocalSocket(bindPort, remoteSocketPath));
   }
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  /**
+   * Moves one file as {@code transfer} says, in one session of the master, within {@code left}; the
+   * arguments and the local side are checked already. Fails with {@link
+   * FileTransfer#failed(String)} or {@link FileTransfer#timedOut()}.
+   */
+  protected abstract void transferFile(FileTransfer transfer, Duration left);
+
+  @Override
+  public final void upload(Path local, String remotePath) {
+    upload(local, remotePath, settings.execTimeout());
+  }
+
+  @Override
+  public final void upload(Path local, String remotePath, Duration timeout) {
+    transfer(
+        FileTransfer.of(
+            FileTransfer.Direction.UPLOAD, local, remotePath, timeout, server.describe()));
+  }
+
+  @Override
+  public final void download(String remotePath, Path local) {
+    download(remotePath, local, settings.execTimeout());
+  }
+
+  @Override
+  public final void download(String remotePath, Path local, Duration timeout) {
+    transfer(
+        FileTransfer.of(
+            FileTransfer.Direction.DOWNLOAD, local, remotePath, timeout, server.describe()));
+  }
+
+  /** Checks, then runs the transfer in a session of the budget, like a command. */
+  private void transfer(FileTransfer transfer) {
+    transfer.checkLocalSide();
+    ensureAccepting();
+    sessions.run(
+        transfer.timeout(),
+        transfer.describe(),
+        left -> {
+          transferFile(transfer, left);
+          return null;
+        });
+  }
 }

@@ -210,4 +210,26 @@ public final class MethodSession
   public Forward forwardLocalSocket(String remoteSocketPath) {
     return tracked(master.forwardLocalSocket(remoteSocketPath));
   }
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  @Override
+  public void upload(Path local, String remotePath) {
+    master.upload(local, remotePath);
+  }
+
+  @Override
+  public void upload(Path local, String remotePath, Duration timeout) {
+    master.upload(local, remotePath, timeout);
+  }
+
+  @Override
+  public void download(String remotePath, Path local) {
+    master.download(remotePath, local);
+  }
+
+  @Override
+  public void download(String remotePath, Path local, Duration timeout) {
+    master.download(remotePath, local, timeout);
+  }
 }

@@ -1,7 +1,6 @@
 package dev.muxtest.internal.mina;
 
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -59,8 +58,8 @@ final class BoundedOutput extends OutputStream {
     return exceeded;
   }
 
-  /** What was kept, as UTF-8 text. */
-  synchronized String text() {
-    return new String(bytes, 0, count, StandardCharsets.UTF_8);
+  /** What was kept, byte for byte (a copy). */
+  synchronized byte[] bytes() {
+    return Arrays.copyOf(bytes, count);
   }
 }

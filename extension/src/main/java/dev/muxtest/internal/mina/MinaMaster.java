@@ -6,6 +6,7 @@ import dev.muxtest.Forward;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.io.IOException;
@@ -153,7 +154,7 @@ public final class MinaMaster extends AbstractEngineMaster {
         }
       }
       Integer status = channel.getExitStatus();
-      return new ExecResult(status == null ? -1 : status, out.text(), err.text());
+      return new ExecResult(status == null ? -1 : status, out.bytes(), err.bytes());
     } catch (IOException e) {
       throw new SshOperationException(
           "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);
@@ -355,5 +356,13 @@ public final class MinaMaster extends AbstractEngineMaster {
               + e.getMessage(),
           e);
     }
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  /** An SFTP client on a channel of this master's session. */
+  @Override
+  protected void transferFile(FileTransfer transfer, Duration left) {
+    MinaFileTransfer.run(session(), transfer, left);
   }
 }

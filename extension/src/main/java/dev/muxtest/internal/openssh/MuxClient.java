@@ -121,7 +121,7 @@ final class MuxClient {
               "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
               server, muxFailureCause(result.stderr()), command));
     }
-    return new ExecResult(result.exitCode(), result.stdout(), result.stderr());
+    return new ExecResult(result.exitCode(), result.stdoutBytes(), result.stderrBytes());
   }
 
   /**
@@ -136,7 +136,7 @@ final class MuxClient {
   }
 
   /** The mux client's own words, without the echo of the blocked fallback, and what they mean. */
-  private static String muxFailureCause(String stderr) {
+  static String muxFailureCause(String stderr) {
     String words =
         stderr
             .lines()
@@ -153,7 +153,7 @@ final class MuxClient {
     return meaning + ": " + words + ": ";
   }
 
-  private static boolean isMuxFailure(String stderr) {
+  static boolean isMuxFailure(String stderr) {
     return MUX_FAILURES.stream().anyMatch(stderr::contains);
   }
 
@@ -169,5 +169,37 @@ final class MuxClient {
     args.add(OpenSshConfig.HOST_ALIAS);
     args.add(command);
     return ssh(args);
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  /** The ssh program this master runs. */
+  String executable() {
+    return executable;
+  }
+
+  /** The generated client configuration ({@code -F}). */
+  Path config() {
+    return config;
+  }
+
+  /** The private directory of the master. */
+  Path directory() {
+    return directory;
+  }
+
+  /** The bound on what one run may write to each of stdout and stderr. */
+  long maxOutput() {
+    return maxOutput;
+  }
+
+  /** The master's mode: NO, commands and transfers connect on their own. */
+  ControlMaster mode() {
+    return mode;
+  }
+
+  /** {@link #clientOptions()}, for the sftp program, which passes them on to ssh. */
+  List<String> multiplexingOptions() {
+    return clientOptions();
   }
 }

@@ -8,6 +8,7 @@ import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.OwnMasterEndpoint;
 import dev.muxtest.internal.engine.OwnMasterEvidence;
 import dev.muxtest.internal.engine.ServerCommands;
@@ -386,5 +387,16 @@ public final class OpenSshMaster extends AbstractEngineMaster {
                     path.indexOf('%') < 0
                         || ForwardPathExpansion.expandsPercent(
                             settings.sshExecutable(), directory))));
+  }
+
+  // --- Files (issue 12): upload and download over the master ---
+
+  /** The sftp program through the control socket (with ControlMaster NO: on its own connection). */
+  @Override
+  protected void transferFile(FileTransfer transfer, Duration left) {
+    OpenSshFileTransfer.run(client, transfer, left, server.describe());
+    if (mode == ControlMaster.NO) {
+      countConnection();
+    }
   }
 }

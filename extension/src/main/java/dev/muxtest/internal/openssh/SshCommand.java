@@ -20,8 +20,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class SshCommand {
 
-  /** What a finished run printed and returned. */
-  record Result(int exitCode, String stdout, String stderr) {}
+  /** What a finished run printed, byte for byte, and returned. */
+  record Result(int exitCode, byte[] stdoutBytes, byte[] stderrBytes) {
+
+    /** Stdout as text; bytes that are not UTF-8 become U+FFFD, as on the MINA engine. */
+    String stdout() {
+      return new String(stdoutBytes, StandardCharsets.UTF_8);
+    }
+
+    /** Stderr as text, as {@link #stdout()}. */
+    String stderr() {
+      return new String(stderrBytes, StandardCharsets.UTF_8);
+    }
+  }
 
   private static final System.Logger LOG = System.getLogger(SshCommand.class.getName());
 
@@ -107,7 +118,7 @@ final class SshCommand {
           throw new TimedOut("Did not finish within " + timeout + ": " + String.join(" ", command));
         }
       }
-      return new Result(process.exitValue(), read(out), read(err));
+      return new Result(process.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
     } catch (IOException e) {
       throw new SshOperationException(
           "Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
@@ -138,11 +149,6 @@ final class SshCommand {
       }
     }
     return Optional.empty();
-  }
-
-  /** The whole file as text; bytes that are not UTF-8 become U+FFFD, as on the MINA engine. */
-  private static String read(Path file) throws IOException {
-    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
   }
 
   /** Starts {@code command} with stdin at end of file and its output going to the given files. */

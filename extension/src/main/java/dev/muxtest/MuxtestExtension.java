@@ -1,5 +1,6 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.engine.DefaultServerScope;
 import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.junit.ClassOptions;
@@ -9,6 +10,7 @@ import dev.muxtest.internal.junit.DockerDetector;
 import dev.muxtest.internal.junit.ForwardedPortValues;
 import dev.muxtest.internal.junit.JUnitLine;
 import dev.muxtest.internal.junit.MethodSession;
+import dev.muxtest.internal.junit.RunDefaultServer;
 import dev.muxtest.internal.junit.SuiteMaster;
 import dev.muxtest.internal.junit.TunnelDeclarations;
 import java.net.InetSocketAddress;
@@ -74,6 +76,7 @@ final class MuxtestExtension
     var tunnels = TunnelDeclarations.declaredOn(testClass);
     DeclaredServer declared = DeclaredServer.of(testClass);
     Settings settings = settings(context);
+    DefaultServerScope defaultServerScope = defaultServerScope(context);
     Optional<ClassSession> enclosing = context.getParent().flatMap(MuxtestExtension::nearest);
     ClassOptions options =
         ClassOptions.of(testClass, enclosing.flatMap(ClassSession::options), settings);
@@ -94,12 +97,16 @@ final class MuxtestExtension
               + "with @SshMultiplexing(disabledWithoutDocker = true).");
     }
 
+    DeclaredServer server =
+        onRunDefaultServer(declared, enclosing.isPresent(), settings, defaultServerScope)
+            ? runDefaultServer(context, settings, testClass)
+            : declared;
     ClassSession session = new ClassSession(testClass);
     // Stored before it opens anything, so that JUnit closes whatever part of it got opened.
     context.getStore(NAMESPACE).put(testClass, session);
     session.open(
         tunnels,
-        declared,
+        server,
         enclosing,
         options,
         settings,
@@ -111,7 +118,7 @@ final class MuxtestExtension
                 .getRoot()
                 .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
-                    key, k -> SuiteMaster.open(options, declared, settings), SuiteMaster.class));
+                    key, k -> SuiteMaster.open(options, server, settings), SuiteMaster.class));
   }
 
   /**
@@ -311,5 +318,51 @@ final class MuxtestExtension
 
   private static String describe(ExtensionContext context) {
     return context.getTestClass().map(Class::getName).orElse(context.getDisplayName());
+  }
+
+  // --- the run's default server (issue 14) ---
+
+  /**
+   * Whether the class's server is the run's shared default container: it declares none, has no
+   * enclosing class's server, and the default server is a container of run scope.
+   */
+  private static boolean onRunDefaultServer(
+      DeclaredServer declared,
+      boolean hasEnclosingServer,
+      Settings settings,
+      DefaultServerScope scope) {
+    return declared instanceof DeclaredServer.None
+        && !hasEnclosingServer
+        && settings.defaultServer() == Settings.DefaultServer.CONTAINER
+        && scope == DefaultServerScope.RUN;
+  }
+
+  /**
+   * The run's default container, started on first use, as a running container the class names: the
+   * extension then neither starts nor stops it for the class. It sits in the root store before any
+   * SUITE-scope master made with it, so the store (closing newest first) stops it after them.
+   */
+  private static DeclaredServer runDefaultServer(
+      ExtensionContext context, Settings settings, Class<?> testClass) {
+    RunDefaultServer shared =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                RunDefaultServer.class,
+                key -> new RunDefaultServer(settings),
+                RunDefaultServer.class);
+    return new DeclaredServer.Container(shared.container(testClass.getName()));
+  }
+
+  /** {@code muxtest.defaultServer.scope}, read once and kept in the root store. */
+  private static DefaultServerScope defaultServerScope(ExtensionContext context) {
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            DefaultServerScope.class,
+            key -> DefaultServerScope.from(context::getConfigurationParameter),
+            DefaultServerScope.class);
   }
 }

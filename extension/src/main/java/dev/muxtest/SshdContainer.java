@@ -14,8 +14,11 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -207,6 +210,9 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   /** Authorizes {@code key} for {@value #USER}, also while the container runs. */
   public void authorizeKey(PublicKey key) {
+    if (isHandedOutAuthorized(key)) {
+      return; // authorised with its batch
+    }
     authorizedKeys.add(key);
     if (!isRunning()) {
       return; // written when the container is created
@@ -324,10 +330,92 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
   @Override
   protected void containerIsCreated(String containerId) {
     String keys =
-        authorizedKeys.stream()
+        Stream.concat(authorizedKeys.stream(), firstKeyBatch().stream())
             .map(k -> KeyMaterial.publicKeyLine(k) + "\n")
             .collect(Collectors.joining());
     copyFileToContainer(
         Transferable.of(keys.getBytes(StandardCharsets.UTF_8), 0644), AUTHORIZED_KEYS_PATH);
+  }
+
+  // --- fresh keys authorised in batches (issue 14) ---
+
+  /** Keys in the first batch, written with the authorized_keys file when the container is made. */
+  private static final int FIRST_KEY_BATCH = 8;
+
+  /** Keys authorised by one command in the running container when the batch is used up. */
+  private static final int KEY_BATCH = 16;
+
+  /** Authorised, never handed out; made for the current container only. */
+  private final Deque<KeyPair> readyKeys = new ArrayDeque<>();
+
+  /** Handed out by {@link #newAuthorizedKeyPair()} and authorised in the current container. */
+  private final Set<PublicKey> handedOut = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A key pair made for one caller alone and already authorised for {@value #USER}: never handed
+   * out before, and never in any other container. Keys are authorised in batches, so that a master
+   * per class costs no command in the container for its key: the first batch is written when the
+   * container is created, each later one with one command when the last is used up. Unused ones die
+   * with the container (their private halves only ever in this JVM).
+   *
+   * @throws IllegalStateException if the container is not running
+   */
+  public KeyPair newAuthorizedKeyPair() {
+    synchronized (readyKeys) {
+      if (!isRunning()) {
+        throw new IllegalStateException("The sshd container is not running");
+      }
+      if (readyKeys.isEmpty()) {
+        List<KeyPair> batch = newKeyBatch(KEY_BATCH);
+        appendAuthorizedKeys(batch.stream().map(KeyPair::getPublic).collect(Collectors.toList()));
+        readyKeys.addAll(batch);
+      }
+      KeyPair key = readyKeys.poll();
+      handedOut.add(key.getPublic());
+      return key;
+    }
+  }
+
+  private boolean isHandedOutAuthorized(PublicKey key) {
+    return handedOut.contains(key);
+  }
+
+  /** A new container: the keys of any earlier one are not authorised in it. */
+  private List<PublicKey> firstKeyBatch() {
+    synchronized (readyKeys) {
+      readyKeys.clear();
+      handedOut.clear();
+      readyKeys.addAll(newKeyBatch(FIRST_KEY_BATCH));
+      return readyKeys.stream().map(KeyPair::getPublic).collect(Collectors.toList());
+    }
+  }
+
+  private static List<KeyPair> newKeyBatch(int size) {
+    List<KeyPair> batch = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      batch.add(KeyMaterial.generate());
+    }
+    return batch;
+  }
+
+  /** Appends {@code keys} to the authorized_keys file of the running container: one command. */
+  private void appendAuthorizedKeys(List<PublicKey> keys) {
+    List<String> command =
+        new ArrayList<>(
+            List.of("sh", "-c", "printf '%s\\n' \"$@\" >> " + AUTHORIZED_KEYS_PATH, "sh"));
+    keys.forEach(key -> command.add(KeyMaterial.publicKeyLine(key)));
+    try {
+      Container.ExecResult result = execInContainer(command.toArray(String[]::new));
+      if (result.getExitCode() != 0) {
+        throw new IllegalStateException(
+            "Cannot authorize keys in the sshd container: " + result.getStderr().strip());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot authorize keys in the sshd container", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "Interrupted while authorizing keys in the sshd container", e);
+    }
   }
 }

@@ -12,6 +12,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.engine.Settings;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -207,6 +208,8 @@ class LifecycleTest {
   private static EngineExecutionResults run(Class<?> fixture, Engine engine) {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("muxtest.engine", engine.name())
+        // A container per class: the leak checks look for the fixture's own container.
+        .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "class")
         .selectors(selectClass(fixture))
         .execute();
   }

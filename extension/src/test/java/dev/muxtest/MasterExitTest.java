@@ -8,6 +8,7 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 
 import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.openssh.Processes;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,8 @@ class MasterExitTest {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
             .configurationParameter("muxtest.engine", engine.name())
+            // A container per class: the leak check looks for the fixture's own container.
+            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "class")
             .selectors(selectClass(ExitCase.class))
             .execute();
 

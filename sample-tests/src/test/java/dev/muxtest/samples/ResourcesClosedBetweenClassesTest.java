@@ -97,6 +97,8 @@ class ResourcesClosedBetweenClassesTest {
                 selectClass(OpenSshFixture.class),
                 selectClass(LastFixture.class))
             .configurationParameter(FIXTURE_KEY, "true")
+            // A container per class (RunDefaultServerStopsWithTheRunTest covers the run's).
+            .configurationParameter("muxtest.defaultServer.scope", "class")
             .configurationParameter(
                 "junit.jupiter.testclass.order.default",
                 ClassOrderer.OrderAnnotation.class.getName())

@@ -18,5 +18,8 @@ public final class Labels {
   /** On the default server that SUITE-scope classes share. */
   public static final String SUITE = "dev.muxtest.scope";
 
+  /** On the default server that the classes of a run share (value {@code run}). */
+  public static final String RUN_DEFAULT = "dev.muxtest.defaultServer";
+
   private Labels() {}
 }

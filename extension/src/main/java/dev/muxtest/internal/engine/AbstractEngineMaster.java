@@ -54,7 +54,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   protected AbstractEngineMaster(ServerEndpoint server, Settings settings) {
     this.server = server;
     this.settings = settings;
-    this.identity = server.identityFile().map(KeyMaterial::load).orElseGet(KeyMaterial::generate);
+    this.identity = server.identityFile().map(KeyMaterial::load).orElseGet(server::freshIdentity);
     this.sessions = SessionBudget.of(settings, server);
     this.state = new MasterState(server.describe());
     this.agentKeys = new AgentKeys(server.describe());

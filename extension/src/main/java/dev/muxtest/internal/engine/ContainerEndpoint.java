@@ -1,6 +1,7 @@
 package dev.muxtest.internal.engine;
 
 import dev.muxtest.SshdContainer;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
@@ -68,5 +69,14 @@ public final class ContainerEndpoint implements ServerEndpoint {
     return jumpHost.isPresent()
         ? jumpHost.get().acceptedLogins(clientKey)
         : container.acceptedPublicKeyLogins(clientKey);
+  }
+
+  /**
+   * A key the container authorised already (none of its commands per master); behind a jump host a
+   * new one, which {@link #beforeConnect} authorises on both.
+   */
+  @Override
+  public KeyPair freshIdentity() {
+    return jumpHost.isPresent() ? KeyMaterial.generate() : container.newAuthorizedKeyPair();
   }
 }

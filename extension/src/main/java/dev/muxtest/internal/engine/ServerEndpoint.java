@@ -1,6 +1,7 @@
 package dev.muxtest.internal.engine;
 
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
@@ -80,5 +81,14 @@ public interface ServerEndpoint {
    */
   default Optional<Path> certificateFile() {
     return Optional.empty();
+  }
+
+  /**
+   * A key pair made for one master alone, when the server has no identity file: by default a new
+   * one, which {@link #beforeConnect} then authorises; a container hands out one it authorised
+   * already, in a batch, sparing a command in the container per master.
+   */
+  default KeyPair freshIdentity() {
+    return KeyMaterial.generate();
   }
 }

@@ -215,4 +215,13 @@ public record Settings(
   public static long parseSize(String key, String value) {
     return SettingParsers.parseSize(key, value);
   }
+
+  // --- the default server's scope (issue 14) ---
+
+  /**
+   * How long the default container lives: {@code run} (one for the whole run, shared by every class
+   * that declares no server; the default) or {@code class} (one per class). Read by {@link
+   * DefaultServerScope#from}.
+   */
+  public static final String DEFAULT_SERVER_SCOPE = "muxtest.defaultServer.scope";
 }

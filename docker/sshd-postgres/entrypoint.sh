@@ -11,4 +11,7 @@ su postgres -c "/usr/lib/postgresql/$version/bin/pg_ctl start -w -t 120 \
   -o '-c config_file=/etc/postgresql/$version/main/postgresql.conf' \
   -l /var/log/postgresql/postgresql.log"
 
+# Readable by the SSH user, so that a test can download it (SshMaster.download) after its run.
+chmod 0644 /var/log/postgresql/postgresql.log
+
 exec /usr/local/bin/muxtest-entrypoint

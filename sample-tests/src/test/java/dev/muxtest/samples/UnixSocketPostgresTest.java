@@ -9,12 +9,14 @@ import dev.muxtest.SshMaster;
 import dev.muxtest.SshServer;
 import dev.muxtest.SshTunnel;
 import dev.muxtest.SshdContainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * through a tunnel to that socket: no TCP port of the database exists, inside the container or out.
  * sshd and PostgreSQL run in one container built from docker/sshd-postgres, which extends the
  * muxtest sshd image. sshd connects to the socket as the SSH user, whom PostgreSQL lets in as the
- * role of the same name (peer authentication): no password anywhere.
+ * role of the same name (peer authentication): no password anywhere. A fixture is uploaded before
+ * the tests and loaded with psql on the server, and PostgreSQL's log downloaded after them, over
+ * the same master.
  */
 @SshTunnel(name = "db", socket = "/var/run/postgresql/.s.PGSQL.5432")
 class UnixSocketPostgresTest {
@@ -37,9 +41,33 @@ class UnixSocketPostgresTest {
               .withFileFromPath(".", Path.of("../docker/sshd-postgres")));
 
   @BeforeAll
-  static void fixtures(SshMaster master) {
-    // upload/download: added with SshMaster.upload (a fixture uploaded here, before the tests, and
-    // the server's log downloaded in an @AfterAll).
+  static void loadTheFixture(SshMaster master) {
+    // Over the same master: the fixture file goes up by SFTP, psql loads it through the socket.
+    master.upload(Path.of("src/test/resources/postgres/seed.sql"), "seed.sql");
+    ExecResult load = master.exec("psql -X -q -v ON_ERROR_STOP=1 -f seed.sql");
+    assertThat(load.exitCode()).as(load.stderr()).isZero();
+  }
+
+  @AfterAll
+  static void downloadTheDatabaseLog(SshMaster master) throws Exception {
+    // For whoever reads the build's output: PostgreSQL's own log of this class's sessions.
+    Path log = Files.createDirectories(Path.of("target/postgres-logs")).resolve("sample.log");
+    master.download("/var/log/postgresql/postgresql.log", log);
+    assertThat(Files.readString(log)).contains("database system is ready to accept connections");
+  }
+
+  @Test
+  void readsTheUploadedFixture(@ForwardedPort("db") int port) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url(port), SshdContainer.USER, "");
+        ResultSet rows =
+            connection.createStatement().executeQuery("SELECT title FROM pages WHERE path = '/'")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("Home");
+    }
+  }
+
+  private static String url(int port) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/tester?connectTimeout=10&socketTimeout=30";
   }
 
   @AfterEach
@@ -49,9 +77,7 @@ class UnixSocketPostgresTest {
 
   @Test
   void createsInsertsAndQueriesOverJdbc(@ForwardedPort("db") int port) throws Exception {
-    String url =
-        "jdbc:postgresql://127.0.0.1:" + port + "/tester?connectTimeout=10&socketTimeout=30";
-    try (Connection connection = DriverManager.getConnection(url, SshdContainer.USER, "");
+    try (Connection connection = DriverManager.getConnection(url(port), SshdContainer.USER, "");
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE visits (id int PRIMARY KEY, page text NOT NULL)");
       try (PreparedStatement insert =

@@ -52,11 +52,13 @@ class ForwardStreamGuaranteesTest {
                   + " /dev/urandom > /tmp/blob.part && mv /tmp/blob.part /tmp/blob"
                   + " && exec socat -U TCP-LISTEN:"
                   + PORT
-                  + ",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo 0 > /tmp/sent; i=0; while [ $i -lt "
+                  + ",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo 0 > /tmp/sent.part; mv /tmp/sent.part /tmp/sent; i=0; while [ $i -lt "
                   + STREAM_MIB
                   + " ]; do dd if=/tmp/blob bs="
                   + MIB
-                  + " skip=$i count=1 2>/dev/null || exit 1; i=$((i+1)); echo $i > /tmp/sent; done'");
+                  + " skip=$i count=1 2>/dev/null || exit 1; i=$((i+1));"
+                  // Renamed into place: a reader never sees the file truncated and not yet written.
+                  + " echo $i > /tmp/sent.part; mv /tmp/sent.part /tmp/sent; done'");
 
   @BeforeAll
   static void start() {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -105,21 +104,7 @@ final class MuxClient {
     args.add(command);
     SshCommand.Result result;
     try {
-      long deadline = System.nanoTime() + left.toNanos();
-      long pauseMillis = 10;
-      while (true) {
-        Duration rest = Duration.ofNanos(deadline - System.nanoTime());
-        result = SshCommand.run(ssh(args), environment, directory, rest, maxOutput);
-        // sshd frees a closed session a moment after the client has seen it closed (a program
-        // that outlives its channel holds it longer): a refused session never ran the command, so
-        // it is asked for again, within the command's own time.
-        if (!sessionRefused(result)
-            || deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(pauseMillis)) {
-          break;
-        }
-        pauseBeforeRetry(pauseMillis);
-        pauseMillis = Math.min(pauseMillis * 2, 200);
-      }
+      result = SshCommand.run(ssh(args), environment, directory, left, maxOutput);
     } catch (SshCommand.TimedOut e) {
       throw new SshOperationException(
           "Command did not finish within " + timeout + " on " + server + ": " + command, e);
@@ -166,22 +151,6 @@ final class MuxClient {
             ? "the server refused a new session on the master's connection (is its MaxSessions reached?)"
             : "the master did not take the session";
     return meaning + ": " + words + ": ";
-  }
-
-  private boolean sessionRefused(SshCommand.Result result) {
-    return mode != ControlMaster.NO
-        && result.exitCode() == 255
-        && result.stderr().contains("Session open refused");
-  }
-
-  private static void pauseBeforeRetry(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SshOperationException(
-          "Interrupted while waiting for the server to free a session", e);
-    }
   }
 
   static boolean isMuxFailure(String stderr) {

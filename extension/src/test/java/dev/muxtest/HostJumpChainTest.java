@@ -218,7 +218,9 @@ class HostJumpChainTest {
       if (!Files.isReadable(file)) {
         continue;
       }
-      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+      // Read once: the table changes between two reads as connections come and go.
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) {
         String[] columns = line.strip().split("\\s+");
         String remote = columns[2];
         int remotePort = Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16);

@@ -74,8 +74,21 @@ class MinaInterruptTest {
         waiting.add(thread);
         outcomes.add(outcome);
       }
-      assertThat(Poll.until(BOUND, Duration.ofMillis(100), () -> sleepsOnTheServer() == 2))
-          .as("both commands running on the server")
+      List<Integer> seen = new ArrayList<>();
+      assertThat(
+              Poll.until(
+                  BOUND,
+                  Duration.ofMillis(100),
+                  () -> {
+                    int sleeps = sleepsOnTheServer();
+                    if (seen.isEmpty() || seen.get(seen.size() - 1) != sleeps) {
+                      seen.add(sleeps);
+                    }
+                    return sleeps == 2;
+                  }))
+          .as(
+              "both commands running on the server in round %d (counts seen: %s; outcomes: %s)",
+              round, seen, outcomes)
           .isTrue();
 
       long start = System.nanoTime();

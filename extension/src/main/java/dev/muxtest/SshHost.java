@@ -3,6 +3,7 @@ package dev.muxtest;
 import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.sshconfig.ResolvedHost;
 import dev.muxtest.internal.sshconfig.SshConfigResolver;
+import dev.muxtest.internal.sshconfig.Strings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -529,28 +529,12 @@ public final class SshHost {
         .orElse(null);
   }
 
-  /** {@code s} in double quotes, control characters escaped: a newline shows as \n. */
   private static String shown(String s) {
-    return s == null ? "null" : "\"" + escaped(s) + "\"";
-  }
-
-  private static String escaped(String s) {
-    return s.codePoints().mapToObj(SshHost::escaped).collect(Collectors.joining());
+    return Strings.shown(s);
   }
 
   private static String escaped(int c) {
-    return switch (c) {
-      case '\n' -> "\\n";
-      case '\r' -> "\\r";
-      case '\t' -> "\\t";
-      case '"' -> "\\\"";
-      case '\\' -> "\\\\";
-      default ->
-          Character.isISOControl(c)
-                  || ((Character.isWhitespace(c) || Character.isSpaceChar(c)) && c != ' ')
-              ? String.format("\\u%04x", c)
-              : new String(Character.toChars(c));
-    };
+    return Strings.escaped(c);
   }
 
   // The user's own master (SshHost.ofControlSocket): one contiguous block.

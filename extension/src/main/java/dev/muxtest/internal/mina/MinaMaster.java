@@ -25,10 +25,8 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
@@ -39,8 +37,8 @@ public final class MinaMaster extends AbstractEngineMaster {
 
   private static final System.Logger LOG = System.getLogger(MinaMaster.class.getName());
   private static final String LOOPBACK = "127.0.0.1";
-  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final Duration CHANNEL_PROBE = Duration.ofSeconds(5);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final SshClient client;
   private volatile ClientSession session;
@@ -168,28 +166,7 @@ public final class MinaMaster extends AbstractEngineMaster {
    * to the server and would leave the command running in a session the server still counts.
    */
   private static void end(ChannelExec channel) {
-    // An interrupt of the caller is set again only afterwards: this wait must not be cut short.
-    boolean interrupted = Thread.interrupted();
-    try {
-      if (channel.isOpen() && !channel.isClosing()) {
-        Buffer signal = channel.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, 32);
-        signal.putUInt(channel.getRecipient());
-        signal.putString("signal");
-        signal.putBoolean(false);
-        signal.putString("KILL");
-        channel.writePacket(signal);
-      }
-      if (!channel.close(false).await(CLOSE_WAIT)) {
-        channel.close(true);
-      }
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "Ending the channel of a command failed: {0}", e.getMessage());
-      channel.close(true);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ExecChannels.end(channel, true, "a command");
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.muxtest.SshOperationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -13,8 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.SshConstants;
-import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
  * A long-running process on the MINA engine: an exec channel of the master's session whose streams
@@ -23,9 +20,6 @@ import org.apache.sshd.common.util.buffer.Buffer;
  * reads waits in the server; stdin writes wait for the server's window.
  */
 final class MinaProcess implements RemoteProcess {
-
-  private static final System.Logger LOG = System.getLogger(MinaProcess.class.getName());
-  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   /** The program's end: an exit status, an exit signal, or the channel closed. */
   private static final Set<ClientChannelEvent> ENDED =
@@ -143,27 +137,7 @@ final class MinaProcess implements RemoteProcess {
       return;
     }
     endedBeforeClose = channel.getExitStatus() != null || channel.getExitSignal() != null;
-    boolean interrupted = Thread.interrupted(); // this wait must not be cut short
-    try {
-      if (channel.isOpen() && !channel.isClosing() && !endedBeforeClose) {
-        Buffer signal = channel.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, 32);
-        signal.putUInt(channel.getRecipient());
-        signal.putString("signal");
-        signal.putBoolean(false);
-        signal.putString("KILL");
-        channel.writePacket(signal);
-      }
-      if (!channel.close(false).await(CLOSE_WAIT)) {
-        channel.close(true);
-      }
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "Ending the channel of a process failed: {0}", e.getMessage());
-      channel.close(true);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ExecChannels.end(channel, !endedBeforeClose, "a process");
   }
 
   @Override

@@ -161,14 +161,17 @@ class ForwardStreamGuaranteesTest {
 
   /** Waits until the service listens (it starts once the stream's file is complete). */
   private static void awaitBlob(SshMaster master) {
+    // Listening, not only started: the kernel's table on the server shows the socket in LISTEN
+    // (0A), where a process found by name may not have bound its port yet. Read from /proc, not
+    // by connecting: a connection would start a stream of its own.
+    String listening = String.format(":%04X 00000000:0000 0A", PORT);
     assertThat(
             Poll.until(
                 BOUND,
                 Duration.ofMillis(200),
                 () ->
                     master
-                        // "[9]": the pattern must not match the shell that runs pgrep
-                        .exec("pgrep -f 'TCP-LISTEN:[9]100' >/dev/null && echo ready")
+                        .exec("grep -q '" + listening + "' /proc/net/tcp && echo ready")
                         .stdout()
                         .contains("ready")))
         .as("the stream's service listens")

@@ -92,24 +92,29 @@ final class StandInMaster {
   }
 
   private static void run(List<String> command) throws IOException {
-    Process process =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .start();
+    // Output to a file, never a pipe: the master that ssh -f leaves running, and its ProxyJump
+    // child, may hold what they inherited open for as long as they live.
+    Path log = Files.createTempFile("stand-in-ssh-", ".log");
     try {
+      Process process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(log.toFile())
+              .redirectErrorStream(true)
+              .start();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException("Did not end within 60 s: " + command);
       }
-      String output = new String(process.getInputStream().readAllBytes());
       if (process.exitValue() != 0) {
-        throw new IllegalStateException(command + " exited " + process.exitValue() + ": " + output);
+        throw new IllegalStateException(
+            command + " exited " + process.exitValue() + ": " + Files.readString(log));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      process.destroyForcibly();
       throw new IllegalStateException("Interrupted: " + command, e);
+    } finally {
+      Files.deleteIfExists(log);
     }
   }
 }

@@ -96,27 +96,19 @@ final class ForwardReadiness {
    * ({@link ServerCommands#unixConnect}), until it accepts.
    */
   private void awaitSocket(String path, Duration timeout) {
-    String probe = ServerCommands.unixConnect(path);
-    AtomicReference<ExecResult> last = new AtomicReference<>();
-    boolean accepted =
-        Poll.until(
-            timeout,
-            PAUSE,
-            () -> {
-              last.set(master.exec(probe, AbstractEngineMaster.PROBE_ATTEMPT));
-              return last.get().exitCode() == 0;
-            });
-    if (!accepted) {
-      throw new SshOperationException(
-          String.format(
-              "The UNIX socket %s on %s did not accept a connection within %s: %s",
-              path, server, timeout, last.get().stderr().strip()));
-    }
+    awaitProbe(ServerCommands.unixConnect(path), timeout, "The UNIX socket " + path);
   }
 
   /** Over the master itself, the server's own bash opens a TCP connection to its listener. */
   private void awaitServerListener(Forward forward, Duration timeout) {
-    String probe = ServerCommands.tcpConnect("127.0.0.1", forward.remotePort());
+    awaitProbe(
+        ServerCommands.tcpConnect("127.0.0.1", forward.remotePort()),
+        timeout,
+        "The server-side listener 127.0.0.1:" + forward.remotePort() + " of a remote forward");
+  }
+
+  /** Runs {@code probe} over the master until it succeeds, within {@code timeout}. */
+  private void awaitProbe(String probe, Duration timeout, String what) {
     AtomicReference<ExecResult> last = new AtomicReference<>();
     boolean accepted =
         Poll.until(
@@ -129,8 +121,8 @@ final class ForwardReadiness {
     if (!accepted) {
       throw new SshOperationException(
           String.format(
-              "The server-side listener 127.0.0.1:%d of a remote forward on %s did not accept a connection within %s: %s",
-              forward.remotePort(), server, timeout, last.get().stderr().strip()));
+              "%s on %s did not accept a connection within %s: %s",
+              what, server, timeout, last.get().stderr().strip()));
     }
   }
 

@@ -47,6 +47,20 @@ abstract class EmbeddedForwardTypesConformance extends ForwardTypesConformance {
   }
 
   /**
+   * The test machine has no sshd of its own on port 22; the REMOTE tunnels' destination in this JVM
+   * speaks first too.
+   */
+  @Override
+  InetSocketAddress speaksFirst() {
+    return InetSocketAddress.createUnresolved("127.0.0.1", callbackPort());
+  }
+
+  @Override
+  String greeting() {
+    return "pong";
+  }
+
+  /**
    * Does not apply: the embedded server is the test machine, so no name is known to the server and
    * unknown to the test machine; resolution on the server side cannot be told from resolution in
    * the test JVM. The DYNAMIC forward itself is covered by the suite's other cases.

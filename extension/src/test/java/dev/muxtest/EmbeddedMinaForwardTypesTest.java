@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 class EmbeddedMinaForwardTypesTest extends EmbeddedForwardTypesConformance {
 
   /** The callback's port in the test JVM; another for each class of the suite. */
-  static final int CALLBACK_PORT = 47321;
+  static final int CALLBACK_PORT = 31321;
 
   @SshServer static EmbeddedSshServer server = new EmbeddedSshServer();
 

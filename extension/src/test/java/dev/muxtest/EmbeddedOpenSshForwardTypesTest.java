@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 class EmbeddedOpenSshForwardTypesTest extends EmbeddedForwardTypesConformance {
 
   /** The callback's port in the test JVM; another for each class of the suite. */
-  static final int CALLBACK_PORT = 47322;
+  static final int CALLBACK_PORT = 31322;
 
   @SshServer static EmbeddedSshServer server = new EmbeddedSshServer();
 

@@ -215,9 +215,8 @@ public final class MinaMaster extends AbstractEngineMaster {
   @Override
   protected Forward openDynamic(int bindPort) {
     try {
-      return new MinaDynamicForward(
-          session().createDynamicPortForwardingTracker(new SshdSocketAddress(LOOPBACK, bindPort)),
-          this::forget);
+      return StreamingLocalForward.openSocks(
+          this::session, bindPort, settings.connectTimeout(), this::forget);
     } catch (IOException e) {
       throw new SshOperationException(
           "Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:"
@@ -246,14 +245,15 @@ public final class MinaMaster extends AbstractEngineMaster {
   }
 
   /**
-   * Local forwards keep their listeners and use the new connection; the others are asked for again.
+   * Local and dynamic forwards keep their listeners and use the new connection; remote forwards are
+   * asked for again.
    */
   @Override
   protected void reconnect() {
     session = MinaSessions.open(client, server, identity(), settings);
     for (Forward forward : openForwards()) {
       if (forward instanceof SessionBoundForward bound) {
-        bound.reopen(session); // a dynamic forward's listener, too, ended with the old connection
+        bound.reopen(session); // the server's listener ended with the old connection
       }
     }
   }

@@ -4,8 +4,8 @@ import dev.muxtest.Forward;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
- * A forward that lives in one connection (MINA's remote and dynamic forwards): asked for again
- * after a reconnect.
+ * A forward that lives in one connection (MINA's remote forwards): asked for again after a
+ * reconnect.
  */
 interface SessionBoundForward extends Forward {
 

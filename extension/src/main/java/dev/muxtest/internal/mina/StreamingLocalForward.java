@@ -27,9 +27,10 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * A local forward: a listener on loopback whose every accepted connection becomes one direct-tcpip
- * channel (or, to a UNIX-domain socket on the server, one direct-streamlocal channel) of the
- * master's current connection, pumped with blocking streams.
+ * A local or dynamic forward: a listener on loopback whose every accepted connection becomes one
+ * direct-tcpip channel (or, to a UNIX-domain socket on the server, one direct-streamlocal channel)
+ * of the master's current connection, pumped with blocking streams. For a dynamic forward each
+ * connection first says where it goes, in a SOCKS request ({@link SocksHandshake}).
  *
  * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
  * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
@@ -48,7 +49,8 @@ final class StreamingLocalForward implements Forward {
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final Supplier<ClientSession> session;
-  private final SshdSocketAddress destination; // null for a socket
+  private final ForwardType type; // LOCAL or DYNAMIC
+  private final SshdSocketAddress destination; // null for a socket or a SOCKS proxy
   private final String socketPath; // null for a TCP destination
   private final Duration openTimeout;
   private final Consumer<Forward> onClose;
@@ -59,12 +61,14 @@ final class StreamingLocalForward implements Forward {
 
   private StreamingLocalForward(
       Supplier<ClientSession> session,
+      ForwardType type,
       SshdSocketAddress destination,
       String socketPath,
       Duration openTimeout,
       Consumer<Forward> onClose,
       ServerSocket listener) {
     this.session = session;
+    this.type = type;
     this.destination = destination;
     this.socketPath = socketPath;
     this.openTimeout = openTimeout;
@@ -93,6 +97,7 @@ final class StreamingLocalForward implements Forward {
     return start(
         new StreamingLocalForward(
             session,
+            ForwardType.LOCAL,
             new SshdSocketAddress(host, port),
             null,
             openTimeout,
@@ -112,7 +117,23 @@ final class StreamingLocalForward implements Forward {
       Consumer<Forward> onClose)
       throws IOException {
     return start(
-        new StreamingLocalForward(session, null, socketPath, openTimeout, onClose, bind(bindPort)));
+        new StreamingLocalForward(
+            session, ForwardType.LOCAL, null, socketPath, openTimeout, onClose, bind(bindPort)));
+  }
+
+  /**
+   * A SOCKS 4/4a/5 proxy on loopback: each connection's CONNECT request names the destination,
+   * which the server connects to (and resolves, for a name) through a direct-tcpip channel.
+   */
+  static StreamingLocalForward openSocks(
+      Supplier<ClientSession> session,
+      int bindPort,
+      Duration openTimeout,
+      Consumer<Forward> onClose)
+      throws IOException {
+    return start(
+        new StreamingLocalForward(
+            session, ForwardType.DYNAMIC, null, null, openTimeout, onClose, bind(bindPort)));
   }
 
   private static ServerSocket bind(int bindPort) throws IOException {
@@ -154,19 +175,31 @@ final class StreamingLocalForward implements Forward {
     Connection connection = null;
     try {
       socket.setTcpNoDelay(true);
+      SocksHandshake socks =
+          type == ForwardType.DYNAMIC ? SocksHandshake.read(socket, openTimeout) : null;
+      SshdSocketAddress originator =
+          new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort());
       HalfClosingForwardChannel channel =
           socketPath != null
               ? DirectStreamLocalChannel.create(session.get(), socketPath)
               : HalfClosingDirectTcpip.create(
-                  session.get(),
-                  new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort()),
-                  destination);
+                  session.get(), originator, socks != null ? socks.destination() : destination);
       connection = new Connection(socket, channel);
       connections.add(connection);
       if (closed.get()) {
         return;
       }
-      channel.open().verify(openTimeout);
+      try {
+        channel.open().verify(openTimeout);
+      } catch (IOException e) {
+        if (socks != null) {
+          socks.refused(e);
+        }
+        throw e;
+      }
+      if (socks != null) {
+        socks.granted(); // before the pump starts: the reply precedes the destination's data
+      }
       Future<?> upstream = threads.submit(connection::pumpUpstream);
       connection.pumpDownstream();
       upstream.get(); // the connection ends when both directions have ended
@@ -186,7 +219,7 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public ForwardType type() {
-    return ForwardType.LOCAL;
+    return type;
   }
 
   @Override
@@ -246,6 +279,9 @@ final class StreamingLocalForward implements Forward {
 
   @Override
   public String toString() {
+    if (type == ForwardType.DYNAMIC) {
+      return "SOCKS 127.0.0.1:" + listener.getLocalPort();
+    }
     return "127.0.0.1:"
         + listener.getLocalPort()
         + " -> "

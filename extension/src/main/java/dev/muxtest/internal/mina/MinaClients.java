@@ -42,6 +42,8 @@ final class MinaClients {
     // Small request/response packets (commands, first bytes through a forward) must not wait for
     // Nagle.
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
+    // ... nor for the server's Nagle behind this side's delayed acknowledgement.
+    PromptAckSession.install(client);
     // AES-GCM runs on the CPU's AES instructions through the JDK; MINA's chacha20-poly1305 (the
     // default first choice) is computed in plain Java at about half the speed. Offered first, so
     // the server picks it; the rest of the default list follows unchanged.

@@ -12,7 +12,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.images.builder.Transferable;
@@ -85,6 +88,15 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
    */
   private final Deque<String> recentLog = new ArrayDeque<>();
 
+  /**
+   * The "Accepted publickey" lines of the container's output, by key fingerprint, as they stream
+   * in: the proof at the end of every class reads them here, not the whole log again.
+   */
+  private final Map<String, List<String>> streamedLogins = new HashMap<>();
+
+  /** Whether the output stream of the running container is followed (and has not ended). */
+  private boolean followingLog; // guarded by streamedLogins
+
   private int backgroundCommands;
   private SshdContainer jumpHost;
 
@@ -136,12 +148,29 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
     waitingFor(
         Wait.forLogMessage("(?s).*Server listening on 0\\.0\\.0\\.0 port 22\\..*", 1)
             .withStartupTimeout(Duration.ofSeconds(120)));
-    withLogConsumer(frame -> remember(frame.getUtf8StringWithoutLineEnding()));
+    withLogConsumer(this::remember);
   }
 
-  private void remember(String line) {
+  private void remember(OutputFrame frame) {
+    if (frame.getType() == OutputFrame.OutputType.END) {
+      synchronized (streamedLogins) {
+        followingLog = false; // the container stopped, or its stream broke: read the log itself
+      }
+      return;
+    }
+    String line = frame.getUtf8StringWithoutLineEnding();
     if (line.isBlank()) {
       return;
+    }
+    String stripped = line.strip();
+    synchronized (streamedLogins) {
+      followingLog = true;
+      if (isLogin(stripped)) {
+        streamedLogins
+            .computeIfAbsent(
+                stripped.substring(stripped.lastIndexOf(' ') + 1), k -> new ArrayList<>())
+            .add(stripped);
+      }
     }
     synchronized (recentLog) {
       recentLog.addLast(line);
@@ -289,14 +318,20 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
    * ({@code SHA256:...}, as in {@link ConnectionReport#keyFingerprint()}).
    */
   public List<String> acceptedPublicKeyLogins(String fingerprint) {
+    synchronized (streamedLogins) {
+      if (followingLog) {
+        return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
+      }
+    }
     return getLogs()
         .lines()
         .map(String::strip)
-        .filter(
-            line ->
-                line.startsWith("Accepted publickey for " + USER + " ")
-                    && line.endsWith(" " + fingerprint))
+        .filter(line -> isLogin(line) && line.endsWith(" " + fingerprint))
         .collect(Collectors.toList());
+  }
+
+  private static boolean isLogin(String line) {
+    return line.startsWith("Accepted publickey for " + USER + " ");
   }
 
   /** Host on which the SSH port is reachable from the test JVM. */
@@ -329,6 +364,10 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
 
   @Override
   protected void containerIsCreated(String containerId) {
+    synchronized (streamedLogins) {
+      streamedLogins.clear(); // a new container: a new log
+      followingLog = false;
+    }
     String keys =
         Stream.concat(authorizedKeys.stream(), firstKeyBatch().stream())
             .map(k -> KeyMaterial.publicKeyLine(k) + "\n")

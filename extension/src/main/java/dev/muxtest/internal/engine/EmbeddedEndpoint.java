@@ -58,4 +58,9 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
   public OptionalInt maxSessions() {
     return OptionalInt.of(server.getMaxSessions());
   }
+
+  @Override
+  public boolean startedForTheTest() {
+    return true;
+  }
 }

@@ -1,12 +1,6 @@
 package dev.muxtest.internal.openssh;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Whether an OpenSSH client expands {@code %} tokens in the socket path of a {@code -L} forward:
@@ -15,10 +9,6 @@ import java.util.regex.Pattern;
  */
 final class ForwardPathExpansion {
 
-  private static final Pattern VERSION = Pattern.compile("OpenSSH_(\\d+)\\.(\\d+)");
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static final Map<String, Boolean> EXPANDS = new ConcurrentHashMap<>();
-
   private ForwardPathExpansion() {}
 
   /**
@@ -26,23 +16,11 @@ final class ForwardPathExpansion {
    * read (every OpenSSH of the last years does).
    */
   static boolean expandsPercent(String executable, Path workDir) {
-    return EXPANDS.computeIfAbsent(
-        executable,
-        ssh -> {
-          SshCommand.Result result =
-              SshCommand.run(List.of(ssh, "-V"), Map.of(), workDir, TIMEOUT, 4096);
-          return expandsPercent(result.stderr() + result.stdout());
-        });
+    return OpenSshVersion.of(executable, workDir).map(v -> v.atLeast(8, 3)).orElse(true);
   }
 
   /** Whether the version {@code ssh -V} printed is 8.3 or later; true if none is found. */
   static boolean expandsPercent(String versionText) {
-    Matcher version = VERSION.matcher(versionText);
-    if (!version.find()) {
-      return true;
-    }
-    int major = Integer.parseInt(version.group(1));
-    int minor = Integer.parseInt(version.group(2));
-    return major > 8 || major == 8 && minor >= 3;
+    return OpenSshVersion.parse(versionText).map(v -> v.atLeast(8, 3)).orElse(true);
   }
 }

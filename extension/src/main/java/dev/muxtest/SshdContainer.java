@@ -318,16 +318,33 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
    * ({@code SHA256:...}, as in {@link ConnectionReport#keyFingerprint()}).
    */
   public List<String> acceptedPublicKeyLogins(String fingerprint) {
-    synchronized (streamedLogins) {
-      if (followingLog) {
-        return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
-      }
-    }
     return getLogs()
         .lines()
         .map(String::strip)
         .filter(line -> isLogin(line) && line.endsWith(" " + fingerprint))
         .collect(Collectors.toList());
+  }
+
+  /**
+   * The lines of {@link #acceptedPublicKeyLogins(PublicKey)} that the container's output stream has
+   * delivered so far, without reading the log again: they may trail the log by a moment, so wait
+   * for a count rather than read once. The end-of-class proof polls them. Should the stream end
+   * while the container runs on, the log itself is read; once the container is gone, the lines the
+   * stream delivered are all there were.
+   */
+  public List<String> acceptedPublicKeyLoginsSoFar(PublicKey clientKey) {
+    String fingerprint = KeyMaterial.fingerprint(clientKey);
+    synchronized (streamedLogins) {
+      if (followingLog) {
+        return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
+      }
+    }
+    if (!isRunning()) {
+      synchronized (streamedLogins) {
+        return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
+      }
+    }
+    return acceptedPublicKeyLogins(fingerprint);
   }
 
   private static boolean isLogin(String line) {

@@ -68,7 +68,7 @@ public final class ContainerEndpoint implements ServerEndpoint {
   public List<String> acceptedLogins(PublicKey clientKey) {
     return jumpHost.isPresent()
         ? jumpHost.get().acceptedLogins(clientKey)
-        : container.acceptedPublicKeyLogins(clientKey);
+        : container.acceptedPublicKeyLoginsSoFar(clientKey);
   }
 
   /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Forwards declared on a test method, or opened in one, live for that method only. Run per engine
@@ -24,6 +25,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @SshTunnel(name = "classwide", port = 22)
 @TestMethodOrder(OrderAnnotation.class)
+// The state below is static in this class, so shared by every subclass: two of them at once would
+// clear each other's lists.
+@ResourceLock("dev.muxtest.MethodScopeConformance.state")
 abstract class MethodScopeConformance {
 
   /** The class's master as seen outside any test method (not a method's view). */

@@ -2,11 +2,14 @@ package dev.muxtest.internal.engine;
 
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
+import dev.muxtest.ForwardType;
 import dev.muxtest.SshOperationException;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -19,6 +22,7 @@ import java.util.function.Consumer;
 final class ForwardReadiness {
 
   private static final Duration PAUSE = Duration.ofMillis(100);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final AbstractEngineMaster master;
   private final String server;
@@ -30,36 +34,50 @@ final class ForwardReadiness {
 
   /**
    * Opens the forward {@code spec} declares, hands it to {@code register} at once (so that it is
-   * closed even if the check fails), then waits until it works.
+   * closed even if the check fails), then waits until it works. A TCP destination is checked from
+   * the server's side while the forward opens: the check does not need the forward, and on the
+   * OpenSSH engine each of the two starts an ssh process.
    */
   Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
-    Forward forward =
-        switch (spec.type()) {
-          case LOCAL ->
-              spec.isSocket()
-                  ? master.forwardLocalSocket(spec.bindPort(), spec.socket())
-                  : master.forwardLocal(spec.bindPort(), spec.host(), spec.port());
-          case REMOTE -> master.forwardRemote(spec.bindPort(), spec.host(), spec.port());
-          case DYNAMIC -> master.forwardDynamic(spec.bindPort());
-        };
-    register.accept(forward);
-    await(forward, readyTimeout);
-    return forward;
+    BackgroundCheck destination =
+        spec.type() == ForwardType.LOCAL && !spec.isSocket()
+            ? BackgroundCheck.start(() -> awaitDestination(spec.host(), spec.port(), readyTimeout))
+            : null;
+    try {
+      Forward forward =
+          switch (spec.type()) {
+            case LOCAL ->
+                spec.isSocket()
+                    ? master.forwardLocalSocket(spec.bindPort(), spec.socket())
+                    : master.forwardLocal(spec.bindPort(), spec.host(), spec.port());
+            case REMOTE -> master.forwardRemote(spec.bindPort(), spec.host(), spec.port());
+            case DYNAMIC -> master.forwardDynamic(spec.bindPort());
+          };
+      register.accept(forward);
+      if (destination != null) {
+        destination.await();
+        awaitLocalListener(forward);
+      } else {
+        await(forward, readyTimeout);
+      }
+      return forward;
+    } finally {
+      if (destination != null) {
+        destination.stop(); // a forward that could not open: the check is not waited for
+      }
+    }
   }
 
   /**
-   * Waits for {@code forward}, within {@code timeout} for a destination or server-side listener.
+   * Waits for {@code forward} (not a TCP local forward, whose destination is checked as it opens),
+   * within {@code timeout} for a socket or server-side listener.
    *
    * @throws SshOperationException naming what did not answer, and why, when it does not in time
    */
   private void await(Forward forward, Duration timeout) {
     switch (forward.type()) {
       case LOCAL -> {
-        if (forward.remoteSocketPath().isPresent()) {
-          awaitSocket(forward.remoteSocketPath().get(), timeout);
-        } else {
-          awaitDestination(forward, timeout);
-        }
+        awaitSocket(forward.remoteSocketPath().orElseThrow(), timeout);
         awaitLocalListener(forward);
       }
       case REMOTE -> awaitServerListener(forward, timeout);
@@ -67,15 +85,14 @@ final class ForwardReadiness {
     }
   }
 
-  private void awaitDestination(Forward forward, Duration timeout) {
+  private void awaitDestination(String host, int port, Duration timeout) {
     AtomicReference<String> refusal = new AtomicReference<>("");
     boolean accepted =
         Poll.until(
             timeout,
             PAUSE,
             () -> {
-              Optional<String> why =
-                  master.probeDestination(forward.destinationHost(), forward.destinationPort());
+              Optional<String> why = master.probeDestination(host, port);
               why.ifPresent(refusal::set);
               return why.isEmpty();
             });
@@ -83,11 +100,7 @@ final class ForwardReadiness {
       throw new SshOperationException(
           String.format(
               "Destination %s:%d did not accept a connection from %s within %s: %s",
-              forward.destinationHost(),
-              forward.destinationPort(),
-              server,
-              timeout,
-              refusal.get()));
+              host, port, server, timeout, refusal.get()));
     }
   }
 
@@ -137,6 +150,68 @@ final class ForwardReadiness {
               + " of a forward did not accept a connection: "
               + e.getMessage(),
           e);
+    }
+  }
+
+  /** A check run on a thread of its own while the caller goes on; awaited, or stopped. */
+  private static final class BackgroundCheck {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Thread thread;
+
+    private BackgroundCheck(Runnable check) {
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  check.run();
+                  done.complete(null);
+                } catch (Throwable t) {
+                  done.completeExceptionally(t);
+                }
+              },
+              "muxtest-destination-check");
+      thread.setDaemon(true);
+    }
+
+    static BackgroundCheck start(Runnable check) {
+      BackgroundCheck started = new BackgroundCheck(check);
+      started.thread.start();
+      return started;
+    }
+
+    /**
+     * Waits for the check, which bounds itself, and fails as it failed.
+     *
+     * @throws SshOperationException as the check threw it, or if the waiting thread is interrupted
+     */
+    void await() {
+      try {
+        done.get();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException failure) {
+          throw failure;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw new SshOperationException("The destination check failed: " + e.getCause(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SshOperationException("Interrupted while checking a tunnel's destination", e);
+      }
+    }
+
+    /** Interrupts a check still running and waits (bounded) for its thread to end. */
+    void stop() {
+      if (done.isDone()) {
+        return;
+      }
+      thread.interrupt();
+      try {
+        thread.join(STOP_WAIT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -120,7 +120,11 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
               spec,
               settings.tunnelReadyTimeout(),
               forward -> {
-                register(forward);
+                if (lease != Lease.OWNED) {
+                  // A master the class owns closes its forwards as it closes, all at once: the
+                  // OpenSSH engine's -O exit ends them without one -O cancel each.
+                  register(forward);
+                }
                 tunnels.put(spec.name(), forward);
               });
         }

@@ -51,6 +51,19 @@ class FaultsTest {
             .selectors(selectClass(ReconnectCase.class))
             .execute();
 
+    // The test's own failure, in full, should there be one: the statistics alone do not say.
+    assertThat(
+            results.testEvents().failed().stream()
+                .flatMap(
+                    e ->
+                        e
+                            .getPayload(TestExecutionResult.class)
+                            .flatMap(TestExecutionResult::getThrowable)
+                            .stream())
+                .map(FaultsTest::stackTrace)
+                .toList())
+        .as("failures of ReconnectCase's test")
+        .isEmpty();
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
     // Honest: the class used two connections, so the end-of-class proof fails it, saying so.
     results
@@ -103,6 +116,12 @@ class FaultsTest {
         .forEach(Throwable::printStackTrace);
     results.allEvents().assertStatistics(stats -> stats.failed(0));
     results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+  }
+
+  private static String stackTrace(Throwable failure) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    failure.printStackTrace(new java.io.PrintWriter(text));
+    return text.toString();
   }
 
   /** Polls {@code check()} until it says the master is dead, within {@code bound}. */

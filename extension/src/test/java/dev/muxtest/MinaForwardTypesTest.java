@@ -1,6 +1,12 @@
 package dev.muxtest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.muxtest.internal.engine.Poll;
+import java.net.Socket;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** REMOTE and DYNAMIC forwards on the MINA engine. */
 @SshMultiplexing(engine = Engine.MINA)
@@ -29,5 +35,44 @@ class MinaForwardTypesTest extends ForwardTypesConformance {
   @BeforeAll
   static void callback() throws Exception {
     startCallback(CALLBACK_PORT);
+  }
+
+  /**
+   * A SOCKS client that connects and says nothing holds a thread of the forward in a blocking read:
+   * closing the forward cuts it at once, and no thread of the forward is left.
+   */
+  @Test
+  void closingADynamicForwardCutsAClientThatNeverSentItsRequest(SshMaster master) throws Exception {
+    Forward forward = master.forwardDynamic();
+    int port = forward.localPort();
+    try (Socket silent = new Socket()) {
+      silent.connect(forward.localAddress(), TIMEOUT_MILLIS);
+      silent.setSoTimeout(TIMEOUT_MILLIS);
+      assertThat(
+              Poll.until(
+                  Duration.ofSeconds(10), Duration.ofMillis(10), () -> forwardThreads(port) > 1))
+          .as("a thread serves the silent client")
+          .isTrue();
+
+      forward.close();
+
+      assertThat(endOfStreamOrReset(silent)).as("the silent client's connection ended").isTrue();
+    }
+    assertThat(forwardThreads(port)).as("threads of the forward left").isZero();
+  }
+
+  private static long forwardThreads(int port) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(t -> t.getName().startsWith("muxtest-forward-" + port + "-"))
+        .count();
+  }
+
+  private static boolean endOfStreamOrReset(Socket socket) {
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (java.io.IOException reset) {
+      return !(reset instanceof java.net.SocketTimeoutException);
+    }
   }
 }

@@ -57,6 +57,13 @@ final class StreamingLocalForward implements Forward {
   private final ServerSocket listener;
   private final ExecutorService threads;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Every accepted socket until its connection ends, also before it has a channel (a SOCKS client
+   * still sending its request): closing the forward closes them, which a blocked read needs.
+   */
+  private final Set<Socket> accepted = ConcurrentHashMap.newKeySet();
+
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private StreamingLocalForward(
@@ -173,7 +180,11 @@ final class StreamingLocalForward implements Forward {
 
   private void serve(Socket socket) {
     Connection connection = null;
+    accepted.add(socket);
     try {
+      if (closed.get()) {
+        return; // closed while this connection waited for its thread: close() may have missed it
+      }
       socket.setTcpNoDelay(true);
       SocksHandshake socks =
           type == ForwardType.DYNAMIC ? SocksHandshake.read(socket, openTimeout) : null;
@@ -214,6 +225,7 @@ final class StreamingLocalForward implements Forward {
       } else {
         closeQuietly(socket);
       }
+      accepted.remove(socket);
     }
   }
 
@@ -265,6 +277,7 @@ final class StreamingLocalForward implements Forward {
     }
     closeQuietly(listener);
     List.copyOf(connections).forEach(Connection::close);
+    List.copyOf(accepted).forEach(StreamingLocalForward::closeQuietly);
     threads.shutdownNow();
     try {
       if (!threads.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

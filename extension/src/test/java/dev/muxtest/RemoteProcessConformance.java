@@ -137,7 +137,14 @@ abstract class RemoteProcessConformance {
     RemoteProcess sleeper = master.startWithTerminal("echo pid=$$; tty; exec sleep 3600");
     String pid = readLine(sleeper.stdout()).strip().replace("pid=", "");
     assertThat(readLine(sleeper.stdout()).strip()).startsWith("/dev/pts/");
-    assertThat(master.exec("ps -o comm= -p " + pid).stdout().strip()).isEqualTo("sleep");
+    // bash prints, then execs sleep: a look between the two would see bash still.
+    assertThat(
+            Poll.until(
+                BOUND,
+                Duration.ofMillis(20),
+                () -> master.exec("ps -o comm= -p " + pid).stdout().strip().equals("sleep")))
+        .as("pid %s runs sleep", pid)
+        .isTrue();
     assertThat(sleeper.isAlive()).isTrue();
 
     sleeper.close();

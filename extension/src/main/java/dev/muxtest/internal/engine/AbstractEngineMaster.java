@@ -411,6 +411,20 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     List.copyOf(processes).forEach(RemoteProcess::close);
   }
 
+  /** When a process was last closed through this master (System.nanoTime), if ever. */
+  private volatile long lastProcessClose;
+
+  private volatile boolean aProcessClosed;
+
+  /**
+   * Whether a process of this master was closed within {@code window}: its session may still be
+   * counted by the server for a moment (the OpenSSH engine ends the client and cannot wait for the
+   * server's side of the close).
+   */
+  protected final boolean aProcessClosedWithin(Duration window) {
+    return aProcessClosed && System.nanoTime() - lastProcessClose < window.toNanos();
+  }
+
   /** An engine's process, holding its session of the budget and its place in the registry. */
   private final class TrackedProcess implements RemoteProcess {
     private final RemoteProcess process;
@@ -458,6 +472,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
       try {
         process.close();
       } finally {
+        lastProcessClose = System.nanoTime();
+        aProcessClosed = true;
         lease.release();
         processes.remove(this);
       }

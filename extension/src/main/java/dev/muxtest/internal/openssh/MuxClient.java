@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  */
 final class MuxClient {
 
+  private static final String SESSION_REFUSED = "Session open refused";
+
   /** Messages of OpenSSH's multiplexing client: the session did not go over the master. */
   private static final List<String> MUX_FAILURES =
       List.of(
@@ -116,10 +118,13 @@ final class MuxClient {
           e);
     }
     if (mode != ControlMaster.NO && result.exitCode() == 255 && isMuxFailure(result.stderr())) {
-      throw new SshOperationException(
+      String message =
           String.format(
               "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
-              server, muxFailureCause(result.stderr()), command));
+              server, muxFailureCause(result.stderr()), command);
+      throw result.stderr().contains(SESSION_REFUSED)
+          ? new SessionRefused(message)
+          : new SshOperationException(message);
     }
     return new ExecResult(result.exitCode(), result.stdoutBytes(), result.stderrBytes());
   }
@@ -147,7 +152,7 @@ final class MuxClient {
             .map(String::strip)
             .collect(Collectors.joining("; "));
     String meaning =
-        stderr.contains("Session open refused")
+        stderr.contains(SESSION_REFUSED)
             ? "the server refused a new session on the master's connection (is its MaxSessions reached?)"
             : "the master did not take the session";
     return meaning + ": " + words + ": ";
@@ -201,5 +206,14 @@ final class MuxClient {
   /** {@link #clientOptions()}, for the sftp program, which passes them on to ssh. */
   List<String> multiplexingOptions() {
     return clientOptions();
+  }
+
+  /** The server refused the session the command needed (its MaxSessions reached, say). */
+  static final class SessionRefused extends SshOperationException {
+    private static final long serialVersionUID = 1L;
+
+    SessionRefused(String message) {
+      super(message);
+    }
   }
 }

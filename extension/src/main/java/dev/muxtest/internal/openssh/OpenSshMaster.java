@@ -11,6 +11,7 @@ import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.OwnMasterEndpoint;
 import dev.muxtest.internal.engine.OwnMasterEvidence;
+import dev.muxtest.internal.engine.Poll;
 import dev.muxtest.internal.engine.ServerCommands;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
@@ -27,6 +28,11 @@ import org.apache.sshd.agent.local.LocalAgentFactory;
  * multiplexing clients of that master ({@code ssh -S}).
  */
 public final class OpenSshMaster extends AbstractEngineMaster {
+
+  /** How long after a process's close its server session may still be counted. */
+  private static final Duration CLOSED_SESSION_LINGER = Duration.ofSeconds(2);
+
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
 
   /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
   private static final String AGENT_SOCKET = "agt";
@@ -172,11 +178,26 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   @Override
   protected ExecResult execInSession(
       String command, Map<String, String> environment, Duration timeout, Duration left) {
-    ExecResult result = client.exec(command, environment, timeout, left, server.describe());
-    if (mode == ControlMaster.NO) {
-      countConnection();
+    long deadline = System.nanoTime() + left.toNanos();
+    while (true) {
+      Duration rest = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+      try {
+        ExecResult result = client.exec(command, environment, timeout, rest, server.describe());
+        if (mode == ControlMaster.NO) {
+          countConnection();
+        }
+        return result;
+      } catch (MuxClient.SessionRefused refused) {
+        // A process closed a moment ago ended its client, not yet its server session: sshd may
+        // count it for a few milliseconds more. Only then is a refusal waited out; a master at its
+        // limit with live sessions fails at once, as it should.
+        if (!aProcessClosedWithin(CLOSED_SESSION_LINGER)
+            || deadline - System.nanoTime() < RETRY_PAUSE.toNanos()) {
+          throw refused;
+        }
+        Poll.sleep(RETRY_PAUSE);
+      }
     }
-    return result;
   }
 
   @Override

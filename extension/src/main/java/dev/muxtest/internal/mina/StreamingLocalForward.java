@@ -2,6 +2,8 @@ package dev.muxtest.internal.mina;
 
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
+import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,6 +49,8 @@ final class StreamingLocalForward implements Forward {
   private static final int BACKLOG = 128;
   private static final int BUFFER = 64 * 1024;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+  private static final Duration UNBIND_WAIT = Duration.ofSeconds(2);
+  private static final Duration UNBIND_PAUSE = Duration.ofMillis(10);
 
   private final Supplier<ClientSession> session;
   private final ForwardType type; // LOCAL or DYNAMIC
@@ -269,12 +273,16 @@ final class StreamingLocalForward implements Forward {
     return !closed.get() && !listener.isClosed();
   }
 
-  /** Stops listening, cuts the connections still open, and waits (bounded) for its threads. */
+  /**
+   * Stops listening, cuts the connections still open, waits (bounded) for its threads and until the
+   * port refuses.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    int port = listener.getLocalPort();
     closeQuietly(listener);
     List.copyOf(connections).forEach(Connection::close);
     List.copyOf(accepted).forEach(StreamingLocalForward::closeQuietly);
@@ -283,10 +291,26 @@ final class StreamingLocalForward implements Forward {
       if (!threads.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.log(Level.WARNING, "Threads of forward {0} did not stop within {1}", this, STOP_WAIT);
       }
+      // A process another thread of this JVM starts at this moment holds a copy of the listening
+      // socket until it has closed the descriptors it inherited: the port may accept a moment
+      // longer (seen in CI, the listener gone a few milliseconds later). Closed means the port
+      // refuses, so wait for that, briefly.
+      Poll.until(UNBIND_WAIT, UNBIND_PAUSE, () -> !accepts(port));
+    } catch (SshOperationException interruptedWhileWaiting) {
+      // the flag is set again; the listener is closed, which is what close() owes
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       onClose.accept(this);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return true;
+    } catch (IOException refused) {
+      return false;
     }
   }
 

@@ -339,12 +339,12 @@ public class SshdContainer extends GenericContainer<SshdContainer> {
         return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
       }
     }
-    if (!isRunning()) {
-      synchronized (streamedLogins) {
-        return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
-      }
+    if (isRunning()) {
+      return acceptedPublicKeyLogins(fingerprint);
     }
-    return acceptedPublicKeyLogins(fingerprint);
+    synchronized (streamedLogins) {
+      return List.copyOf(streamedLogins.getOrDefault(fingerprint, List.of()));
+    }
   }
 
   private static boolean isLogin(String line) {

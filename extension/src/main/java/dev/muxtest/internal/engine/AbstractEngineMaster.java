@@ -411,10 +411,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     List.copyOf(processes).forEach(RemoteProcess::close);
   }
 
-  /** When a process was last closed through this master (System.nanoTime), if ever. */
-  private volatile long lastProcessClose;
-
-  private volatile boolean aProcessClosed;
+  /** When a process was last closed through this master (System.nanoTime); null if never. */
+  private volatile Long lastProcessClose;
 
   /**
    * Whether a process of this master was closed within {@code window}: its session may still be
@@ -422,7 +420,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
    * server's side of the close).
    */
   protected final boolean aProcessClosedWithin(Duration window) {
-    return aProcessClosed && System.nanoTime() - lastProcessClose < window.toNanos();
+    Long last = lastProcessClose;
+    return last != null && System.nanoTime() - last < window.toNanos();
   }
 
   /** An engine's process, holding its session of the budget and its place in the registry. */
@@ -473,7 +472,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
         process.close();
       } finally {
         lastProcessClose = System.nanoTime();
-        aProcessClosed = true;
         lease.release();
         processes.remove(this);
       }

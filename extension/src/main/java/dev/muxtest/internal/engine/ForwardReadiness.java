@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -155,21 +155,12 @@ final class ForwardReadiness {
 
   /** A check run on a thread of its own while the caller goes on; awaited, or stopped. */
   private static final class BackgroundCheck {
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final FutureTask<Void> done;
     private final Thread thread;
 
     private BackgroundCheck(Runnable check) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  check.run();
-                  done.complete(null);
-                } catch (Throwable t) {
-                  done.completeExceptionally(t);
-                }
-              },
-              "muxtest-destination-check");
+      done = new FutureTask<>(check, null);
+      thread = new Thread(done, "muxtest-destination-check");
       thread.setDaemon(true);
     }
 

@@ -25,4 +25,26 @@ public record ConnectionReport(
   public boolean singleConnection() {
     return clientTcpConnections == 1 && serverAuthenticatedConnections == 1;
   }
+
+  /**
+   * What is wrong with a report that is not one connection on each side: both sides' counts and the
+   * server's log lines, as the end-of-class proof and {@code isSingleConnection()} say it.
+   */
+  public String singleConnectionFailure() {
+    return String.format(
+        "Expected all sessions to share one SSH connection, but%n"
+            + "  client side: %d TCP connection(s) opened%n"
+            + "  server side: %d authenticated connection(s) with key %s%s",
+        clientTcpConnections, serverAuthenticatedConnections, keyFingerprint, evidence());
+  }
+
+  /** The server's log lines behind the server-side count, or a note that there are none. */
+  public String evidence() {
+    if (serverEvidence.isEmpty()) {
+      return String.format("%n  (no matching line in the server log)");
+    }
+    StringBuilder lines = new StringBuilder(String.format("%n  server log:"));
+    serverEvidence.forEach(line -> lines.append(String.format("%n    %s", line)));
+    return lines.toString();
+  }
 }

@@ -2,6 +2,7 @@ package dev.muxtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.KeyMaterial;
 import java.security.KeyPair;
 import org.junit.jupiter.api.AfterEach;

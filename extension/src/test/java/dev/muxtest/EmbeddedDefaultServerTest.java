@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.junit.DockerDetector;
 import java.io.InputStream;

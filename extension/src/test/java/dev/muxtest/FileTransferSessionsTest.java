@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.muxtest.assertj.MuxAssertions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

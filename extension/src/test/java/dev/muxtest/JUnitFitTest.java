@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.EventConditions.skippedWithReaso
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Poll;
 import dev.muxtest.internal.junit.DockerDetector;

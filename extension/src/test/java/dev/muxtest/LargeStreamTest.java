@@ -2,6 +2,7 @@ package dev.muxtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.muxtest.assertj.MuxAssertions;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -11,6 +11,7 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.container.Labels;
 import dev.muxtest.internal.engine.Settings;
 import java.net.ConnectException;

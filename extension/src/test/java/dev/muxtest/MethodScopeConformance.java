@@ -3,6 +3,7 @@ package dev.muxtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.assertj.MuxAssertions;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

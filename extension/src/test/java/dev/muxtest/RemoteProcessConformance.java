@@ -2,6 +2,7 @@ package dev.muxtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.Poll;
 import java.io.ByteArrayOutputStream;

@@ -3,6 +3,7 @@ package dev.muxtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.assertj.MuxAssertions;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;

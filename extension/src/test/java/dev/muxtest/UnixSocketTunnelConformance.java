@@ -3,6 +3,7 @@ package dev.muxtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.TunnelSpec;
 import dev.muxtest.internal.junit.MethodSession;
 import java.io.IOException;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.config.VersionProperties;
 import org.testcontainers.DockerClientFactory;
 
 /** Facts about the machine and the run that a figure cannot be read without. */
@@ -51,10 +52,7 @@ final class RunMetadata {
         ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
     software.put(
         "minaSshd",
-        String.valueOf(
-            org.apache.sshd.common.config.VersionProperties.class
-                .getPackage()
-                .getImplementationVersion()));
+        String.valueOf(VersionProperties.class.getPackage().getImplementationVersion()));
     software.put("opensshClient", command("ssh", "-V"));
     software.put("docker", docker());
     software.put("sshdBaseImage", SshdContainer.configuredBaseImage());

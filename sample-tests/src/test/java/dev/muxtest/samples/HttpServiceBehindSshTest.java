@@ -1,6 +1,6 @@
 package dev.muxtest.samples;
 
-import static dev.muxtest.MuxAssertions.assertThat;
+import static dev.muxtest.assertj.MuxAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.muxtest.ForwardedPort;

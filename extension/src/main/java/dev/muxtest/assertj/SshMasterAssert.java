@@ -1,5 +1,7 @@
-package dev.muxtest;
+package dev.muxtest.assertj;
 
+import dev.muxtest.SshHost;
+import dev.muxtest.SshMaster;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -28,7 +30,7 @@ public class SshMasterAssert extends AbstractAssert<SshMasterAssert, SshMaster> 
   /** Verifies the client-side count of TCP connections the master opened. */
   public SshMasterAssert hasOpenedTcpConnections(long expected) {
     isNotNull();
-    long opened = actual.tcpConnectionsOpened();
+    long opened = actual.connectionReport().clientTcpConnections();
     if (opened != expected) {
       failWithMessage(
           "Expected the SSH master to have opened %d TCP connection(s) but it opened %d",

@@ -1,6 +1,6 @@
-package dev.muxtest;
+package dev.muxtest.assertj;
 
-import dev.muxtest.internal.junit.Proof;
+import dev.muxtest.ConnectionReport;
 import org.assertj.core.api.AbstractAssert;
 
 /** AssertJ assertions on a {@link ConnectionReport}. */
@@ -16,7 +16,7 @@ public class ConnectionReportAssert
   public ConnectionReportAssert isSingleConnection() {
     isNotNull();
     if (!actual.singleConnection()) {
-      failWithMessage("%s", Proof.singleConnectionFailure(actual));
+      failWithMessage("%s", actual.singleConnectionFailure());
     }
     return this;
   }
@@ -30,7 +30,7 @@ public class ConnectionReportAssert
           expected,
           actual.keyFingerprint(),
           actual.serverAuthenticatedConnections(),
-          Proof.evidence(actual));
+          actual.evidence());
     }
     return this;
   }

@@ -1,10 +1,13 @@
-package dev.muxtest;
+package dev.muxtest.assertj;
+
+import dev.muxtest.ConnectionReport;
+import dev.muxtest.SshMaster;
 
 /**
  * AssertJ entry points for muxtest types.
  *
  * <pre>{@code
- * import static dev.muxtest.MuxAssertions.assertThat;
+ * import static dev.muxtest.assertj.MuxAssertions.assertThat;
  *
  * assertThat(master).usedSingleTcpConnection();
  * }</pre>

@@ -3,6 +3,7 @@ package dev.muxtest.internal.mina;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import java.net.SocketAddress;
 import java.security.PublicKey;
+import java.util.Set;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
@@ -20,8 +21,11 @@ final class HopKeyVerifiers implements ServerKeyVerifier {
   private static final AttributeRepository.AttributeKey<Hop> HOP =
       new AttributeRepository.AttributeKey<>();
 
-  /** The verifier of one connection, and whether it runs through a forward of the previous hop. */
-  private record Hop(ServerKeyVerifier verifier, boolean throughForward) {}
+  /**
+   * The verifier of one connection, whether it runs through a forward of the previous hop, and the
+   * host key types the verifier can accept.
+   */
+  private record Hop(ServerKeyVerifier verifier, boolean throughForward, Set<String> keyTypes) {}
 
   /**
    * The connection context for {@code server}; {@code throughForward} when the connection rides a
@@ -29,7 +33,9 @@ final class HopKeyVerifiers implements ServerKeyVerifier {
    */
   static AttributeRepository context(ServerEndpoint server, boolean throughForward) {
     return AttributeRepository.ofKeyValuePair(
-        HOP, new Hop(MinaClients.verifier(server), throughForward));
+        HOP,
+        new Hop(
+            MinaClients.verifier(server), throughForward, HostKeyPreference.knownKeyTypes(server)));
   }
 
   /** Whether {@code session} rides a forward through a previous hop, not a TCP connection out. */
@@ -38,6 +44,13 @@ final class HopKeyVerifiers implements ServerKeyVerifier {
         && client.getConnectionContext() != null
         && client.getConnectionContext().getAttribute(HOP) != null
         && client.getConnectionContext().getAttribute(HOP).throughForward();
+  }
+
+  /** The host key types the server of {@code session}'s connection is known by; empty if none. */
+  static Set<String> knownKeyTypes(ClientSession session) {
+    AttributeRepository context = session.getConnectionContext();
+    Hop hop = context == null ? null : context.getAttribute(HOP);
+    return hop == null ? Set.of() : hop.keyTypes();
   }
 
   @Override

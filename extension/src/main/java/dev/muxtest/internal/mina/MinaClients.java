@@ -44,6 +44,8 @@ final class MinaClients {
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
     // ... nor for the server's Nagle behind this side's delayed acknowledgement.
     PromptAckSession.install(client);
+    // A host key the server's policy can check, where the server has several (OpenSSH's order).
+    HostKeyPreference.install(client);
     // AES-GCM runs on the CPU's AES instructions through the JDK; MINA's chacha20-poly1305 (the
     // default first choice) is computed in plain Java at about half the speed. Offered first, so
     // the server picks it; the rest of the default list follows unchanged.

@@ -24,8 +24,8 @@ public final class ContainerEndpoint implements ServerEndpoint {
     this.container = container;
     this.jumpHost = container.getJumpHost().map(ContainerEndpoint::new);
     // Behind a jump host: its name and port as the jump host sees it.
-    this.host = jumpHost.isPresent() ? container.getNetworkHostName() : container.getSshHost();
-    this.port = jumpHost.isPresent() ? SshdContainer.SSH_PORT : container.getSshPort();
+    this.host = jumpHost.isPresent() ? container.getNetworkHostName() : container.host();
+    this.port = jumpHost.isPresent() ? SshdContainer.SSH_PORT : container.port();
   }
 
   @Override
@@ -45,12 +45,12 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public String user() {
-    return container.getUsername();
+    return container.user();
   }
 
   @Override
   public HostKeyPolicy hostKeyPolicy() {
-    return new HostKeyPolicy.Pinned(container.getHostKey());
+    return new HostKeyPolicy.Pinned(container.hostKey());
   }
 
   @Override

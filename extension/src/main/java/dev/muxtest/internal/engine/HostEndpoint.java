@@ -82,16 +82,7 @@ public final class HostEndpoint implements ServerEndpoint {
   private List<String> allLogins(PublicKey clientKey) {
     String fingerprint = KeyMaterial.fingerprint(clientKey);
     return host.loginLog()
-        .map(
-            log ->
-                log.get()
-                    .lines()
-                    .map(String::strip)
-                    .filter(
-                        line ->
-                            line.contains("Accepted publickey for " + host.user() + " ")
-                                && line.endsWith(" " + fingerprint))
-                    .toList())
+        .map(log -> SshdLogLine.publicKeyLogins(log.get(), host.user(), fingerprint))
         .orElse(List.of());
   }
 

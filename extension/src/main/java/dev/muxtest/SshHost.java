@@ -68,7 +68,7 @@ public final class SshHost implements SshTarget {
       String host, int port, String user, Path identityFile, Path knownHostsFile) {
     Path identity = identityFile == null ? null : identityFile.toAbsolutePath();
     Path knownHosts = knownHostsFile == null ? null : knownHostsFile.toAbsolutePath();
-    HostChecks.requireAddress(host, port, user, identity, knownHosts);
+    require("SshHost", HostChecks.addressProblem(host, port, user, identity, knownHosts));
     return new SshHost(unbracketed(host), port, user, identity, knownHosts, null, null, null);
   }
 
@@ -113,10 +113,8 @@ public final class SshHost implements SshTarget {
    *     hop no Host line matches, or the missing setting
    */
   public static SshHost fromSshConfig(Path configFile, String alias) {
-    if (configFile == null) {
-      throw new IllegalArgumentException("SshHost.fromSshConfig: the config file is null");
-    }
-    HostChecks.requireAlias("fromSshConfig", alias);
+    String problem = configFile == null ? "the config file is null" : null;
+    require("SshHost.fromSshConfig", problem != null ? problem : HostChecks.aliasProblem(alias));
     return fromConfig(SshConfigResolver.forFile(configFile).resolve(alias));
   }
 
@@ -130,7 +128,7 @@ public final class SshHost implements SshTarget {
    *     a missing config
    */
   public static SshHost fromUserSshConfig(String alias) {
-    HostChecks.requireAlias("fromUserSshConfig", alias);
+    require("SshHost.fromUserSshConfig", HostChecks.aliasProblem(alias));
     return fromConfig(SshConfigResolver.forUserConfig().resolve(alias));
   }
 
@@ -239,5 +237,12 @@ public final class SshHost implements SshTarget {
   @Override
   public String toString() {
     return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** Thrown here, so that a refusal names SshHost's own frame first. */
+  private static void require(String method, String problem) {
+    if (problem != null) {
+      throw new IllegalArgumentException(method + ": " + problem);
+    }
   }
 }

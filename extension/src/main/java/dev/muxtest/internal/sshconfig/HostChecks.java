@@ -32,38 +32,29 @@ public final class HostChecks {
   private HostChecks() {}
 
   /**
-   * Refuses the first bad value of a host given by address, as {@code SshHost.of} documents.
-   *
-   * @throws IllegalArgumentException {@code SshHost: } and the problem
+   * The first bad value of a host given by address, as {@code SshHost.of} documents, or null. The
+   * identity and known_hosts files are absolute paths (or null).
    */
-  public static void requireAddress(
+  public static String addressProblem(
       String host, int port, String user, Path identityFile, Path knownHostsFile) {
-    require(hostProblem(host));
-    require(userProblem(user));
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException(
-          "SshHost: port must be between 1 and 65535 but was " + port);
+    String problem = hostProblem(host);
+    if (problem == null) {
+      problem = userProblem(user);
     }
-    require(identityProblem(identityFile));
-    require(fileProblem(knownHostsFile, "known_hosts file"));
+    if (problem == null && (port < 1 || port > 65535)) {
+      problem = "port must be between 1 and 65535 but was " + port;
+    }
+    if (problem == null) {
+      problem = identityProblem(identityFile);
+    }
+    return problem == null ? fileProblem(knownHostsFile, "known_hosts file") : problem;
   }
 
-  /**
-   * Refuses a null or blank alias given to {@code SshHost.method}.
-   *
-   * @throws IllegalArgumentException naming the method and the alias
-   */
-  public static void requireAlias(String method, String alias) {
-    if (alias == null || alias.isBlank()) {
-      throw new IllegalArgumentException(
-          "SshHost." + method + ": the alias must not be null or blank but was " + shown(alias));
-    }
-  }
-
-  private static void require(String problem) {
-    if (problem != null) {
-      throw new IllegalArgumentException("SshHost: " + problem);
-    }
+  /** What makes {@code alias} no ssh config alias (null or blank), or null. */
+  public static String aliasProblem(String alias) {
+    return alias == null || alias.isBlank()
+        ? "the alias must not be null or blank but was " + shown(alias)
+        : null;
   }
 
   /** What makes {@code host} not a host name or an IP address (with or without brackets). */

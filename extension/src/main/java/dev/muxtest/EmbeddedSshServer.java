@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  *   <li>No UNIX-socket forwarding: Apache MINA SSHD does not implement OpenSSH's {@code
  *       direct-streamlocal@openssh.com} or {@code streamlocal-forward@openssh.com}, so such a
  *       channel or request is refused.
- *   <li>At most {@link #getMaxSessions()} sessions (commands, SFTP) at once on one connection, as
+ *   <li>At most {@link #maxSessions()} sessions (commands, SFTP) at once on one connection, as
  *       sshd's MaxSessions; more are refused. Other channels (forwards) are not limited.
  *   <li>Its own record of logins ({@link #acceptedPublicKeyLogins}): one {@code Accepted publickey
  *       for <user> from 127.0.0.1 port <port> ssh2: <type> <fingerprint>} line per connection
@@ -170,7 +170,7 @@ public final class EmbeddedSshServer implements SshTarget, AutoCloseable {
   }
 
   /** Sessions one connection may have open at once (sshd's MaxSessions). */
-  public synchronized int getMaxSessions() {
+  public synchronized int maxSessions() {
     return maxSessions;
   }
 

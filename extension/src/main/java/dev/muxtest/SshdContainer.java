@@ -163,17 +163,17 @@ public non-sealed class SshdContainer extends GenericContainer<SshdContainer> im
   }
 
   /** The sshd's MaxSessions: sessions (commands) it allows at once on one connection. */
-  public int getMaxSessions() {
+  public int maxSessions() {
     return maxSessions;
   }
 
   /** The bastion this server is reached through, if any. */
-  public Optional<SshdContainer> getJumpHost() {
+  public Optional<SshdContainer> jumpHost() {
     return Optional.ofNullable(jumpHost);
   }
 
   /** The name other containers on its network reach this server by: its first alias. */
-  public String getNetworkHostName() {
+  public String networkHostName() {
     return getNetworkAliases().get(0);
   }
 

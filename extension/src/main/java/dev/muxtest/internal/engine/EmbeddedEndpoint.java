@@ -56,7 +56,7 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
 
   @Override
   public OptionalInt maxSessions() {
-    return OptionalInt.of(server.getMaxSessions());
+    return OptionalInt.of(server.maxSessions());
   }
 
   @Override

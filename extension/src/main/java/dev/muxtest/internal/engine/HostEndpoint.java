@@ -10,7 +10,7 @@ import java.util.Optional;
  * A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if
  * given, and the hosts it is reached through ({@link SshHost#withJumpHost}), each with its own.
  */
-public final class HostEndpoint implements ServerEndpoint {
+final class HostEndpoint implements ServerEndpoint {
 
   private final SshHost host;
   private final Optional<HostEndpoint> jumpHost;

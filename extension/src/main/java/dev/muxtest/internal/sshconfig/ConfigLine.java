@@ -14,7 +14,7 @@ import java.util.Map;
  * @param keyword the keyword in its usual spelling when muxtest knows it, else as written
  * @param arguments the arguments, unquoted
  */
-public record ConfigLine(Path file, int number, String keyword, List<String> arguments) {
+record ConfigLine(Path file, int number, String keyword, List<String> arguments) {
 
   /** The usual spelling of the keywords muxtest names in its messages, by lower case. */
   private static final Map<String, String> SPELLING =

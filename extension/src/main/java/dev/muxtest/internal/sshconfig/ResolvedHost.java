@@ -73,8 +73,7 @@ public record ResolvedHost(
    * A refusal of a value: named by its line if it has one, else by {@code where} and {@code
    * defaultTaken} (what was taken instead of a line).
    */
-  public IllegalArgumentException error(
-      Optional<ConfigLine> line, String defaultTaken, String problem) {
+  IllegalArgumentException error(Optional<ConfigLine> line, String defaultTaken, String problem) {
     return line.map(l -> l.error(problem))
         .orElseGet(() -> new IllegalArgumentException(where + ": " + defaultTaken + problem));
   }

@@ -1,6 +1,6 @@
 package dev.muxtest;
 
-import static dev.muxtest.internal.sshconfig.HostChecks.unbracketed;
+import static dev.muxtest.internal.sshconfig.HostNames.unbracketed;
 
 import dev.muxtest.internal.sshconfig.HostChecks;
 import dev.muxtest.internal.sshconfig.ResolvedHost;

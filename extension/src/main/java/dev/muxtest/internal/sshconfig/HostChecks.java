@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -21,10 +19,6 @@ import java.util.regex.Pattern;
  * is wrong, or null.
  */
 public final class HostChecks {
-
-  /** A host name label: RFC 1123, with '_' tolerated as resolvers do; no '-' at either end. */
-  private static final Pattern LABEL =
-      Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
   /** A backslash OpenSSH would read as an escape in a double-quoted argument (or its end). */
   private static final Pattern ESCAPE_IN_QUOTES = Pattern.compile("\\\\([\\\\'\"]|$)");
@@ -37,7 +31,7 @@ public final class HostChecks {
    */
   public static String addressProblem(
       String host, int port, String user, Path identityFile, Path knownHostsFile) {
-    String problem = hostProblem(host);
+    String problem = HostNames.hostProblem(host);
     if (problem == null) {
       problem = userProblem(user);
     }
@@ -57,52 +51,13 @@ public final class HostChecks {
         : null;
   }
 
-  /** What makes {@code host} not a host name or an IP address (with or without brackets). */
-  public static String hostProblem(String host) {
-    if (host == null || host.isBlank()) {
-      return "the host must not be null or blank but was " + shown(host);
-    }
-    String notAHost = "the host " + shown(host) + " is not a host name or an IP address: ";
-    if (host.startsWith("-")) {
-      return notAHost + "it starts with '-'";
-    }
-    String forbidden =
-        firstOutside(
-            host, c -> (c < 128 && Character.isLetterOrDigit(c)) || ".-_:[]".indexOf(c) >= 0);
-    if (forbidden != null) {
-      return notAHost + "it contains " + forbidden;
-    }
-    if (host.contains(":") || host.contains("[") || host.contains("]")) {
-      return isIpv6(unbracketed(host)) ? null : notAHost + "it is not a valid IPv6 address";
-    }
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    if (name.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
-      return isIpv4(name) ? null : notAHost + "it is not a valid IPv4 address";
-    }
-    if (name.length() > 253) {
-      return notAHost + "it is longer than 253 characters";
-    }
-    for (String label : name.split("\\.", -1)) {
-      if (label.isEmpty()) {
-        return notAHost + "it has an empty label";
-      }
-      if (label.length() > 63) {
-        return notAHost + "its label " + shown(label) + " is longer than 63 characters";
-      }
-      if (!LABEL.matcher(label).matches()) {
-        return notAHost + "its label " + shown(label) + " starts or ends with '-'";
-      }
-    }
-    return null;
-  }
-
   /** What makes {@code user} unusable in an OpenSSH config (split, expanded or cut). */
   public static String userProblem(String user) {
     if (user == null || user.isBlank()) {
       return "the user must not be null or blank but was " + shown(user);
     }
     String forbidden =
-        firstOutside(
+        HostNames.firstOutside(
             user,
             c ->
                 !Character.isWhitespace(c)
@@ -149,7 +104,7 @@ public final class HostChecks {
     }
     String path = file.toString();
     String cannotUse = "the " + what + " " + shown(path) + " cannot be used: ";
-    String control = firstOutside(path, c -> !Character.isISOControl(c));
+    String control = HostNames.firstOutside(path, c -> !Character.isISOControl(c));
     if (control != null) {
       return cannotUse + "its path contains the control character " + control;
     }
@@ -209,60 +164,6 @@ public final class HostChecks {
     return null;
   }
 
-  private static boolean isIpv4(String address) {
-    String[] parts = address.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String part : parts) {
-      if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** An IPv6 literal (RFC 4291 text forms, no zone): parsed here, never given to a resolver. */
-  private static boolean isIpv6(String address) {
-    int gap = address.indexOf("::");
-    if (gap >= 0 && address.indexOf("::", gap + 1) >= 0) {
-      return false;
-    }
-    List<String> halves =
-        gap < 0 ? List.of(address) : List.of(address.substring(0, gap), address.substring(gap + 2));
-    int groups = 0;
-    for (int h = 0; h < halves.size(); h++) {
-      if (halves.get(h).isEmpty()) {
-        if (gap < 0) {
-          return false;
-        }
-        continue;
-      }
-      String[] parts = halves.get(h).split(":", -1);
-      for (int i = 0; i < parts.length; i++) {
-        boolean last = h == halves.size() - 1 && i == parts.length - 1;
-        if (last && parts[i].contains(".")) {
-          if (!isIpv4(parts[i])) {
-            return false;
-          }
-          groups += 2;
-        } else if (parts[i].matches("[0-9A-Fa-f]{1,4}")) {
-          groups++;
-        } else {
-          return false;
-        }
-      }
-    }
-    return gap < 0 ? groups == 8 : groups < 8;
-  }
-
-  /** {@code host} without the brackets of an IPv6 address written {@code [::1]}. */
-  public static String unbracketed(String host) {
-    return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
-        ? host.substring(1, host.length() - 1)
-        : host;
-  }
-
   /** An existing UNIX socket owned by the current user, or what it is instead. */
   public static String socketProblem(Path socket) {
     String at = "the control socket " + shown(socket.toString());
@@ -292,15 +193,6 @@ public final class HostChecks {
           + "); an OpenSSH master takes only its own user's clients";
     }
     return null;
-  }
-
-  /** The first character of {@code s} not {@code allowed}, shown quoted and escaped, or null. */
-  private static String firstOutside(String s, IntPredicate allowed) {
-    return s.codePoints()
-        .filter(allowed.negate())
-        .mapToObj(c -> c == '"' ? "'\"'" : "'" + Strings.escaped(c) + "'")
-        .findFirst()
-        .orElse(null);
   }
 
   private static String shown(String s) {

@@ -46,7 +46,7 @@ public record ResolvedHost(
    * @throws IllegalArgumentException naming the line (or the default taken) and the problem
    */
   public void check() {
-    String problem = HostChecks.hostProblem(host);
+    String problem = HostNames.hostProblem(host);
     if (problem != null) {
       throw error(hostLine, "no HostName, and the alias is not a host name itself: ", problem);
     }

@@ -1,36 +1,27 @@
 package dev.muxtest;
 
 import dev.muxtest.internal.embedded.LoginRecorder;
-import dev.muxtest.internal.embedded.ServerForwarding;
-import dev.muxtest.internal.embedded.SessionChannels;
+import dev.muxtest.internal.embedded.MinaServer;
 import dev.muxtest.internal.embedded.ShellCommands;
 import dev.muxtest.internal.engine.KeyMaterial;
-import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.apache.sshd.common.channel.ChannelFactory;
-import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
-import org.apache.sshd.server.ServerBuilder;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
-import org.apache.sshd.server.forward.DirectTcpipFactory;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * An SSH server in the test JVM, for machines without Docker: Apache MINA SSHD's server on {@code
  * 127.0.0.1}, on a free port. Usable as {@code @SshServer static EmbeddedSshServer server = new
- * EmbeddedSshServer();}, with {@link SshMasters#connect(EmbeddedSshServer)}, and, with the
- * configuration parameter {@code muxtest.defaultServer=embedded}, as the server of every class that
- * declares none.
+ * EmbeddedSshServer();}, with {@link SshMasters#connect(SshTarget)}, and, with the configuration
+ * parameter {@code muxtest.defaultServer=embedded}, as the server of every class that declares
+ * none.
  *
  * <p>What it is:
  *
  * <ul>
- *   <li>Public-key authentication only, for {@link #getUsername()} with the keys given to {@link
+ *   <li>Public-key authentication only, for {@link #user()} with the keys given to {@link
  *       #authorizeKey}; no password, keyboard-interactive or host-based login. A fresh host key,
- *       made in Java, that clients pin through {@link #getHostKey()}.
+ *       made in Java, that clients pin through {@link #hostKey()}.
  *   <li>Commands run by the test machine's {@code /bin/bash -c} (the reference container user's
  *       shell; {@code /bin/sh -c} where there is no {@code /bin/bash}), <b>as the user running the
  *       JVM</b>, in the JVM's working directory, with the JVM's environment (without {@code
@@ -46,7 +37,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  *   <li>No UNIX-socket forwarding: Apache MINA SSHD does not implement OpenSSH's {@code
  *       direct-streamlocal@openssh.com} or {@code streamlocal-forward@openssh.com}, so such a
  *       channel or request is refused.
- *   <li>At most {@link #getMaxSessions()} sessions (commands, SFTP) at once on one connection, as
+ *   <li>At most {@link #maxSessions()} sessions (commands, SFTP) at once on one connection, as
  *       sshd's MaxSessions; more are refused. Other channels (forwards) are not limited.
  *   <li>Its own record of logins ({@link #acceptedPublicKeyLogins}): one {@code Accepted publickey
  *       for <user> from 127.0.0.1 port <port> ssh2: <type> <fingerprint>} line per connection
@@ -62,7 +53,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
  * <p>Commands need a POSIX shell at {@code /bin/bash} or {@code /bin/sh} (Linux, macOS); readiness
  * checks of REMOTE tunnels run {@code bash}. Closing the server ({@link #close()}) stops it.
  */
-public final class EmbeddedSshServer implements AutoCloseable {
+public final class EmbeddedSshServer implements SshTarget, AutoCloseable {
 
   /** The address the server listens on, and the only one. */
   public static final String HOST = "127.0.0.1";
@@ -80,7 +71,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   private final LoginRecorder logins = new LoginRecorder(username);
   private final ShellCommands commands = new ShellCommands();
   private int maxSessions = DEFAULT_MAX_SESSIONS;
-  private org.apache.sshd.server.SshServer server;
+  private MinaServer server;
   private volatile int port = -1;
 
   /** A server, not started, with a fresh host key and no key authorised. */
@@ -118,39 +109,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
     if (isRunning()) {
       return;
     }
-    org.apache.sshd.server.SshServer created = create();
-    try {
-      created.start();
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(created);
-      throw new SshOperationException(
-          "Cannot start the embedded SSH server on " + HOST + ": " + e.getMessage(), e);
-    }
-    server = created;
-    port = created.getPort();
-  }
-
-  private org.apache.sshd.server.SshServer create() {
-    List<ChannelFactory> channels =
-        List.of(new SessionChannels(maxSessions), DirectTcpipFactory.INSTANCE);
-    org.apache.sshd.server.SshServer created =
-        ServerBuilder.builder().channelFactories(channels).build();
-    created.setHost(HOST);
-    created.setPort(0);
-    created.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-    created.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-    created.setPublickeyAuthenticator(logins);
-    created.setPasswordAuthenticator(null);
-    created.setKeyboardInteractiveAuthenticator(null);
-    created.setHostBasedAuthenticator(null);
-    created.setGSSAuthenticator(null);
-    created.addSessionListener(logins);
-    created.setCommandFactory(commands);
-    created.setShellFactory(commands);
-    created.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-    created.setFileSystemFactory(NativeFileSystemFactory.INSTANCE);
-    created.setForwardingFilter(ServerForwarding.INSTANCE);
-    return created;
+    server = MinaServer.start(HOST, hostKey, maxSessions, logins, commands);
+    port = server.port();
   }
 
   /**
@@ -158,23 +118,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
    * processes, and its port is freed. Nothing if it is not running.
    */
   public synchronized void stop() {
-    org.apache.sshd.server.SshServer running = server;
+    MinaServer running = server;
     server = null;
     port = -1;
     if (running != null) {
-      try {
-        closeQuietly(running);
-      } finally {
-        commands.killAll();
-      }
-    }
-  }
-
-  private static void closeQuietly(org.apache.sshd.server.SshServer server) {
-    try {
-      server.stop(true);
-    } catch (IOException e) {
-      // stopping immediately closes sockets and threads; nothing is left to retry
+      running.stop();
     }
   }
 
@@ -190,7 +138,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
   }
 
   /** The address to connect to: always {@value #HOST}. */
-  public String getHost() {
+  public String host() {
     return HOST;
   }
 
@@ -199,7 +147,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
    *
    * @throws IllegalStateException if it is not running
    */
-  public int getPort() {
+  public int port() {
     int current = port;
     if (current <= 0) {
       throw new IllegalStateException("The embedded SSH server is not running; start() it first");
@@ -212,22 +160,22 @@ public final class EmbeddedSshServer implements AutoCloseable {
    * command; {@value #FALLBACK_USER} if that name is not a plain POSIX user name (commands still
    * run as the JVM's user).
    */
-  public String getUsername() {
+  public String user() {
     return username;
   }
 
   /** The server's host key; clients pin it instead of accepting any key. */
-  public PublicKey getHostKey() {
+  public PublicKey hostKey() {
     return hostKey.getPublic();
   }
 
   /** Sessions one connection may have open at once (sshd's MaxSessions). */
-  public synchronized int getMaxSessions() {
+  public synchronized int maxSessions() {
     return maxSessions;
   }
 
   /**
-   * Lets {@code key} log in as {@link #getUsername()}, before or while the server runs.
+   * Lets {@code key} log in as {@link #user()}, before or while the server runs.
    *
    * @throws IllegalArgumentException if {@code key} is null
    */

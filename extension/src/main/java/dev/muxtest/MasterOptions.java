@@ -44,6 +44,15 @@ public final class MasterOptions {
   }
 
   /**
+   * The defaults with {@code engine}: short for {@code defaults().withEngine(engine)}.
+   *
+   * @throws IllegalArgumentException for null
+   */
+  public static MasterOptions engine(Engine engine) {
+    return DEFAULTS.withEngine(engine);
+  }
+
+  /**
    * These options with {@code engine} ({@link Engine#DEFAULT}: the configured default engine).
    *
    * @throws IllegalArgumentException for null

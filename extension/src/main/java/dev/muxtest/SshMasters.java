@@ -1,11 +1,8 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.engine.ContainerEndpoint;
-import dev.muxtest.internal.engine.EmbeddedEndpoint;
+import dev.muxtest.internal.engine.Endpoints;
 import dev.muxtest.internal.engine.Masters;
-import dev.muxtest.internal.engine.OwnMasterEndpoint;
 import dev.muxtest.internal.engine.Settings;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,7 +11,8 @@ import java.util.Optional;
  * and the caller owns it:
  *
  * <pre>{@code
- * try (CloseableSshMaster master = SshMasters.connect(server, Engine.OPENSSH)) {
+ * try (CloseableSshMaster master =
+ *     SshMasters.connect(server, MasterOptions.engine(Engine.OPENSSH))) {
  *   master.exec("hostname");
  *   Forward db = master.forwardLocal("localhost", 5432);
  * }
@@ -29,107 +27,30 @@ public final class SshMasters {
   private SshMasters() {}
 
   /**
-   * A master to a running container, with the configured default engine.
+   * A master to {@code server} with the configured default engine and settings.
    *
-   * @throws IllegalArgumentException if the container is not running
-   * @throws SshOperationException if the master cannot connect
+   * @throws IllegalArgumentException if {@code server} is null, or a container or embedded server
+   *     that is not running
+   * @throws SshOperationException if the master cannot connect, or the engine cannot reach such a
+   *     server (only the OpenSSH engine rides a {@link UserMaster})
    */
-  public static CloseableSshMaster connect(SshdContainer server) {
+  public static CloseableSshMaster connect(SshTarget server) {
     return connect(server, MasterOptions.defaults());
   }
 
   /**
-   * A master to a running container with {@code engine}.
+   * A master to {@code server} with {@code options} (engine, ControlMaster mode, agent, timeouts).
    *
-   * @throws IllegalArgumentException if the container is not running
-   * @throws SshOperationException if the master cannot connect
+   * @throws IllegalArgumentException if {@code server} or {@code options} is null, or {@code
+   *     server} is a container or embedded server that is not running
+   * @throws SshOperationException if the master cannot connect, or the engine cannot reach such a
+   *     server (only the OpenSSH engine rides a {@link UserMaster})
    */
-  public static CloseableSshMaster connect(SshdContainer server, Engine engine) {
-    return connect(server, MasterOptions.defaults().withEngine(engine));
-  }
-
-  /**
-   * A master to a running container with {@code options}.
-   *
-   * @throws IllegalArgumentException if the container is not running
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(SshdContainer server, MasterOptions options) {
-    Objects.requireNonNull(server, "server");
-    if (!server.isRunning()) {
-      throw new IllegalArgumentException(
-          "SshMasters.connect: the SshdContainer is not running; start it first (server.start())");
+  public static CloseableSshMaster connect(SshTarget server, MasterOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("SshMasters.connect: the options are null");
     }
-    return Masters.connect(new ContainerEndpoint(server), options, settings());
-  }
-
-  /**
-   * A master to a server outside the test, with the configured default engine.
-   *
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(SshHost host) {
-    return connect(host, MasterOptions.defaults());
-  }
-
-  /**
-   * A master to a server outside the test with {@code engine}.
-   *
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(SshHost host, Engine engine) {
-    return connect(host, MasterOptions.defaults().withEngine(engine));
-  }
-
-  /**
-   * A master to a server outside the test with {@code options}.
-   *
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(SshHost host, MasterOptions options) {
-    return Masters.connect(
-        OwnMasterEndpoint.of(Objects.requireNonNull(host, "host")), options, settings());
-  }
-
-  /**
-   * A master to a running embedded server, with the configured default engine.
-   *
-   * @throws IllegalArgumentException if the server is null or not running
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(EmbeddedSshServer server) {
-    return connect(server, MasterOptions.defaults());
-  }
-
-  /**
-   * A master to a running embedded server with {@code engine}.
-   *
-   * @throws IllegalArgumentException if the server is null or not running
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(EmbeddedSshServer server, Engine engine) {
-    return connect(server, MasterOptions.defaults().withEngine(engine));
-  }
-
-  /**
-   * A master to a running embedded server with {@code options}.
-   *
-   * @throws IllegalArgumentException if the server is null or not running
-   * @throws SshOperationException if the master cannot connect
-   */
-  public static CloseableSshMaster connect(EmbeddedSshServer server, MasterOptions options) {
-    if (server == null || options == null) {
-      throw new IllegalArgumentException(
-          "SshMasters.connect: the EmbeddedSshServer and the options must not be null, but were "
-              + server
-              + ", "
-              + options);
-    }
-    if (!server.isRunning()) {
-      throw new IllegalArgumentException(
-          "SshMasters.connect: the EmbeddedSshServer is not running; start it first (server.start())");
-    }
-    return Masters.connect(new EmbeddedEndpoint(server), options, settings());
+    return Masters.connect(Endpoints.of(server), options, settings());
   }
 
   private static Settings settings() {

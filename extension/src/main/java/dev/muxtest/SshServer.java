@@ -8,15 +8,16 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Marks a {@code static} field of type {@link SshdContainer} (or a subclass), {@link SshHost} or
- * {@link EmbeddedSshServer} as the SSH server of the test class.
+ * Marks a {@code static} field holding the {@link SshTarget} of the test class: an {@link
+ * SshdContainer} (or a subclass), an {@link EmbeddedSshServer}, an {@link SshHost} or a {@link
+ * UserMaster}; the field may be declared as any of these types or as {@link SshTarget}.
  *
  * <p>A container or an embedded server is started by the extension if it is not running yet, and
  * then also stopped after the class (after the run, in SUITE scope); one that was already running
- * is left running. An {@link SshHost} is a server outside the test, used as it is. Without such a
- * field the class uses its enclosing class's server, else a default server started for it: an
- * {@link SshdContainer}, or an {@link EmbeddedSshServer} with the configuration parameter {@code
- * muxtest.defaultServer=embedded}.
+ * is left running. An {@link SshHost} or a {@link UserMaster} is outside the test, used as it is.
+ * Without such a field the class uses its enclosing class's server, else a default server started
+ * for it: an {@link SshdContainer}, or an {@link EmbeddedSshServer} with the configuration
+ * parameter {@code muxtest.defaultServer=embedded}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

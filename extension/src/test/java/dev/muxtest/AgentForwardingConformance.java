@@ -80,7 +80,7 @@ abstract class AgentForwardingConformance {
   }
 
   private void pinFurther(SshMaster master) {
-    String line = "further " + KeyMaterial.publicKeyLine(further().getHostKey());
+    String line = "further " + KeyMaterial.publicKeyLine(further().hostKey());
     assertThat(master.exec("printf '%s\\n' '" + line + "' > /tmp/known_further").exitCode())
         .isZero();
   }

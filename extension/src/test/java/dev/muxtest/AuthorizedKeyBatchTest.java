@@ -39,7 +39,7 @@ class AuthorizedKeyBatchTest {
   void eachMasterLogsInWithAKeyOfItsOwnAndItsProofCountsOnlyThatKey(Engine engine) {
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < 3; i++) {
-      try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+      try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
         assertThat(master.exec("echo ok").stdout()).isEqualTo("ok\n");
         ConnectionReport report = master.connectionReport();
         assertThat(report.clientTcpConnections()).isEqualTo(1);

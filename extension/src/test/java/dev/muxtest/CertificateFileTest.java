@@ -64,7 +64,7 @@ class CertificateFileTest {
         "-I",
         "muxtest-test",
         "-n",
-        server.getUsername(),
+        server.user(),
         "-V",
         "-5m:+1h",
         dir.resolve("id_ecdsa.pub").toString());
@@ -78,11 +78,11 @@ class CertificateFileTest {
         Files.writeString(
             dir.resolve("known_hosts"),
             "["
-                + server.getSshHost()
+                + server.host()
                 + "]:"
-                + server.getSshPort()
+                + server.port()
                 + " "
-                + KeyMaterial.publicKeyLine(server.getHostKey())
+                + KeyMaterial.publicKeyLine(server.hostKey())
                 + "\n");
   }
 
@@ -99,9 +99,9 @@ class CertificateFileTest {
         String.join(
             "\n",
             "Host certified",
-            "  HostName " + server.getSshHost(),
-            "  Port " + server.getSshPort(),
-            "  User " + server.getUsername(),
+            "  HostName " + server.host(),
+            "  Port " + server.port(),
+            "  User " + server.user(),
             "  IdentityFile " + key,
             withCertificate ? "  CertificateFile " + certificate : "",
             "  UserKnownHostsFile " + knownHosts,
@@ -113,8 +113,9 @@ class CertificateFileTest {
     SshHost host = SshHost.fromSshConfig(config(true), "certified");
     assertThat(host.certificateFile()).contains(certificate);
 
-    try (CloseableSshMaster master = SshMasters.connect(host, Engine.OPENSSH)) {
-      assertThat(master.exec("whoami").stdout().strip()).isEqualTo(server.getUsername());
+    try (CloseableSshMaster master =
+        SshMasters.connect(host, MasterOptions.engine(Engine.OPENSSH))) {
+      assertThat(master.exec("whoami").stdout().strip()).isEqualTo(server.user());
     }
   }
 
@@ -122,7 +123,7 @@ class CertificateFileTest {
   void withoutTheCertificateTheKeyAloneIsRefusedByTheServer() throws Exception {
     SshHost host = SshHost.fromSshConfig(config(false), "certified");
 
-    assertThatThrownBy(() -> SshMasters.connect(host, Engine.OPENSSH).close())
+    assertThatThrownBy(() -> SshMasters.connect(host, MasterOptions.engine(Engine.OPENSSH)).close())
         .isInstanceOf(SshOperationException.class);
   }
 
@@ -130,7 +131,7 @@ class CertificateFileTest {
   void theMinaEngineRefusesAHostWithACertificateNamingTheOtherEngine() throws Exception {
     SshHost host = SshHost.fromSshConfig(config(true), "certified");
 
-    assertThatThrownBy(() -> SshMasters.connect(host, Engine.MINA).close())
+    assertThatThrownBy(() -> SshMasters.connect(host, MasterOptions.engine(Engine.MINA)).close())
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             host

@@ -34,7 +34,7 @@ abstract class EmbeddedMultiplexingConformance extends MultiplexingConformance {
 
   @Override
   int sshPortOnServer() {
-    return embeddedServer().getPort();
+    return embeddedServer().port();
   }
 
   /**

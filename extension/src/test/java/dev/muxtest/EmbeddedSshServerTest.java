@@ -78,7 +78,7 @@ class EmbeddedSshServerTest {
     Path written = dir.resolve("from-the-test");
     Files.writeString(written, "seen by the server\n");
 
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       ExecResult who = master.exec("id -un; echo \"$USER\"; pwd; cat '" + written + "'");
 
       assertThat(who.exitCode()).as("stderr: %s", who.stderr()).isZero();
@@ -86,7 +86,7 @@ class EmbeddedSshServerTest {
           .isEqualTo(
               System.getProperty("user.name")
                   + "\n"
-                  + server.getUsername()
+                  + server.user()
                   + "\n"
                   + Path.of("").toAbsolutePath()
                   + "\nseen by the server\n");
@@ -96,7 +96,7 @@ class EmbeddedSshServerTest {
         String[] fields = master.exec("echo $SSH_CONNECTION").stdout().strip().split(" ");
         assertThat(fields).hasSize(4);
         assertThat(fields[0]).isEqualTo("127.0.0.1");
-        assertThat(fields[3]).isEqualTo(String.valueOf(server.getPort()));
+        assertThat(fields[3]).isEqualTo(String.valueOf(server.port()));
         clientPorts.add(fields[1]);
       }
       assertThat(clientPorts).as("client ports of the sessions: one TCP connection").hasSize(1);
@@ -107,7 +107,7 @@ class EmbeddedSshServerTest {
           .singleElement()
           .isEqualTo(
               "Accepted publickey for "
-                  + server.getUsername()
+                  + server.user()
                   + " from 127.0.0.1 port "
                   + clientPorts.iterator().next()
                   + " ssh2: ECDSA "
@@ -122,12 +122,12 @@ class EmbeddedSshServerTest {
       throws Exception {
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try (ServerSocket jvm = new ServerSocket();
-        CloseableSshMaster master = SshMasters.connect(server, engine)) {
+        CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       jvm.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       jvm.setSoTimeout((int) BOUND.toMillis());
 
       // The server's localhost is the test machine: its own SSH port answers there.
-      try (Forward local = master.forwardLocal("localhost", server.getPort())) {
+      try (Forward local = master.forwardLocal("localhost", server.port())) {
         assertThat(MultiplexingConformance.banner(local.localAddress())).isEqualTo("SSH-2.0-");
       }
 
@@ -153,7 +153,7 @@ class EmbeddedSshServerTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void onlyTheEnvironmentVariablesSshdWouldAcceptReachTheCommand(Engine engine) {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       ExecResult result =
           master.exec(
               "printf '[%s][%s][%s][%s]' \"$MUXTEST_A\" \"$LC_MUXTEST\" \"${LD_PRELOAD-unset}\""
@@ -178,10 +178,10 @@ class EmbeddedSshServerTest {
   void stopKillsWhatStillRunsFreesThePortAndTheServerStartsAgain(Engine engine) throws Exception {
     EmbeddedSshServer own = new EmbeddedSshServer();
     own.start();
-    int firstPort = own.getPort();
+    int firstPort = own.port();
     Path pidFile = Files.createTempFile("muxtest-embedded", ".pid");
     try {
-      CloseableSshMaster master = SshMasters.connect(own, engine);
+      CloseableSshMaster master = SshMasters.connect(own, MasterOptions.engine(engine));
       CompletableFuture<ExecResult> running =
           CompletableFuture.supplyAsync(
               () -> master.exec("sleep 60 & echo $! > '" + pidFile + "'; wait", BOUND));
@@ -209,7 +209,7 @@ class EmbeddedSshServerTest {
       master.close();
 
       own.start();
-      try (CloseableSshMaster again = SshMasters.connect(own, engine)) {
+      try (CloseableSshMaster again = SshMasters.connect(own, MasterOptions.engine(engine))) {
         assertThat(again.exec("echo again").stdout()).isEqualTo("again\n");
       }
     } finally {
@@ -230,7 +230,7 @@ class EmbeddedSshServerTest {
     Path pidFile = Files.createTempFile("muxtest-embedded", ".pid");
     long sleeper;
     try {
-      try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+      try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
         assertThatThrownBy(
                 () ->
                     master.exec(
@@ -258,12 +258,12 @@ class EmbeddedSshServerTest {
     assertThatThrownBy(
             () -> {
               try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(external, server.getPort()), 5_000);
+                socket.connect(new InetSocketAddress(external, server.port()), 5_000);
               }
             })
         .as("a connection to the server's port on %s", external)
         .isInstanceOf(ConnectException.class);
-    assertThat(MultiplexingConformance.banner(new InetSocketAddress("127.0.0.1", server.getPort())))
+    assertThat(MultiplexingConformance.banner(new InetSocketAddress("127.0.0.1", server.port())))
         .isEqualTo("SSH-2.0-");
   }
 
@@ -275,13 +275,13 @@ class EmbeddedSshServerTest {
 
     try (StoppedClient stopped = new StoppedClient(client());
         SshClient client = stopped.client()) {
-      assertThatThrownBy(() -> login(client, server.getUsername(), stranger))
+      assertThatThrownBy(() -> login(client, server.user(), stranger))
           .hasMessageContaining("No more authentication methods available");
-      assertThatThrownBy(() -> login(client, server.getUsername() + "-other", authorised))
+      assertThatThrownBy(() -> login(client, server.user() + "-other", authorised))
           .hasMessageContaining("No more authentication methods available");
-      assertThatThrownBy(() -> loginWithPassword(client, server.getUsername(), "secret"))
+      assertThatThrownBy(() -> loginWithPassword(client, server.user(), "secret"))
           .hasMessageContaining("No more authentication methods available");
-      try (ClientSession session = login(client, server.getUsername(), authorised)) {
+      try (ClientSession session = login(client, server.user(), authorised)) {
         assertThat(session.isAuthenticated()).isTrue();
       }
     }
@@ -291,7 +291,7 @@ class EmbeddedSshServerTest {
     assertThat(server.recentLog())
         .anyMatch(
             line ->
-                line.startsWith("Refused publickey for " + server.getUsername() + " from 127.0.0.1")
+                line.startsWith("Refused publickey for " + server.user() + " from 127.0.0.1")
                     && line.endsWith(KeyMaterial.fingerprint(stranger.getPublic())));
   }
 
@@ -302,7 +302,7 @@ class EmbeddedSshServerTest {
     server.authorizeKey(key.getPublic());
     try (StoppedClient stopped = new StoppedClient(client());
         SshClient client = stopped.client();
-        ClientSession session = login(client, server.getUsername(), key)) {
+        ClientSession session = login(client, server.user(), key)) {
       assertThatThrownBy(
               () ->
                   session.startRemotePortForwarding(
@@ -323,7 +323,7 @@ class EmbeddedSshServerTest {
 
     try (StoppedClient stopped = new StoppedClient(client());
         SshClient client = stopped.client();
-        ClientSession session = login(client, server.getUsername(), key);
+        ClientSession session = login(client, server.user(), key);
         SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
       try (OutputStream out = sftp.write(dir.resolve("uploaded.txt").toString())) {
         out.write("over sftp\n".getBytes(StandardCharsets.UTF_8));
@@ -355,7 +355,8 @@ class EmbeddedSshServerTest {
             + dir.resolve("put.txt")
             + "\n");
 
-    try (CloseableSshMaster master = SshMasters.connect(server, Engine.OPENSSH)) {
+    try (CloseableSshMaster master =
+        SshMasters.connect(server, MasterOptions.engine(Engine.OPENSSH))) {
       Process sftp =
           new ProcessBuilder(
                   "sftp",
@@ -383,7 +384,7 @@ class EmbeddedSshServerTest {
     EmbeddedSshServer notStarted = new EmbeddedSshServer();
 
     assertThat(notStarted.isRunning()).isFalse();
-    assertThatThrownBy(notStarted::getPort)
+    assertThatThrownBy(notStarted::port)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not running");
     assertThatThrownBy(() -> notStarted.withMaxSessions(0))
@@ -392,10 +393,11 @@ class EmbeddedSshServerTest {
     assertThatThrownBy(() -> notStarted.authorizeKey(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("null");
-    assertThatThrownBy(() -> SshMasters.connect(notStarted, Engine.MINA))
+    assertThatThrownBy(() -> SshMasters.connect(notStarted, MasterOptions.engine(Engine.MINA)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("EmbeddedSshServer is not running");
-    assertThatThrownBy(() -> SshMasters.connect((EmbeddedSshServer) null, Engine.MINA))
+    assertThatThrownBy(
+            () -> SshMasters.connect((EmbeddedSshServer) null, MasterOptions.engine(Engine.MINA)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SshMasters.connect(server, (MasterOptions) null))
         .isInstanceOf(IllegalArgumentException.class);
@@ -404,9 +406,9 @@ class EmbeddedSshServerTest {
         .hasMessageContaining("before start()");
     notStarted.stop(); // harmless when not running
 
-    int port = server.getPort();
+    int port = server.port();
     server.start(); // runs already: nothing changes
-    assertThat(server.getPort()).isEqualTo(port);
+    assertThat(server.port()).isEqualTo(port);
   }
 
   @Test
@@ -431,7 +433,7 @@ class EmbeddedSshServerTest {
 
   private static SshClient client() {
     SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.getHostKey()));
+    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey()));
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     client.start();
@@ -440,7 +442,7 @@ class EmbeddedSshServerTest {
 
   private static ClientSession login(SshClient client, String user, KeyPair key) throws Exception {
     ClientSession session =
-        client.connect(user, server.getHost(), server.getPort()).verify(BOUND).getSession();
+        client.connect(user, server.host(), server.port()).verify(BOUND).getSession();
     try {
       session.addPublicKeyIdentity(key);
       session.auth().verify(BOUND);
@@ -454,7 +456,7 @@ class EmbeddedSshServerTest {
   private static void loginWithPassword(SshClient client, String user, String password)
       throws Exception {
     try (ClientSession session =
-        client.connect(user, server.getHost(), server.getPort()).verify(BOUND).getSession()) {
+        client.connect(user, server.host(), server.port()).verify(BOUND).getSession()) {
       session.addPasswordIdentity(password);
       session.auth().verify(BOUND);
     }

@@ -30,7 +30,7 @@ class EmbeddedUnixSocketTunnelTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void aForwardToAUnixSocketIsRefusedWithTheReason(Engine engine) {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       assertThatThrownBy(() -> master.forwardLocalSocket("/tmp/muxtest-any.sock"))
           .isInstanceOf(SshOperationException.class)
           .hasMessageContaining("/tmp/muxtest-any.sock")

@@ -114,7 +114,7 @@ class FileTransferMastersTest {
   @EnumSource(names = {"MINA", "OPENSSH"})
   void aClosedMasterRefusesTransfers(Engine engine) throws Exception {
     Path source = Files.writeString(local.resolve("a.txt"), "a");
-    CloseableSshMaster master = SshMasters.connect(server, engine);
+    CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine));
     master.close();
 
     assertThatThrownBy(() -> master.upload(source, "/tmp/closed"))

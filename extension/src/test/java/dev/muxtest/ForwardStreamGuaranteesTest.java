@@ -73,7 +73,7 @@ class ForwardStreamGuaranteesTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void aStalledReaderHoldsTheServerBackAndLosesNothing(Engine engine) throws Exception {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       awaitBlob(master);
       Forward forward = master.forwardLocal("localhost", PORT);
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -121,7 +121,7 @@ class ForwardStreamGuaranteesTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA"})
   void aStreamCutByALostConnectionIsNeverTakenForItsEnd(Engine engine) throws Exception {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       awaitBlob(master);
       Forward forward = master.forwardLocal("localhost", PORT);
       try (Socket socket = new Socket()) {

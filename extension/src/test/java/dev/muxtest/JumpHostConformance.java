@@ -40,7 +40,7 @@ abstract class JumpHostConformance {
   void commandsRunOnTheTargetWhichPublishesNoPort(SshMaster master) {
     assertThat(master.exec("cat /etc/muxtest-role").stdout()).isEqualTo("target\n");
     SshdContainer target = topologyOfThisClass().target();
-    assertThat(target.getJumpHost()).containsSame(topologyOfThisClass().bastion());
+    assertThat(target.jumpHost()).containsSame(topologyOfThisClass().bastion());
     assertThat(target.getExposedPorts()).isEmpty();
     assertThat(inspect(target).getNetworkSettings().getPorts().getBindings()).isEmpty();
     assertThat(inspect(target).getNetworkSettings().getNetworks()).hasSize(1);

@@ -101,9 +101,9 @@ class JumpHostImpostorTest {
   void anImpostorWhereTheBastionIsExpectedIsRefused(Engine engine) {
     Hop impostorBastion =
         new Hop(
-            outsider.getSshHost(),
-            outsider.getSshPort(),
-            topology.bastion().getHostKey(),
+            outsider.host(),
+            outsider.port(),
+            topology.bastion().hostKey(),
             outsider,
             Optional.empty());
 
@@ -119,7 +119,7 @@ class JumpHostImpostorTest {
         new Hop(
             SshTopology.BASTION_ALIAS,
             SshdContainer.SSH_PORT,
-            topology.target().getHostKey(),
+            topology.target().hostKey(),
             topology.bastion(),
             Optional.of(bastion));
 
@@ -134,7 +134,7 @@ class JumpHostImpostorTest {
         new Hop(
             SshTopology.TARGET_ALIAS,
             SshdContainer.SSH_PORT,
-            outsider.getHostKey(),
+            outsider.hostKey(),
             topology.target(),
             Optional.of(bastion));
 
@@ -147,16 +147,16 @@ class JumpHostImpostorTest {
     // Pins swapped: the bastion presents the very key the target is pinned to.
     Hop bastion =
         new Hop(
-            topology.bastion().getSshHost(),
-            topology.bastion().getSshPort(),
-            topology.target().getHostKey(),
+            topology.bastion().host(),
+            topology.bastion().port(),
+            topology.target().hostKey(),
             topology.bastion(),
             Optional.empty());
     Hop target =
         new Hop(
             SshTopology.TARGET_ALIAS,
             SshdContainer.SSH_PORT,
-            topology.bastion().getHostKey(),
+            topology.bastion().hostKey(),
             topology.target(),
             Optional.of(bastion));
 
@@ -165,9 +165,9 @@ class JumpHostImpostorTest {
 
   private static Hop genuineBastion() {
     return new Hop(
-        topology.bastion().getSshHost(),
-        topology.bastion().getSshPort(),
-        topology.bastion().getHostKey(),
+        topology.bastion().host(),
+        topology.bastion().port(),
+        topology.bastion().hostKey(),
         topology.bastion(),
         Optional.empty());
   }
@@ -176,7 +176,7 @@ class JumpHostImpostorTest {
     return new Hop(
         SshTopology.TARGET_ALIAS,
         SshdContainer.SSH_PORT,
-        topology.target().getHostKey(),
+        topology.target().hostKey(),
         topology.target(),
         Optional.of(bastion));
   }

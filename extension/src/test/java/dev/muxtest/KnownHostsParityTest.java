@@ -53,11 +53,11 @@ class KnownHostsParityTest {
   static void startTheOutsideHost() throws Exception {
     outside.start();
     // Reached by name: the container's port must answer on this machine's loopback.
-    assumeThat(InetAddress.getByName(outside.getSshHost()).isLoopbackAddress())
+    assumeThat(InetAddress.getByName(outside.host()).isLoopbackAddress())
         .as("the Docker engine publishes ports on this machine")
         .isTrue();
-    port = outside.getSshPort();
-    hostKey = outside.getHostKey();
+    port = outside.port();
+    hostKey = outside.hostKey();
     KeyPair client = KeyMaterial.generate();
     outside.authorizeKey(client.getPublic());
     identity = dir.resolve("id_ecdsa");

@@ -178,8 +178,7 @@ class LifecycleTest {
                 .client()
                 .listContainersCmd()
                 .withShowAll(true)
-                .withLabelFilter(
-                    Map.of(SshdContainer.LABEL, "true", "dev.muxtest.fixture", "never-ready"))
+                .withLabelFilter(Map.of(Labels.SSHD, "true", "dev.muxtest.fixture", "never-ready"))
                 .exec())
         .isEmpty();
     assertNothingLeft(NeverReadyCase.class);

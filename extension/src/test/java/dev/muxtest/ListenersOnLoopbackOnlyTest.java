@@ -45,7 +45,7 @@ class ListenersOnLoopbackOnlyTest {
     Optional<InetAddress> other = nonLoopbackAddress();
     Assumptions.assumeTrue(other.isPresent(), "this machine has no non-loopback address");
 
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       Forward local = master.forwardLocal("localhost", SshdContainer.SSH_PORT);
       Forward socks = master.forwardDynamic();
 

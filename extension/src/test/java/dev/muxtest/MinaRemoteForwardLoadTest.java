@@ -51,7 +51,7 @@ class MinaRemoteForwardLoadTest {
   @Test
   void aThousandConnectionsAtOnceThroughARemoteForward() throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    try (CloseableSshMaster master = SshMasters.connect(server, Engine.MINA);
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(Engine.MINA));
         ServerSocket gate = new ServerSocket()) {
       gate.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2 * CONNECTIONS);
       gate.setSoTimeout(ACCEPT_TIMEOUT_MS);

@@ -11,6 +11,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import com.github.dockerjava.api.model.Container;
+import dev.muxtest.internal.container.Labels;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.util.List;
@@ -204,8 +205,8 @@ class MisconfigurationTest {
         Map.of(),
         "@SshServer field 'server' in "
             + HERE
-            + "WrongServerTypeCase must be of type dev.muxtest.SshdContainer, "
-            + "dev.muxtest.SshHost or dev.muxtest.EmbeddedSshServer but is java.lang.String");
+            + "WrongServerTypeCase must be of type dev.muxtest.SshTarget (SshdContainer, "
+            + "EmbeddedSshServer, SshHost or UserMaster) but is java.lang.String");
   }
 
   @Test
@@ -363,7 +364,7 @@ class MisconfigurationTest {
         .withShowAll(true)
         .withLabelFilter(
             Map.of(
-                SshdContainer.LABEL,
+                Labels.SSHD,
                 "true",
                 // Other builds may share the Docker engine; only this JVM's containers are ours to
                 // count.

@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.muxtest.internal.engine.KeyMaterial;
+import java.lang.reflect.Method;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link SshHost#ofControlSocket}: what it takes, and what it refuses before anything runs. */
+/** {@link UserMaster#ofControlSocket}: what it takes, and what it refuses before anything runs. */
 class OwnMasterInputTest {
 
   @TempDir Path dir;
@@ -29,27 +28,17 @@ class OwnMasterInputTest {
     return path;
   }
 
-  private SshHost plainHost() throws Exception {
-    Path key = dir.resolve("id");
-    Files.write(
-        key, KeyMaterial.openSshPrivateKey(KeyMaterial.generate(), "own master input test"));
-    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-    return SshHost.of("localhost", 22, "u", key, Files.writeString(dir.resolve("kh"), ""));
-  }
-
   @Test
   void aSocketOfTheCurrentUserIsTakenAsAnAbsolutePathAndKeptByWithLoginLog() throws Exception {
     Path socket = socket("ctl");
     Path relative = Path.of("").toAbsolutePath().relativize(socket);
 
-    SshHost host = SshHost.ofControlSocket(relative).withLoginLog(() -> "");
+    UserMaster master = UserMaster.ofControlSocket(relative).withLoginLog(() -> "");
 
-    assertThat(host.controlSocket()).contains(socket);
-    assertThat(host.loginLog()).isPresent();
-    assertThat(host.host()).isNull();
-    assertThat(host.identityFile()).isNull();
-    assertThat(host).hasToString("the user's own master on " + socket);
-    assertThat(plainHost().controlSocket()).isEmpty();
+    assertThat(master.controlSocket()).isEqualTo(socket);
+    assertThat(master.loginLog()).isPresent();
+    assertThat(UserMaster.ofControlSocket(relative).loginLog()).isEmpty();
+    assertThat(master).hasToString("the user's own master on " + socket);
   }
 
   @Test
@@ -57,21 +46,21 @@ class OwnMasterInputTest {
     Path missing = dir.resolve("missing");
     Path file = Files.writeString(dir.resolve("file"), "");
 
-    assertThatThrownBy(() -> SshHost.ofControlSocket(null))
+    assertThatThrownBy(() -> UserMaster.ofControlSocket(null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("SshHost.ofControlSocket: the control socket is null");
-    assertThatThrownBy(() -> SshHost.ofControlSocket(missing))
+        .hasMessage("UserMaster.ofControlSocket: the control socket is null");
+    assertThatThrownBy(() -> UserMaster.ofControlSocket(missing))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "SshHost.ofControlSocket: the control socket \""
+            "UserMaster.ofControlSocket: the control socket \""
                 + missing
                 + "\" does not exist; open the master first (ssh -M -S "
                 + missing
                 + " -f -N user@host)");
-    assertThatThrownBy(() -> SshHost.ofControlSocket(file))
+    assertThatThrownBy(() -> UserMaster.ofControlSocket(file))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("\"" + file + "\" is not a socket");
-    assertThatThrownBy(() -> SshHost.ofControlSocket(dir))
+    assertThatThrownBy(() -> UserMaster.ofControlSocket(dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("\"" + dir + "\" is not a socket");
   }
@@ -80,10 +69,10 @@ class OwnMasterInputTest {
   void pathsOpenSshWouldExpandOrReadAsQuotesAreRefusedBeforeLookingAtTheFile() throws Exception {
     for (String name : new String[] {"c%h", "c${HOME}", "c\"q", "c\\", "c\nl"}) {
       Path path = dir.resolve(name);
-      assertThatThrownBy(() -> SshHost.ofControlSocket(path))
+      assertThatThrownBy(() -> UserMaster.ofControlSocket(path))
           .as(name)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("SshHost.ofControlSocket: the control socket ")
+          .hasMessageStartingWith("UserMaster.ofControlSocket: the control socket ")
           .hasMessageContaining("cannot be used");
     }
   }
@@ -101,28 +90,28 @@ class OwnMasterInputTest {
       return;
     }
 
-    assertThatThrownBy(() -> SshHost.ofControlSocket(socket))
+    assertThatThrownBy(() -> UserMaster.ofControlSocket(socket))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the control socket \"" + socket + "\" belongs to uid ")
         .hasMessageContaining("not to the current user");
   }
 
   @Test
-  void aHostOfAControlSocketTakesNoJumpHostAndIsNone() throws Exception {
-    SshHost own = SshHost.ofControlSocket(socket("ctl"));
-    SshHost plain = plainHost();
-
-    assertThatThrownBy(() -> own.withJumpHost(plain))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("takes no jump host");
-    assertThatThrownBy(() -> plain.withJumpHost(own))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("cannot be a jump host");
+  void theUsersMasterHasNoAddressAndTakesNoJumpHostNorServesAsOne() throws Exception {
+    // Once refused at run time (UserMaster.ofControlSocket), now ruled out by the types.
+    assertThat(UserMaster.class.getMethods())
+        .extracting(Method::getName)
+        .doesNotContain("withJumpHost", "host", "port", "user", "identityFile", "knownHostsFile");
+    assertThat(SshHost.class.getMethod("withJumpHost", SshHost.class).getParameterTypes())
+        .containsExactly(SshHost.class);
+    assertThat(SshHost.class.getMethods())
+        .extracting(Method::getName)
+        .doesNotContain("ofControlSocket", "controlSocket");
   }
 
   @Test
   void controlMasterNoAndAgentForwardingAreRefusedBeforeTheSocketIsUsed() throws Exception {
-    SshHost own = SshHost.ofControlSocket(socket("ctl")); // nobody listens: never asked
+    UserMaster own = UserMaster.ofControlSocket(socket("ctl")); // nobody listens: never asked
     MasterOptions openSsh = MasterOptions.defaults().withEngine(Engine.OPENSSH);
 
     assertThatThrownBy(
@@ -130,16 +119,15 @@ class OwnMasterInputTest {
         .isInstanceOf(SshOperationException.class)
         .hasMessage(
             "ControlMaster.NO opens a connection per command, which the user's own master on "
-                + own.controlSocket().orElseThrow()
+                + own.controlSocket()
                 + " never does: use ControlMaster.AUTO or YES");
     assertThatThrownBy(() -> SshMasters.connect(own, openSsh.withForwardAgent(true)).close())
         .isInstanceOf(SshOperationException.class)
         .hasMessageContaining("Agent forwarding is set when a master starts")
         .hasMessageContaining("ssh -M -A");
-    assertThatThrownBy(() -> SshMasters.connect(own, Engine.MINA).close())
+    assertThatThrownBy(() -> SshMasters.connect(own, MasterOptions.engine(Engine.MINA)).close())
         .isInstanceOf(SshOperationException.class)
         .hasMessageStartingWith(
-            "The MINA engine cannot use the user's own master on "
-                + own.controlSocket().orElseThrow());
+            "The MINA engine cannot use the user's own master on " + own.controlSocket());
   }
 }

@@ -39,8 +39,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * {@link SshHost#ofControlSocket}: a master the user opened by hand, with the system's {@code ssh
- * -M -S <socket> -f -N -F <config> target} as a user would (the config names a key and a
+ * {@link UserMaster#ofControlSocket}: a master the user opened by hand, with the system's {@code
+ * ssh -M -S <socket> -f -N -F <config> target} as a user would (the config names a key and a
  * known_hosts of the test's, as a user's {@code ~/.ssh} would), to an {@link SshdContainer} treated
  * as an outside host. The OpenSSH engine runs a class's sessions and forwards over it and leaves it
  * as it found it; the MINA engine refuses it; a dead socket is a clear error.
@@ -77,11 +77,11 @@ class OwnMasterTest {
         Files.writeString(
             dir.resolve("known_hosts"),
             "["
-                + outside.getSshHost()
+                + outside.host()
                 + "]:"
-                + outside.getSshPort()
+                + outside.port()
                 + " "
-                + KeyMaterial.publicKeyLine(outside.getHostKey())
+                + KeyMaterial.publicKeyLine(outside.hostKey())
                 + "\n");
     userConfig =
         Files.writeString(
@@ -89,9 +89,9 @@ class OwnMasterTest {
             String.join(
                 "\n",
                 "Host target",
-                "  HostName " + outside.getSshHost(),
-                "  Port " + outside.getSshPort(),
-                "  User " + outside.getUsername(),
+                "  HostName " + outside.host(),
+                "  Port " + outside.port(),
+                "  User " + outside.user(),
                 "  IdentityFile \"" + identity + "\"",
                 "  IdentitiesOnly yes",
                 "  IdentityAgent none",
@@ -129,7 +129,7 @@ class OwnMasterTest {
     int logins = acceptedLogins();
     int tcp = tcpConnectionsOf(pid);
     assertThat(tcp).as("the user's master's TCP connections").isEqualTo(1);
-    OnOwnMasterCase.server = SshHost.ofControlSocket(socket).withLoginLog(outside::getLogs);
+    OnOwnMasterCase.server = UserMaster.ofControlSocket(socket).withLoginLog(outside::getLogs);
 
     EngineExecutionResults results;
     try {
@@ -162,7 +162,7 @@ class OwnMasterTest {
   @Test
   void minaRefusesTheUsersMasterNamingTheSocketAndTheEngineToUse() throws Exception {
     long pid = usersMasterPid();
-    OnOwnMasterCase.server = SshHost.ofControlSocket(socket);
+    OnOwnMasterCase.server = UserMaster.ofControlSocket(socket);
 
     List<Throwable> failures = failures(run(Engine.MINA, OnOwnMasterCase.class));
 
@@ -181,7 +181,7 @@ class OwnMasterTest {
         java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       channel.bind(java.net.UnixDomainSocketAddress.of(dead));
     } // closed: the socket file stays, nobody listens, as after a master killed with -9
-    OnOwnMasterCase.server = SshHost.ofControlSocket(dead);
+    OnOwnMasterCase.server = UserMaster.ofControlSocket(dead);
     long start = System.nanoTime();
 
     List<Throwable> failures = failures(run(Engine.OPENSSH, OnOwnMasterCase.class));
@@ -198,7 +198,7 @@ class OwnMasterTest {
   @Test
   void aMasterReplacedDuringTheClassFailsItsProof() throws Exception {
     long pid = usersMasterPid();
-    ReplacedCase.server = SshHost.ofControlSocket(socket).withLoginLog(outside::getLogs);
+    ReplacedCase.server = UserMaster.ofControlSocket(socket).withLoginLog(outside::getLogs);
 
     List<Throwable> failures = failures(run(Engine.OPENSSH, ReplacedCase.class));
 
@@ -218,7 +218,8 @@ class OwnMasterTest {
     long pid = usersMasterPid();
     int port;
     try (CloseableSshMaster master =
-        SshMasters.connect(SshHost.ofControlSocket(socket), Engine.OPENSSH)) {
+        SshMasters.connect(
+            UserMaster.ofControlSocket(socket), MasterOptions.engine(Engine.OPENSSH))) {
       Forward left = master.forwardLocal("localhost", 22); // not closed by the test
       port = left.localPort();
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
@@ -271,16 +272,11 @@ class OwnMasterTest {
     ports.clear();
     long pid = usersMasterPid();
     boolean own = kind.equals("OWN_MASTER");
-    SshHost host =
-        (own
-                ? SshHost.ofControlSocket(socket)
-                : SshHost.of(
-                    outside.getSshHost(),
-                    outside.getSshPort(),
-                    outside.getUsername(),
-                    identity,
-                    knownHosts))
-            .withLoginLog(outside::getLogs);
+    SshTarget host =
+        own
+            ? UserMaster.ofControlSocket(socket).withLoginLog(outside::getLogs)
+            : SshHost.of(outside.host(), outside.port(), outside.user(), identity, knownHosts)
+                .withLoginLog(outside::getLogs);
     SuiteFirstCase.server = host;
     SuiteSecondCase.server = host;
 
@@ -448,7 +444,7 @@ class OwnMasterTest {
   @SshMultiplexing
   @SshTunnel(name = "ssh", port = 22)
   static class OnOwnMasterCase {
-    @SshServer static SshHost server;
+    @SshServer static UserMaster server;
 
     @Test
     void execAndForward(SshMaster master, @ForwardedPort("ssh") int port) throws Exception {
@@ -470,7 +466,7 @@ class OwnMasterTest {
 
   @SshMultiplexing
   static class ReplacedCase {
-    @SshServer static SshHost server;
+    @SshServer static UserMaster server;
 
     /** The user's master is replaced meanwhile: later sessions would ride another connection. */
     @Test
@@ -496,7 +492,7 @@ class OwnMasterTest {
   @SshTunnel(name = "ssh", port = 22)
   @Order(1)
   static class SuiteFirstCase {
-    @SshServer static SshHost server;
+    @SshServer static SshTarget server;
 
     @Test
     void first(@ForwardedPort("ssh") int port) throws Exception {
@@ -509,7 +505,7 @@ class OwnMasterTest {
   @SshTunnel(name = "ssh", port = 22)
   @Order(2)
   static class SuiteSecondCase {
-    @SshServer static SshHost server;
+    @SshServer static SshTarget server;
 
     @Test
     void second(@ForwardedPort("ssh") int port) throws Exception {
@@ -525,7 +521,8 @@ class OwnMasterTest {
   static final class ExitingChild {
     public static void main(String[] args) throws Exception {
       SshMaster master =
-          SshMasters.connect(SshHost.ofControlSocket(Path.of(args[0])), Engine.OPENSSH);
+          SshMasters.connect(
+              UserMaster.ofControlSocket(Path.of(args[0])), MasterOptions.engine(Engine.OPENSSH));
       Forward forward = master.forwardLocal("localhost", 22);
       System.out.println("PORT " + forward.localPort());
       System.out.println("BANNER " + banner(forward.localPort()));

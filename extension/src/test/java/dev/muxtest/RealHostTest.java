@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,15 +51,15 @@ class RealHostTest {
     identity = dir.resolve("id_ecdsa");
     Files.write(identity, KeyMaterial.openSshPrivateKey(key, "real host test key"));
     Files.setPosixFilePermissions(identity, PosixFilePermissions.fromString("rw-------"));
-    String hostPattern = "[" + outside.getSshHost() + "]:" + outside.getSshPort();
+    String hostPattern = "[" + outside.host() + "]:" + outside.port();
     knownHosts =
         Files.writeString(
             dir.resolve("known_hosts"),
-            hostPattern + " " + KeyMaterial.publicKeyLine(outside.getHostKey()) + "\n");
+            hostPattern + " " + KeyMaterial.publicKeyLine(outside.hostKey()) + "\n");
     wrongKnownHosts =
         Files.writeString(
             dir.resolve("known_hosts.wrong"),
-            hostPattern + " " + KeyMaterial.publicKeyLine(impostor.getHostKey()) + "\n");
+            hostPattern + " " + KeyMaterial.publicKeyLine(impostor.hostKey()) + "\n");
   }
 
   @AfterAll
@@ -79,10 +78,10 @@ class RealHostTest {
       throws Exception {
     try (CloseableSshMaster host =
             SshMasters.connect(
-                SshHost.of(
-                    outside.getSshHost(), outside.getSshPort(), "tester", identity, knownHosts),
-                Engine.OPENSSH);
-        CloseableSshMaster container = SshMasters.connect(outside, Engine.OPENSSH)) {
+                SshHost.of(outside.host(), outside.port(), "tester", identity, knownHosts),
+                MasterOptions.engine(Engine.OPENSSH));
+        CloseableSshMaster container =
+            SshMasters.connect(outside, MasterOptions.engine(Engine.OPENSSH))) {
       assertThat(container.exec("echo in").stdout()).isEqualTo("in\n");
       assertThat(host.exec("echo in").stdout()).isEqualTo("in\n");
 
@@ -119,7 +118,7 @@ class RealHostTest {
       names = {"MINA", "OPENSSH"})
   void hostByAddressWithItsLogGivesTheFullProof(Engine engine) {
     HostCase.server =
-        SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, knownHosts)
+        SshHost.of(outside.host(), outside.port(), "tester", identity, knownHosts)
             .withLoginLog(outside::getLogs);
 
     EngineExecutionResults results = run(HostCase.class, engine);
@@ -143,8 +142,8 @@ class RealHostTest {
                 "Host other",
                 "  HostName 192.0.2.1",
                 "Host outside",
-                "  HostName " + outside.getSshHost(),
-                "  Port " + outside.getSshPort(),
+                "  HostName " + outside.host(),
+                "  Port " + outside.port(),
                 "  User tester",
                 "  IdentityFile " + identity,
                 "  UserKnownHostsFile " + knownHosts,
@@ -152,7 +151,7 @@ class RealHostTest {
                 ""));
     HostCase.server = SshHost.fromSshConfig(config, "outside");
     assertThat(HostCase.server.toString())
-        .isEqualTo("tester@" + outside.getSshHost() + ":" + outside.getSshPort());
+        .isEqualTo("tester@" + outside.host() + ":" + outside.port());
 
     EngineExecutionResults results = run(HostCase.class, engine);
 
@@ -167,7 +166,7 @@ class RealHostTest {
       names = {"MINA", "OPENSSH"})
   void aHostKeyNotInTheKnownHostsFileIsRefused(Engine engine) {
     HostCase.server =
-        SshHost.of(outside.getSshHost(), outside.getSshPort(), "tester", identity, wrongKnownHosts);
+        SshHost.of(outside.host(), outside.port(), "tester", identity, wrongKnownHosts);
 
     EngineExecutionResults results = run(HostCase.class, engine);
 
@@ -202,7 +201,7 @@ class RealHostTest {
                 ""));
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -220,7 +219,7 @@ class RealHostTest {
                 "\n", "Host outside", "  HostName localhost", "  IdentityFile " + identity, ""));
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config

@@ -39,7 +39,7 @@ class RemoteProcessInputTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void badCommandsAndTimeoutsAreRefused(Engine engine) throws Exception {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       assertThatThrownBy(() -> master.start(null))
           .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("start: command must not be null");
@@ -77,7 +77,7 @@ class RemoteProcessInputTest {
   @EnumSource(names = {"MINA", "OPENSSH"})
   void theCommandReachesTheServerAsItIs(Engine engine) throws Exception {
     String marker = "/tmp/muxtest-process-" + UUID.randomUUID();
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       // A shell on the test machine would expand these, and create the file here.
       try (RemoteProcess process = master.start("echo $HOME `id -un`; touch " + marker)) {
         assertThat(readLine(process.stdout())).isEqualTo("/home/tester tester");
@@ -114,7 +114,7 @@ class RemoteProcessInputTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void aClosedMasterRefusesNewProcessesAndEndsItsOwn(Engine engine) throws Exception {
-    CloseableSshMaster master = SshMasters.connect(server, engine);
+    CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine));
     RemoteProcess running = master.start("cat");
     RemoteProcess terminal = master.startWithTerminal("cat");
     master.close();

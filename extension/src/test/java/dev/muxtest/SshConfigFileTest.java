@@ -13,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,7 +119,7 @@ class SshConfigFileTest {
             "  Port 2222");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "DB.internal"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -204,7 +203,7 @@ class SshConfigFileTest {
     Files.writeString(self, lines("Include " + self, "Host db", "  Port 1"));
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(self, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + self
@@ -233,7 +232,7 @@ class SshConfigFileTest {
     Path config = config("Include " + included);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("ssh config " + included + ": bad owner or permissions (owner ")
         .hasMessageEndingWith(
             ", writable by group or others); OpenSSH refuses such a file, and so does muxtest:"
@@ -246,7 +245,7 @@ class SshConfigFileTest {
     Path config = config("Host db", "  Include ${HOME}/x.conf");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -264,7 +263,7 @@ class SshConfigFileTest {
     Path config = config("Host db", "  IdentityFile " + key, "Include " + included);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + included
@@ -287,7 +286,7 @@ class SshConfigFileTest {
 
     assertThat(SshHost.fromSshConfig(config, "db").host()).isEqualTo("db");
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "web"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "ssh config " + config + " line 7, HostKeyAlias: not supported by muxtest");
   }
@@ -411,7 +410,7 @@ class SshConfigFileTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -433,7 +432,7 @@ class SshConfigFileTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "a"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(" line 4, ProxyJump: a loop: a -> b -> a ");
   }
 
@@ -457,7 +456,7 @@ class SshConfigFileTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("ssh config " + config + " line 2, ProxyJump: " + why);
   }
 
@@ -466,7 +465,7 @@ class SshConfigFileTest {
     Path config = stagingConfig("Host db.internal", "  ProxyJump bastoin");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db.internal"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -480,7 +479,7 @@ class SshConfigFileTest {
     Path config = stagingConfig("Host db.internal", "  ProxyJump te%ster@bastion");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db.internal"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "ssh config "
                 + config
@@ -505,7 +504,7 @@ class SshConfigFileTest {
 
     assertThat(SshHost.fromSshConfig(config, "db").certificateFile()).contains(certificate);
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "web"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -519,7 +518,7 @@ class SshConfigFileTest {
     Path config = config("Host db", "  UserKnownHostsFile none", "  IdentityFile " + key);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -537,7 +536,7 @@ class SshConfigFileTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "db"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -587,7 +586,7 @@ class SshConfigFileTest {
       Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--rw-"));
 
       assertThatThrownBy(() -> withHome(home, () -> SshHost.fromUserSshConfig("db")))
-          .isExactlyInstanceOf(ExtensionConfigurationException.class)
+          .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("ssh config " + config + ": bad owner or permissions");
     }
 
@@ -596,7 +595,7 @@ class SshConfigFileTest {
       Path home = Files.createDirectories(dir.resolve("home-empty"));
 
       assertThatThrownBy(() -> withHome(home, () -> SshHost.fromUserSshConfig("db")))
-          .isExactlyInstanceOf(ExtensionConfigurationException.class)
+          .isExactlyInstanceOf(IllegalArgumentException.class)
           .hasMessage("Cannot read ssh config " + home.resolve(".ssh/config") + ": no such file");
       assertThatThrownBy(() -> SshHost.fromUserSshConfig(" "))
           .isExactlyInstanceOf(IllegalArgumentException.class)

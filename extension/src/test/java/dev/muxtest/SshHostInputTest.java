@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -507,7 +506,7 @@ class SshHostInputTest {
             "");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("ssh config " + config + " line 4, " + expected);
   }
 
@@ -538,7 +537,7 @@ class SshHostInputTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outsdie"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -571,7 +570,7 @@ class SshHostInputTest {
             "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -588,7 +587,7 @@ class SshHostInputTest {
 
     assertThat(SshHost.fromSshConfig(config, "localhost").host()).isEqualTo("localhost");
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "bad_alias-"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -602,7 +601,7 @@ class SshHostInputTest {
     Path config = config("Host outside", "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -617,7 +616,7 @@ class SshHostInputTest {
         config("Host outside", "  IdentityFile " + key, "  UserKnownHostsFile " + knownHosts);
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(config, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "ssh config "
                 + config
@@ -648,7 +647,7 @@ class SshHostInputTest {
     Path missing = dir.resolve("no-such-config");
 
     assertThatThrownBy(() -> SshHost.fromSshConfig(missing, "outside"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Cannot read ssh config " + missing + ": ");
   }
 
@@ -672,11 +671,11 @@ class SshHostInputTest {
           Files.writeString(
               files.resolve("known_hosts"),
               "["
-                  + server.getSshHost()
+                  + server.host()
                   + "]:"
-                  + server.getSshPort()
+                  + server.port()
                   + " "
-                  + KeyMaterial.publicKeyLine(server.getHostKey())
+                  + KeyMaterial.publicKeyLine(server.hostKey())
                   + "\n");
     }
 
@@ -695,13 +694,7 @@ class SshHostInputTest {
 
       Throwable refused =
           catchFromConnect(
-              () ->
-                  SshHost.of(
-                      server.getSshHost(),
-                      server.getSshPort(),
-                      server.getUsername(),
-                      key,
-                      serverKnownHosts),
+              () -> SshHost.of(server.host(), server.port(), server.user(), key, serverKnownHosts),
               engine);
 
       assertThat(refused)
@@ -724,13 +717,7 @@ class SshHostInputTest {
 
       Throwable refused =
           catchFromConnect(
-              () ->
-                  SshHost.of(
-                      server.getSshHost(),
-                      server.getSshPort(),
-                      server.getUsername(),
-                      key,
-                      serverKnownHosts),
+              () -> SshHost.of(server.host(), server.port(), server.user(), key, serverKnownHosts),
               engine);
 
       assertThat(refused)
@@ -751,9 +738,9 @@ class SshHostInputTest {
               String.join(
                   "\n",
                   "Host outside",
-                  "  HostName " + server.getSshHost(),
-                  "  Port " + server.getSshPort(),
-                  "  User " + server.getUsername(),
+                  "  HostName " + server.host(),
+                  "  Port " + server.port(),
+                  "  User " + server.user(),
                   "  IdentityFile \"" + key + "\"",
                   "  UserKnownHostsFile \"" + hosts + "\" # holds the server's key",
                   "Host *",
@@ -761,8 +748,8 @@ class SshHostInputTest {
                   ""));
 
       SshHost host = SshHost.fromSshConfig(config, "outside");
-      try (CloseableSshMaster master = SshMasters.connect(host, engine)) {
-        assertThat(master.exec("whoami").stdout()).isEqualTo(server.getUsername() + "\n");
+      try (CloseableSshMaster master = SshMasters.connect(host, MasterOptions.engine(engine))) {
+        assertThat(master.exec("whoami").stdout()).isEqualTo(server.user() + "\n");
         assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
       }
       assertThat(host.identityFile()).isEqualTo(key);
@@ -776,7 +763,7 @@ class SshHostInputTest {
   private static Throwable catchFromConnect(ThrowingSupplier<SshHost> make, Engine engine) {
     try {
       SshHost host = make.get();
-      try (CloseableSshMaster master = SshMasters.connect(host, engine)) {
+      try (CloseableSshMaster master = SshMasters.connect(host, MasterOptions.engine(engine))) {
         return new AssertionError("a master connected to " + host + " on " + engine);
       }
     } catch (Throwable e) {

@@ -44,7 +44,7 @@ class SshMastersTest {
     CloseableSshMaster closed;
     Forward forward;
     Optional<Path> controlPath;
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       closed = master;
       controlPath = master.controlPath();
       assertThat(master.engine()).isEqualTo(engine);
@@ -128,7 +128,7 @@ class SshMastersTest {
   void aContainerThatIsNotRunningIsRefused() {
     SshdContainer notStarted = new SshdContainer();
 
-    assertThatThrownBy(() -> SshMasters.connect(notStarted, Engine.MINA))
+    assertThatThrownBy(() -> SshMasters.connect(notStarted, MasterOptions.engine(Engine.MINA)))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not running");
     assertThatThrownBy(() -> SshMasters.connect(notStarted))

@@ -58,13 +58,13 @@ class SshdContainerExposureTest {
     assertThat(published).extracting(Ports.Binding::getHostIp).containsOnly("127.0.0.1");
     assertThat(published)
         .extracting(Ports.Binding::getHostPortSpec)
-        .containsOnly(String.valueOf(server.getSshPort()));
+        .containsOnly(String.valueOf(server.port()));
   }
 
   @Test
   void sshdAnswersOnLoopbackAtTheMappedPort() throws Exception {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.getSshPort()), 10_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
       socket.setSoTimeout(10_000);
       InputStream in = socket.getInputStream();
       assertThat(new String(in.readNBytes(8), StandardCharsets.US_ASCII)).isEqualTo("SSH-2.0-");
@@ -79,10 +79,10 @@ class SshdContainerExposureTest {
     assertThatThrownBy(
             () -> {
               try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(other.get(), server.getSshPort()), 5_000);
+                socket.connect(new InetSocketAddress(other.get(), server.port()), 5_000);
               }
             })
-        .as("a connection to %s:%d", other.get().getHostAddress(), server.getSshPort())
+        .as("a connection to %s:%d", other.get().getHostAddress(), server.port())
         .isInstanceOf(ConnectException.class);
   }
 

@@ -36,19 +36,18 @@ class SshdContainerLoginsTest {
           Files.writeString(
               dir.resolve("known_hosts"),
               "["
-                  + server.getSshHost()
+                  + server.host()
                   + "]:"
-                  + server.getSshPort()
+                  + server.port()
                   + " "
-                  + KeyMaterial.publicKeyLine(server.getHostKey())
+                  + KeyMaterial.publicKeyLine(server.hostKey())
                   + "\n");
       assertThat(server.acceptedPublicKeyLoginsSoFar(key.getPublic())).isEmpty();
 
       for (int login = 1; login <= 2; login++) {
         try (CloseableSshMaster master =
             SshMasters.connect(
-                SshHost.of(
-                    server.getSshHost(), server.getSshPort(), "tester", identity, knownHosts))) {
+                SshHost.of(server.host(), server.port(), "tester", identity, knownHosts))) {
           assertThat(master.exec("true").exitCode()).isZero();
         }
         int expected = login;

@@ -111,8 +111,8 @@ public final class StagingNetwork implements AutoCloseable {
       started.add(app::stop);
       db.start();
       started.add(db::stop);
-      String bastionName = bastion.getSshHost();
-      int bastionPort = bastion.getSshPort();
+      String bastionName = bastion.host();
+      int bastionPort = bastion.port();
       bastionHost =
           SshHost.of(
                   bastionName,
@@ -154,7 +154,7 @@ public final class StagingNetwork implements AutoCloseable {
   private Path knownHosts(String host, String name, SshdContainer container) throws IOException {
     return Files.writeString(
         dir.resolve("known_hosts_" + host),
-        name + " " + KeyMaterial.publicKeyLine(container.getHostKey()) + "\n");
+        name + " " + KeyMaterial.publicKeyLine(container.hostKey()) + "\n");
   }
 
   /** The bastion, as a user's laptop reaches it: by its published port on loopback. */

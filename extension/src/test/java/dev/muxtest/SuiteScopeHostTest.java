@@ -64,11 +64,11 @@ class SuiteScopeHostTest {
         Files.writeString(
             dir.resolve("known_hosts"),
             "["
-                + outside.getSshHost()
+                + outside.host()
                 + "]:"
-                + outside.getSshPort()
+                + outside.port()
                 + " "
-                + KeyMaterial.publicKeyLine(outside.getHostKey())
+                + KeyMaterial.publicKeyLine(outside.hostKey())
                 + "\n");
   }
 
@@ -84,12 +84,7 @@ class SuiteScopeHostTest {
     clientPorts.clear();
     reports.clear();
     SshHost host =
-        SshHost.of(
-                outside.getSshHost(),
-                outside.getSshPort(),
-                outside.getUsername(),
-                identity,
-                knownHosts)
+        SshHost.of(outside.host(), outside.port(), outside.user(), identity, knownHosts)
             .withLoginLog(outside::getLogs);
     // One object, named by both classes' @SshServer fields.
     FirstCase.server = host;

@@ -39,7 +39,7 @@ class UnixSocketForwardingRefusedTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void eachConnectionEndsAtOnceAndTheMasterGoesOn(Engine engine) throws Exception {
-    try (CloseableSshMaster master = SshMasters.connect(server, engine)) {
+    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
       Forward forward = master.forwardLocalSocket(UnixSocketTunnelConformance.ECHO);
 
       try (Socket socket = UnixSocketTunnelConformance.connect(forward.localPort())) {

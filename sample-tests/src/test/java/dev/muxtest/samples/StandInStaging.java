@@ -139,16 +139,15 @@ final class StandInStaging {
               String.join(
                   "\n",
                   "["
-                      + bastion.getSshHost()
+                      + bastion.host()
                       + "]:"
-                      + bastion.getSshPort()
+                      + bastion.port()
                       + " "
-                      + PublicKeyEntry.toString(bastion.getHostKey()),
-                  "app.internal " + PublicKeyEntry.toString(app.getHostKey()),
+                      + PublicKeyEntry.toString(bastion.hostKey()),
+                  "app.internal " + PublicKeyEntry.toString(app.hostKey()),
                   ""));
       machines =
-          new Machines(
-              bastion.getSshHost(), bastion.getSshPort(), SshdContainer.USER, identity, knownHosts);
+          new Machines(bastion.host(), bastion.port(), SshdContainer.USER, identity, knownHosts);
       Path standIn =
           Files.writeString(
               directory.resolve("stand-in.conf"),
@@ -156,8 +155,8 @@ final class StandInStaging {
                   "\n",
                   "# Where the containers standing in for the staging machines answer.",
                   "Host bastion",
-                  "  HostName " + bastion.getSshHost(),
-                  "  Port " + bastion.getSshPort(),
+                  "  HostName " + bastion.host(),
+                  "  Port " + bastion.port(),
                   "Host *",
                   "  User " + SshdContainer.USER,
                   "  IdentityFile " + identity,

@@ -3,10 +3,10 @@ package dev.muxtest.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.muxtest.Engine;
-import dev.muxtest.SshHost;
 import dev.muxtest.SshMaster;
 import dev.muxtest.SshMultiplexing;
 import dev.muxtest.SshServer;
+import dev.muxtest.UserMaster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class YourOwnMasterTest {
 
   // In your repository: the socket of `ssh -M -S ~/.ssh/staging.ctl -f -N app.internal`, e.g.
-  // SshHost.ofControlSocket(Path.of(System.getProperty("user.home"), ".ssh/staging.ctl")).
-  @SshServer static SshHost server = SshHost.ofControlSocket(StandInMaster.controlSocket());
+  // UserMaster.ofControlSocket(Path.of(System.getProperty("user.home"), ".ssh/staging.ctl")).
+  @SshServer static UserMaster server = UserMaster.ofControlSocket(StandInMaster.controlSocket());
 
   @Test
   void runsOverYourMaster(SshMaster master) {

@@ -45,7 +45,7 @@ public final class FreshMinaClient implements AutoCloseable {
     KeyPair identity = BenchKeys.generate();
     server.authorizeKey(identity.getPublic());
     SshClient client = SshClient.setUpDefaultClient();
-    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.getHostKey()));
+    client.setServerKeyVerifier(new RequiredServerKeyVerifier(server.hostKey()));
     client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
     client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
     CoreModuleProperties.TCP_NODELAY.set(client, Boolean.TRUE);
@@ -56,10 +56,7 @@ public final class FreshMinaClient implements AutoCloseable {
   /** A new connection, authenticated. */
   public ClientSession connect() throws IOException {
     ClientSession session =
-        client
-            .connect(server.getUsername(), server.getSshHost(), server.getSshPort())
-            .verify(timeout)
-            .getSession();
+        client.connect(server.user(), server.host(), server.port()).verify(timeout).getSession();
     try {
       session.addPublicKeyIdentity(identity);
       session.auth().verify(timeout);

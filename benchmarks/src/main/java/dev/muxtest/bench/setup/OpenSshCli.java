@@ -51,16 +51,15 @@ public final class OpenSshCli implements AutoCloseable {
       Files.write(key, BenchKeys.openSshPrivateKey(identity, "muxtest bench key"));
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       Path knownHosts = directory.resolve("known_hosts");
-      Files.writeString(
-          knownHosts, HOST + " " + BenchKeys.publicKeyLine(server.getHostKey()) + "\n");
+      Files.writeString(knownHosts, HOST + " " + BenchKeys.publicKeyLine(server.hostKey()) + "\n");
       Files.writeString(
           cli.config,
           String.join(
               "\n",
               "Host " + HOST,
-              "  HostName " + server.getSshHost(),
-              "  Port " + server.getSshPort(),
-              "  User " + server.getUsername(),
+              "  HostName " + server.host(),
+              "  Port " + server.port(),
+              "  User " + server.user(),
               "  IdentityFile \"" + key + "\"",
               "  IdentitiesOnly yes",
               "  IdentityAgent none",

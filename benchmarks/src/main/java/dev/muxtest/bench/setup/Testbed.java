@@ -3,6 +3,7 @@ package dev.muxtest.bench.setup;
 import dev.muxtest.CloseableSshMaster;
 import dev.muxtest.Engine;
 import dev.muxtest.Forward;
+import dev.muxtest.MasterOptions;
 import dev.muxtest.SshMasters;
 import dev.muxtest.SshdContainer;
 import dev.muxtest.bench.Cleanup;
@@ -42,9 +43,11 @@ public final class Testbed {
     SshdContainer server = cleanup.register("benchmark sshd container", BenchServer.create(plan));
     server.start();
     CloseableSshMaster mina =
-        cleanup.register("MINA master", SshMasters.connect(server, Engine.MINA));
+        cleanup.register(
+            "MINA master", SshMasters.connect(server, MasterOptions.engine(Engine.MINA)));
     CloseableSshMaster openSsh =
-        cleanup.register("OpenSSH master", SshMasters.connect(server, Engine.OPENSSH));
+        cleanup.register(
+            "OpenSSH master", SshMasters.connect(server, MasterOptions.engine(Engine.OPENSSH)));
     BenchServer.awaitServices(server);
     return new Testbed(server, forwards("MINA", mina), forwards("OpenSSH", openSsh));
   }

@@ -1,6 +1,7 @@
 package dev.muxtest.bench.suite;
 
 import dev.muxtest.Engine;
+import dev.muxtest.MasterOptions;
 import dev.muxtest.SshMasters;
 import dev.muxtest.bench.Cleanup;
 import dev.muxtest.bench.RunPlan;
@@ -53,7 +54,7 @@ public final class HeapPerMaster implements Benchmark {
         cleanup.register("MINA client", FreshMinaClient.start(bed.server(), Testbed.TIMEOUT));
     try {
       Connector bareSession = () -> client.connect();
-      Connector master = () -> SshMasters.connect(bed.server(), Engine.MINA);
+      Connector master = () -> SshMasters.connect(bed.server(), MasterOptions.engine(Engine.MINA));
       hold(bareSession, n); // warm-up
       hold(master, n);
       Held bare = hold(bareSession, n);

@@ -1,13 +1,12 @@
 package dev.muxtest.internal.container;
 
 import dev.muxtest.SshTopology;
-import dev.muxtest.SshdContainer;
 
 /** Docker labels on what muxtest creates, so that a leak can be traced to its owner and swept. */
 public final class Labels {
 
   /** On every sshd container muxtest builds or starts. */
-  public static final String SSHD = SshdContainer.LABEL;
+  public static final String SSHD = "dev.muxtest.sshd";
 
   /** On every network muxtest creates. */
   public static final String NETWORK = SshTopology.LABEL;

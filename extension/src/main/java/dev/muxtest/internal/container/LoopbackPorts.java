@@ -20,7 +20,7 @@ import org.testcontainers.DockerClientFactory;
  * containers at a non-loopback address (a JVM inside a container, talking to its host's engine),
  * keeps the default: loopback of the engine's machine would be out of reach there.
  */
-public final class LoopbackPorts {
+final class LoopbackPorts {
 
   /** The address published ports bind to on a local engine. */
   public static final String LOOPBACK = "127.0.0.1";

@@ -1,6 +1,7 @@
 package dev.muxtest.internal.embedded;
 
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.engine.SshdLogLine;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.PublicKey;
@@ -86,8 +87,7 @@ public final class LoginRecorder implements PublickeyAuthenticator, SessionListe
       return; // authenticated by no key of ours: cannot happen with public-key auth only
     }
     String line =
-        String.format(
-            "Accepted publickey for %s from %s ssh2: %s %s",
+        SshdLogLine.acceptedPublicKey(
             session.getUsername(),
             describe(session.getRemoteAddress()),
             keyType(key),

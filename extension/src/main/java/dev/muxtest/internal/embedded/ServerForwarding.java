@@ -10,7 +10,7 @@ import org.apache.sshd.server.forward.ForwardingFilter;
  * machine. Remote forwards listen on loopback only, as OpenSSH's {@code GatewayPorts no}; a request
  * for any other address, or for all of them, is refused. No agent or X11 forwarding.
  */
-public final class ServerForwarding implements ForwardingFilter {
+final class ServerForwarding implements ForwardingFilter {
 
   /** The single, stateless instance. */
   public static final ServerForwarding INSTANCE = new ServerForwarding();

@@ -24,7 +24,7 @@ import org.apache.sshd.server.channel.ChannelSession;
  * accepts ({@code AcceptEnv LANG LC_* MUXTEST_*}), so that a client cannot set {@code PATH} or
  * {@code LD_PRELOAD} for the test machine's shell.
  */
-public final class SessionChannels implements ChannelFactory {
+final class SessionChannels implements ChannelFactory {
 
   /** Session channels open on one connection. */
   private static final AttributeKey<AtomicInteger> OPEN = new AttributeKey<>();

@@ -1,5 +1,6 @@
 package dev.muxtest.internal.embedded;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -178,7 +179,7 @@ public final class ShellCommands implements CommandFactory, ShellFactory {
       closeQuietly(current.getErrorStream());
     }
 
-    private static void closeQuietly(java.io.Closeable stream) {
+    private static void closeQuietly(Closeable stream) {
       try {
         stream.close();
       } catch (IOException ignored) {

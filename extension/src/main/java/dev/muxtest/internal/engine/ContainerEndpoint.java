@@ -22,10 +22,10 @@ public final class ContainerEndpoint implements ServerEndpoint {
    */
   public ContainerEndpoint(SshdContainer container) {
     this.container = container;
-    this.jumpHost = container.getJumpHost().map(ContainerEndpoint::new);
+    this.jumpHost = container.jumpHost().map(ContainerEndpoint::new);
     // Behind a jump host: its name and port as the jump host sees it.
-    this.host = jumpHost.isPresent() ? container.getNetworkHostName() : container.getSshHost();
-    this.port = jumpHost.isPresent() ? SshdContainer.SSH_PORT : container.getSshPort();
+    this.host = jumpHost.isPresent() ? container.networkHostName() : container.host();
+    this.port = jumpHost.isPresent() ? SshdContainer.SSH_PORT : container.port();
   }
 
   @Override
@@ -45,12 +45,12 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public String user() {
-    return container.getUsername();
+    return container.user();
   }
 
   @Override
   public HostKeyPolicy hostKeyPolicy() {
-    return new HostKeyPolicy.Pinned(container.getHostKey());
+    return new HostKeyPolicy.Pinned(container.hostKey());
   }
 
   @Override
@@ -61,7 +61,7 @@ public final class ContainerEndpoint implements ServerEndpoint {
 
   @Override
   public OptionalInt maxSessions() {
-    return OptionalInt.of(container.getMaxSessions());
+    return OptionalInt.of(container.maxSessions());
   }
 
   @Override

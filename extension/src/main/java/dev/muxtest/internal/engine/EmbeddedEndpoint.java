@@ -21,12 +21,12 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
    */
   public EmbeddedEndpoint(EmbeddedSshServer server) {
     this.server = server;
-    this.port = server.getPort();
+    this.port = server.port();
   }
 
   @Override
   public String host() {
-    return server.getHost();
+    return server.host();
   }
 
   @Override
@@ -36,12 +36,12 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
 
   @Override
   public String user() {
-    return server.getUsername();
+    return server.user();
   }
 
   @Override
   public HostKeyPolicy hostKeyPolicy() {
-    return new HostKeyPolicy.Pinned(server.getHostKey());
+    return new HostKeyPolicy.Pinned(server.hostKey());
   }
 
   @Override
@@ -56,7 +56,7 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
 
   @Override
   public OptionalInt maxSessions() {
-    return OptionalInt.of(server.getMaxSessions());
+    return OptionalInt.of(server.maxSessions());
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.Optional;
  * A server outside the test ({@link SshHost}): its own identity file and known_hosts, its log if
  * given, and the hosts it is reached through ({@link SshHost#withJumpHost}), each with its own.
  */
-public final class HostEndpoint implements ServerEndpoint {
+final class HostEndpoint implements ServerEndpoint {
 
   private final SshHost host;
   private final Optional<HostEndpoint> jumpHost;
@@ -82,16 +82,7 @@ public final class HostEndpoint implements ServerEndpoint {
   private List<String> allLogins(PublicKey clientKey) {
     String fingerprint = KeyMaterial.fingerprint(clientKey);
     return host.loginLog()
-        .map(
-            log ->
-                log.get()
-                    .lines()
-                    .map(String::strip)
-                    .filter(
-                        line ->
-                            line.contains("Accepted publickey for " + host.user() + " ")
-                                && line.endsWith(" " + fingerprint))
-                    .toList())
+        .map(log -> SshdLogLine.publicKeyLogins(log.get(), host.user(), fingerprint))
         .orElse(List.of());
   }
 

@@ -42,8 +42,8 @@ public final class KeyMaterial {
   /**
    * The key pair of an unencrypted private key file (OpenSSH or PEM format).
    *
-   * @throws dev.muxtest.SshOperationException if it cannot be read, is passphrase-protected, or
-   *     holds no private key
+   * @throws SshOperationException if it cannot be read, is passphrase-protected, or holds no
+   *     private key
    */
   public static KeyPair load(Path file) {
     // MINA's FileKeyPairProvider logs and skips a key it cannot read (an encrypted one included),

@@ -18,18 +18,18 @@ public final class Masters {
    * Connects a master to {@code server}. {@code options} choose the engine (DEFAULT: the one {@code
    * settings} configure) and override the timeouts of {@code settings}.
    *
-   * @throws dev.muxtest.SshOperationException naming the server and the cause when it cannot
+   * @throws SshOperationException naming the server and the cause when it cannot
    */
   public static EngineMaster connect(
       ServerEndpoint server, MasterOptions options, Settings settings) {
     Settings effective = settings.with(options);
     Engine engine = options.engine() == Engine.DEFAULT ? settings.engine() : options.engine();
-    if (server instanceof OwnMasterEndpoint own && engine != Engine.OPENSSH) {
+    if (server.needsOpenSsh() && engine != Engine.OPENSSH) {
       throw new SshOperationException(
           "The "
               + engine
               + " engine cannot use "
-              + own.describe()
+              + server.describe()
               + ": only the OpenSSH engine runs sessions over an OpenSSH control socket; use"
               + " Engine.OPENSSH (@SshMultiplexing(engine = Engine.OPENSSH),"
               + " MasterOptions.withEngine(Engine.OPENSSH) or muxtest.engine=OPENSSH)");

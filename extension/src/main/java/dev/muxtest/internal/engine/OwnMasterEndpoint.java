@@ -1,15 +1,15 @@
 package dev.muxtest.internal.engine;
 
-import dev.muxtest.SshHost;
+import dev.muxtest.UserMaster;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 
 /**
- * A server reached only through a master the user opened ({@link SshHost#ofControlSocket}): where
- * it is, who logs in and which host key was trusted are that master's business, so this endpoint
- * knows its control socket and, if given, the server's login log. No engine may connect to it:
- * every session rides the user's master.
+ * A server reached only through a master the user opened ({@link UserMaster}): where it is, who
+ * logs in and which host key was trusted are that master's business, so this endpoint knows its
+ * control socket and, if given, the server's login log. No engine may connect to it: every session
+ * rides the user's master.
  */
 public final class OwnMasterEndpoint implements ServerEndpoint {
 
@@ -19,26 +19,14 @@ public final class OwnMasterEndpoint implements ServerEndpoint {
    */
   public static final String UNREACHABLE_HOST = "muxtest-own-master.invalid";
 
-  private final SshHost host;
+  private final UserMaster master;
   private final Path controlSocket;
   private volatile int earlierLogins;
 
-  /**
-   * Wraps a host of {@link SshHost#ofControlSocket}.
-   *
-   * @throws IllegalArgumentException if {@code host} has no control socket
-   */
-  public OwnMasterEndpoint(SshHost host) {
-    this.host = host;
-    this.controlSocket =
-        host.controlSocket()
-            .orElseThrow(
-                () -> new IllegalArgumentException(host + " is not a host of a control socket"));
-  }
-
-  /** The endpoint of {@code host}: the user's own master for a control socket, else the host. */
-  public static ServerEndpoint of(SshHost host) {
-    return host.controlSocket().isPresent() ? new OwnMasterEndpoint(host) : new HostEndpoint(host);
+  /** Wraps the user's master. */
+  public OwnMasterEndpoint(UserMaster master) {
+    this.master = master;
+    this.controlSocket = master.controlSocket();
   }
 
   /** The user's master's control socket (an absolute path). */
@@ -77,9 +65,15 @@ public final class OwnMasterEndpoint implements ServerEndpoint {
     earlierLogins = allLogins().size();
   }
 
+  /** Its sessions ride the user's OpenSSH control socket, which only the OpenSSH engine can. */
+  @Override
+  public boolean needsOpenSsh() {
+    return true;
+  }
+
   @Override
   public boolean logsLogins() {
-    return host.loginLog().isPresent();
+    return master.loginLog().isPresent();
   }
 
   /**
@@ -93,15 +87,7 @@ public final class OwnMasterEndpoint implements ServerEndpoint {
   }
 
   private List<String> allLogins() {
-    return host.loginLog()
-        .map(
-            log ->
-                log.get()
-                    .lines()
-                    .map(String::strip)
-                    .filter(line -> line.contains("Accepted ") && line.contains(" for "))
-                    .toList())
-        .orElse(List.of());
+    return master.loginLog().map(log -> SshdLogLine.anyLogins(log.get())).orElse(List.of());
   }
 
   @Override

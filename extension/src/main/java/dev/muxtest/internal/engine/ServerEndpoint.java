@@ -93,6 +93,14 @@ public interface ServerEndpoint {
   }
 
   /**
+   * Whether only the OpenSSH engine can reach this server: the user's own master, whose sessions
+   * ride an OpenSSH control socket.
+   */
+  default boolean needsOpenSsh() {
+    return false;
+  }
+
+  /**
    * Whether the server was started for the test (a container, an embedded server) rather than a
    * host of the user's infrastructure: its connections may use the key exchange MINA uses, which
    * costs less than the post-quantum hybrid OpenSSH 9 puts first (see {@code OpenSshConfig}).

@@ -3,7 +3,9 @@ package dev.muxtest.internal.junit;
 import dev.muxtest.EmbeddedSshServer;
 import dev.muxtest.SshHost;
 import dev.muxtest.SshServer;
+import dev.muxtest.SshTarget;
 import dev.muxtest.SshdContainer;
+import dev.muxtest.UserMaster;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
@@ -25,6 +27,9 @@ public sealed interface DeclaredServer {
   /** A server outside the test. */
   record Host(SshHost host) implements DeclaredServer {}
 
+  /** The server behind the user's own OpenSSH master. */
+  record Own(UserMaster master) implements DeclaredServer {}
+
   /**
    * An {@link EmbeddedSshServer} in the test JVM: started by the extension unless it runs already.
    */
@@ -43,6 +48,9 @@ public sealed interface DeclaredServer {
     if (this instanceof Host h) {
       return h.host();
     }
+    if (this instanceof Own o) {
+      return o.master();
+    }
     return this instanceof Embedded e ? e.server() : null;
   }
 
@@ -50,7 +58,7 @@ public sealed interface DeclaredServer {
    * The server declared on {@code testClass} (or a superclass).
    *
    * @throws ExtensionConfigurationException if the field is not a static, non-null {@link
-   *     SshdContainer}, {@link SshHost} or {@link EmbeddedSshServer}, or if there are several
+   *     SshTarget}, or if there are several
    */
   static DeclaredServer of(Class<?> testClass) {
     List<Field> fields =
@@ -73,18 +81,12 @@ public sealed interface DeclaredServer {
     String at =
         String.format(
             "@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
-    if (!SshdContainer.class.isAssignableFrom(field.getType())
-        && field.getType() != SshHost.class
-        && field.getType() != EmbeddedSshServer.class) {
+    if (!SshTarget.class.isAssignableFrom(field.getType())) {
       throw new ExtensionConfigurationException(
           at
               + " must be of type "
-              + SshdContainer.class.getName()
-              + ", "
-              + SshHost.class.getName()
-              + " or "
-              + EmbeddedSshServer.class.getName()
-              + " but is "
+              + SshTarget.class.getName()
+              + " (SshdContainer, EmbeddedSshServer, SshHost or UserMaster) but is "
               + field.getType().getName());
     }
     if (!Modifier.isStatic(field.getModifiers())) {
@@ -100,6 +102,9 @@ public sealed interface DeclaredServer {
     }
     if (value instanceof SshHost host) {
       return new Host(host);
+    }
+    if (value instanceof UserMaster master) {
+      return new Own(master);
     }
     if (value instanceof EmbeddedSshServer embedded) {
       return new Embedded(embedded);

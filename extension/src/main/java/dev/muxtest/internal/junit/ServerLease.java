@@ -2,11 +2,12 @@ package dev.muxtest.internal.junit;
 
 import dev.muxtest.EmbeddedSshServer;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.SshTarget;
 import dev.muxtest.SshdContainer;
 import dev.muxtest.internal.container.ManagedContainer;
 import dev.muxtest.internal.engine.ContainerEndpoint;
 import dev.muxtest.internal.engine.EmbeddedEndpoint;
-import dev.muxtest.internal.engine.OwnMasterEndpoint;
+import dev.muxtest.internal.engine.Endpoints;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.util.Optional;
@@ -46,8 +47,10 @@ final class ServerLease implements AutoCloseable {
       String labelKey,
       String labelValue,
       Consumer<AutoCloseable> register) {
-    if (declared instanceof DeclaredServer.Host host) {
-      return new ServerLease(OwnMasterEndpoint.of(host.host()), Optional.empty(), () -> {});
+    if (declared instanceof DeclaredServer.Host || declared instanceof DeclaredServer.Own) {
+      // Outside the test: used as it is, nothing to start or stop.
+      return new ServerLease(
+          Endpoints.of((SshTarget) declared.server()), Optional.empty(), () -> {});
     }
     if (declared instanceof DeclaredServer.Embedded
         || (declared instanceof DeclaredServer.None

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * One line of an ssh config: the file and line it is on, its keyword and its arguments as OpenSSH
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param keyword the keyword in its usual spelling when muxtest knows it, else as written
  * @param arguments the arguments, unquoted
  */
-public record ConfigLine(Path file, int number, String keyword, List<String> arguments) {
+record ConfigLine(Path file, int number, String keyword, List<String> arguments) {
 
   /** The usual spelling of the keywords muxtest names in its messages, by lower case. */
   private static final Map<String, String> SPELLING =
@@ -48,8 +47,8 @@ public record ConfigLine(Path file, int number, String keyword, List<String> arg
   }
 
   /** A refusal of this line: {@code ssh config FILE line N, Keyword: problem}. */
-  public ExtensionConfigurationException error(String problem) {
-    return new ExtensionConfigurationException(
+  public IllegalArgumentException error(String problem) {
+    return new IllegalArgumentException(
         "ssh config " + file + " line " + number + ", " + keyword + ": " + problem);
   }
 }

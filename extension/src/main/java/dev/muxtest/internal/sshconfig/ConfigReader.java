@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Reads the lines of an ssh config, its {@code Include}s with them, that apply to one host name,
@@ -68,7 +67,7 @@ final class ConfigReader {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ExtensionConfigurationException(
+      throw new IllegalArgumentException(
           "Cannot read ssh config " + file + ": " + e.getMessage(), e);
     }
     for (int i = 0; i < lines.size(); i++) {
@@ -188,7 +187,7 @@ final class ConfigReader {
           modes.contains(PosixFilePermission.GROUP_WRITE)
               || modes.contains(PosixFilePermission.OTHERS_WRITE);
       if (othersWrite || !(owner.equals("root") || owner.equals(System.getProperty("user.name")))) {
-        throw new ExtensionConfigurationException(
+        throw new IllegalArgumentException(
             "ssh config "
                 + file
                 + ": bad owner or permissions (owner "
@@ -200,7 +199,7 @@ final class ConfigReader {
     } catch (UnsupportedOperationException e) {
       // No POSIX modes here (Windows): OpenSSH checks nothing of the kind there either.
     } catch (IOException e) {
-      throw new ExtensionConfigurationException(
+      throw new IllegalArgumentException(
           "Cannot read ssh config " + file + ": " + e.getMessage(), e);
     }
   }

@@ -18,8 +18,7 @@ record JumpSpec(String user, String host, int port, ConfigLine line) {
   /**
    * The hops of {@code line}'s value, first hop first; empty for {@code none}.
    *
-   * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for more than one
-   *     argument, an empty hop, or a bad port
+   * @throws IllegalArgumentException for more than one argument, an empty hop, or a bad port
    */
   static List<JumpSpec> parse(ConfigLine line) {
     if (line.arguments().size() > 1) {

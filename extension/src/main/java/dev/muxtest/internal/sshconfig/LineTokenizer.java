@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Splits a line of an ssh config as OpenSSH's {@code readconf.c} does: a keyword, then whitespace
@@ -22,8 +21,8 @@ final class LineTokenizer {
   /**
    * The line {@code number} of {@code file}, or empty for a blank line or a comment.
    *
-   * @throws ExtensionConfigurationException for a line that does not start with a keyword, or an
-   *     argument with an unclosed quote or empty
+   * @throws IllegalArgumentException for a line that does not start with a keyword, or an argument
+   *     with an unclosed quote or empty
    */
   static Optional<ConfigLine> line(Path file, int number, String text) {
     String line = text.strip();

@@ -2,7 +2,6 @@ package dev.muxtest.internal.sshconfig;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * A host as an ssh config gives it, each value with the line it comes from (empty where a default
@@ -42,13 +41,40 @@ public record ResolvedHost(
     String where) {
 
   /**
+   * Checks every value as {@code SshHost.of} does, naming the line of a bad one.
+   *
+   * @throws IllegalArgumentException naming the line (or the default taken) and the problem
+   */
+  public void check() {
+    String problem = HostNames.hostProblem(host);
+    if (problem != null) {
+      throw error(hostLine, "no HostName, and the alias is not a host name itself: ", problem);
+    }
+    problem = HostChecks.userProblem(user);
+    if (problem != null) {
+      throw error(userLine, "no User, and the local user name cannot be used: ", problem);
+    }
+    problem = HostChecks.identityProblem(identityFile);
+    if (problem != null) {
+      throw identityLine.error(problem);
+    }
+    problem = HostChecks.fileProblem(knownHostsFile, "known_hosts file");
+    if (problem != null) {
+      throw knownHostsLine.error(problem);
+    }
+    problem =
+        certificateFile.map(file -> HostChecks.fileProblem(file, "certificate file")).orElse(null);
+    if (problem != null) {
+      throw certificateLine.orElseThrow().error(problem);
+    }
+  }
+
+  /**
    * A refusal of a value: named by its line if it has one, else by {@code where} and {@code
    * defaultTaken} (what was taken instead of a line).
    */
-  public ExtensionConfigurationException error(
-      Optional<ConfigLine> line, String defaultTaken, String problem) {
+  IllegalArgumentException error(Optional<ConfigLine> line, String defaultTaken, String problem) {
     return line.map(l -> l.error(problem))
-        .orElseGet(
-            () -> new ExtensionConfigurationException(where + ": " + defaultTaken + problem));
+        .orElseGet(() -> new IllegalArgumentException(where + ": " + defaultTaken + problem));
   }
 }

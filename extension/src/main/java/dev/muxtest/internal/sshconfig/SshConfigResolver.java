@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Resolves an alias of an ssh config to a host and the chain of hosts it is reached through, as
@@ -55,8 +54,8 @@ public final class SshConfigResolver {
   /**
    * {@code alias} and its jump hosts.
    *
-   * @throws ExtensionConfigurationException naming the file, line and keyword of a bad value, the
-   *     alias no Host line matches, a missing setting, or a ProxyJump loop
+   * @throws IllegalArgumentException naming the file, line and keyword of a bad value, the alias no
+   *     Host line matches, a missing setting, or a ProxyJump loop
    */
   public ResolvedHost resolve(String alias) {
     return resolve(alias, null, null, new ArrayList<>());
@@ -84,7 +83,7 @@ public final class SshConfigResolver {
                   + ")");
     }
     if (!Files.isReadable(file) || Files.isDirectory(file)) {
-      throw new ExtensionConfigurationException(
+      throw new IllegalArgumentException(
           "Cannot read ssh config "
               + file
               + ": "
@@ -97,7 +96,7 @@ public final class SshConfigResolver {
               ? "it names no host"
               : "it names "
                   + options.namedHosts.stream().limit(20).collect(Collectors.joining(", "));
-      throw new ExtensionConfigurationException(
+      throw new IllegalArgumentException(
           "ssh config "
               + file
               + ": no Host line matches "
@@ -130,7 +129,7 @@ public final class SshConfigResolver {
             .first("userknownhostsfile")
             .orElseThrow(
                 () ->
-                    new ExtensionConfigurationException(
+                    new IllegalArgumentException(
                         where
                             + ": UserKnownHostsFile is missing (muxtest reads no default"
                             + " known_hosts)"));
@@ -216,7 +215,7 @@ public final class SshConfigResolver {
    */
   private static ConfigLine identity(List<ConfigLine> lines, String where) {
     if (lines.isEmpty()) {
-      throw new ExtensionConfigurationException(
+      throw new IllegalArgumentException(
           where + ": IdentityFile is missing (muxtest reads no default keys)");
     }
     for (ConfigLine line : lines) {

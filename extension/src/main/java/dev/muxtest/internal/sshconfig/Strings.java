@@ -3,7 +3,7 @@ package dev.muxtest.internal.sshconfig;
 import java.util.stream.Collectors;
 
 /** Values shown in messages: quoted, control characters escaped, so a message stays one line. */
-public final class Strings {
+final class Strings {
 
   private Strings() {}
 

@@ -55,7 +55,7 @@ class BadServerTest {
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       closedPort = socket.getLocalPort();
     }
-    Endpoint nowhere = new Endpoint("127.0.0.1", closedPort, genuine.getHostKey(), genuine, true);
+    Endpoint nowhere = new Endpoint("127.0.0.1", closedPort, genuine.hostKey(), genuine, true);
 
     assertThatThrownBy(() -> connect(engine, nowhere))
         .isInstanceOf(SshOperationException.class)
@@ -68,8 +68,7 @@ class BadServerTest {
   void loginRefused(Engine engine) {
     // The client's key is never authorized on the server.
     Endpoint unauthorized =
-        new Endpoint(
-            genuine.getSshHost(), genuine.getSshPort(), genuine.getHostKey(), genuine, false);
+        new Endpoint(genuine.host(), genuine.port(), genuine.hostKey(), genuine, false);
 
     assertThatThrownBy(() -> connect(engine, unauthorized))
         .isInstanceOf(SshOperationException.class)
@@ -85,8 +84,7 @@ class BadServerTest {
   void impostorWithAnotherHostKeyIsRefused(Engine engine) {
     // The impostor answers where the client expects the genuine server's pinned key.
     Endpoint manInTheMiddle =
-        new Endpoint(
-            impostor.getSshHost(), impostor.getSshPort(), genuine.getHostKey(), impostor, true);
+        new Endpoint(impostor.host(), impostor.port(), genuine.hostKey(), impostor, true);
 
     assertThatThrownBy(() -> connect(engine, manInTheMiddle))
         .isInstanceOf(SshOperationException.class)

@@ -47,7 +47,7 @@ class EmbeddedBadServerTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void aKeyTheServerNeverAuthorisedIsRefused(Engine engine) {
-    Endpoint unauthorized = new Endpoint(genuine, genuine.getHostKey(), false);
+    Endpoint unauthorized = new Endpoint(genuine, genuine.hostKey(), false);
 
     assertThatThrownBy(() -> connect(engine, unauthorized))
         .isInstanceOf(SshOperationException.class)
@@ -63,7 +63,7 @@ class EmbeddedBadServerTest {
   @EnumSource(names = {"MINA", "OPENSSH"})
   void anotherServerWithAnotherHostKeyIsRefused(Engine engine) {
     // The impostor answers where the client expects the genuine server's pinned key.
-    Endpoint manInTheMiddle = new Endpoint(impostor, genuine.getHostKey(), true);
+    Endpoint manInTheMiddle = new Endpoint(impostor, genuine.hostKey(), true);
 
     assertThatThrownBy(() -> connect(engine, manInTheMiddle))
         .isInstanceOf(SshOperationException.class)
@@ -87,17 +87,17 @@ class EmbeddedBadServerTest {
 
     @Override
     public String host() {
-      return server.getHost();
+      return server.host();
     }
 
     @Override
     public int port() {
-      return server.getPort();
+      return server.port();
     }
 
     @Override
     public String user() {
-      return server.getUsername();
+      return server.user();
     }
 
     @Override

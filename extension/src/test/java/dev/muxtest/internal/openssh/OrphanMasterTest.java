@@ -115,15 +115,15 @@ class OrphanMasterTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Files.writeString(exchange.resolve("hostkey"), KeyMaterial.publicKeyLine(server.getHostKey()));
+    Files.writeString(exchange.resolve("hostkey"), KeyMaterial.publicKeyLine(server.hostKey()));
     return new ProcessBuilder(
             java,
             "-cp",
             classPath,
             Child.class.getName(),
             base.toString(),
-            server.getSshHost(),
-            Integer.toString(server.getSshPort()),
+            server.host(),
+            Integer.toString(server.port()),
             exchange.toString())
         .redirectOutput(exchange.resolve("stdout").toFile())
         .redirectError(exchange.resolve("stderr").toFile())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.muxtest.CloseableSshMaster;
 import dev.muxtest.Engine;
 import dev.muxtest.Forward;
+import dev.muxtest.MasterOptions;
 import dev.muxtest.SshMasters;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
@@ -32,7 +33,8 @@ class ProgrammaticMasterTest {
   @Test
   void opensUsesAndClosesAMaster() throws Exception {
     // README:start
-    CloseableSshMaster master = SshMasters.connect(server, Engine.OPENSSH); // or an SshHost
+    CloseableSshMaster master =
+        SshMasters.connect(server, MasterOptions.engine(Engine.OPENSSH)); // or an SshHost
     try (master) {
       assertThat(master.exec("hostname").exitCode()).isZero();
       Forward ssh = master.forwardLocal("localhost", 22);

@@ -45,20 +45,20 @@ final class StagingHost {
         Files.writeString(
             knownHosts,
             "["
-                + container.getSshHost()
+                + container.host()
                 + "]:"
-                + container.getSshPort()
+                + container.port()
                 + " "
-                + PublicKeyEntry.toString(container.getHostKey())
+                + PublicKeyEntry.toString(container.hostKey())
                 + "\n");
         Files.writeString(
             directory.resolve("ssh_config"),
             String.join(
                 "\n",
                 "Host staging",
-                "  HostName " + container.getSshHost(),
-                "  Port " + container.getSshPort(),
-                "  User " + container.getUsername(),
+                "  HostName " + container.host(),
+                "  Port " + container.port(),
+                "  User " + container.user(),
                 "  IdentityFile " + identity,
                 "  UserKnownHostsFile " + knownHosts,
                 ""));

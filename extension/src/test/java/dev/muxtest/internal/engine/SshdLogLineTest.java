@@ -1,0 +1,46 @@
+package dev.muxtest.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The sshd login line: written once, read back, whatever the log puts in front of it. */
+class SshdLogLineTest {
+
+  private static final String FINGERPRINT = "SHA256:abcDEF123+/x";
+
+  @Test
+  void aLineWrittenHereIsReadBackAsTheLoginOfItsUserAndKey() {
+    String line =
+        SshdLogLine.acceptedPublicKey("tester", "127.0.0.1 port 50412", "ED25519", FINGERPRINT);
+
+    assertThat(line)
+        .isEqualTo(
+            "Accepted publickey for tester from 127.0.0.1 port 50412 ssh2: ED25519 " + FINGERPRINT);
+    assertThat(SshdLogLine.isPublicKeyLogin(line, "tester")).isTrue();
+    assertThat(SshdLogLine.isPublicKeyLogin(line, "test")).isFalse();
+    assertThat(SshdLogLine.fingerprint(line + "  ")).isEqualTo(FINGERPRINT);
+  }
+
+  @Test
+  void aLogIsFilteredByUserAndKeyAndMayCarryAPrefix() {
+    String mine =
+        SshdLogLine.acceptedPublicKey("tester", "10.0.0.2 port 1", "ED25519", FINGERPRINT);
+    String log =
+        String.join(
+            "\n",
+            "Server listening on 0.0.0.0 port 22.",
+            "  " + mine + "  ",
+            "Dec 08 00:00:01 host sshd[42]: " + mine,
+            SshdLogLine.acceptedPublicKey("other", "10.0.0.2 port 2", "ED25519", FINGERPRINT),
+            SshdLogLine.acceptedPublicKey("tester", "10.0.0.2 port 3", "RSA", "SHA256:another"),
+            "Accepted password for root from 10.0.0.3 port 4 ssh2");
+
+    assertThat(SshdLogLine.publicKeyLogins(log, "tester", FINGERPRINT))
+        .containsExactly(mine, "Dec 08 00:00:01 host sshd[42]: " + mine);
+    assertThat(SshdLogLine.anyLogins(log))
+        .hasSize(5)
+        .last()
+        .isEqualTo("Accepted password for root from 10.0.0.3 port 4 ssh2");
+  }
+}

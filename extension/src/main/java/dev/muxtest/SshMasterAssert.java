@@ -28,7 +28,7 @@ public class SshMasterAssert extends AbstractAssert<SshMasterAssert, SshMaster> 
   /** Verifies the client-side count of TCP connections the master opened. */
   public SshMasterAssert hasOpenedTcpConnections(long expected) {
     isNotNull();
-    long opened = actual.tcpConnectionsOpened();
+    long opened = actual.connectionReport().clientTcpConnections();
     if (opened != expected) {
       failWithMessage(
           "Expected the SSH master to have opened %d TCP connection(s) but it opened %d",

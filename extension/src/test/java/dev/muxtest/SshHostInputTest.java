@@ -763,7 +763,7 @@ class SshHostInputTest {
       SshHost host = SshHost.fromSshConfig(config, "outside");
       try (CloseableSshMaster master = SshMasters.connect(host, engine)) {
         assertThat(master.exec("whoami").stdout()).isEqualTo(server.getUsername() + "\n");
-        assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+        assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       }
       assertThat(host.identityFile()).isEqualTo(key);
       assertThat(host.knownHostsFile()).isEqualTo(hosts);

@@ -192,7 +192,18 @@ final class MasterProcess extends MasterLink {
     }
   }
 
+  @Override
+  String lostConnectionMessage(String server, Duration keepAliveInterval) {
+    return "The OpenSSH master to "
+        + server
+        + " has exited: its connection was lost (keep-alive every "
+        + keepAliveInterval
+        + ", 2 unanswered end it)"
+        + logTail();
+  }
+
   /** The end of the master's own log, for messages; empty if it wrote none. */
+  @Override
   String logTail() {
     try {
       if (!Files.exists(log)) {

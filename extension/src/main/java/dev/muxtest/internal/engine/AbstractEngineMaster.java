@@ -4,6 +4,7 @@ import dev.muxtest.ConnectionReport;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.RemoteProcess;
+import dev.muxtest.SshOperationException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -195,6 +196,20 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     liveness.ensureAccepting();
     return sessions.run(
         timeout, command, left -> execInSession(command, environment, timeout, left));
+  }
+
+  /**
+   * A command's round trip on the connection as it is now, for liveness: never reconnects.
+   *
+   * @throws SshOperationException if the master does not accept, has no connection, or the command
+   *     fails
+   */
+  final ExecResult execOnCurrentConnection(String command, Duration timeout) {
+    state.ensureAccepting();
+    if (!isConnected()) {
+      throw new SshOperationException(lostConnectionMessage());
+    }
+    return sessions.run(timeout, command, left -> execInSession(command, Map.of(), timeout, left));
   }
 
   @Override

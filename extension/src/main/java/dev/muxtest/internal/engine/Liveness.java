@@ -39,7 +39,8 @@ final class Liveness {
 
   private boolean answersRoundTrip() {
     try {
-      return master.exec("true", AbstractEngineMaster.PROBE_ATTEMPT).exitCode() == 0;
+      return master.execOnCurrentConnection("true", AbstractEngineMaster.PROBE_ATTEMPT).exitCode()
+          == 0;
     } catch (SshOperationException e) {
       LOG.log(Level.DEBUG, "Liveness check of the master failed: {0}", e.getMessage());
       return false;

@@ -110,7 +110,8 @@ public final class MinaMaster extends AbstractEngineMaster {
     CompletableFuture<Void> ended = new CompletableFuture<>();
     BoundedOutput out = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
     BoundedOutput err = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
-    try (ChannelExec channel = session().createExecChannel(command)) {
+    // The connection as it is: exec has reconnected where wanted, a liveness check must not.
+    try (ChannelExec channel = session.createExecChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setAgentForwarding(agent() != null);
       channel.setOut(out);

@@ -3,6 +3,7 @@ package dev.muxtest.internal.openssh;
 import dev.muxtest.ControlMaster;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.OwnMasterEvidence;
+import dev.muxtest.internal.engine.Processes;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import java.nio.file.Path;
 import java.security.PublicKey;

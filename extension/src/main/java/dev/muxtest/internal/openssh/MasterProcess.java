@@ -2,6 +2,7 @@ package dev.muxtest.internal.openssh;
 
 import dev.muxtest.ControlMaster;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;

@@ -20,8 +20,9 @@ import java.util.Optional;
 
 /**
  * The OpenSSH engine: the OpenSSH client's own master ({@code ssh -M} on a control socket in a
- * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}. Commands run as
- * multiplexing clients of that master ({@code ssh -S}).
+ * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}, or the user's own
+ * master on its socket; which of the two is chosen once, when it connects ({@link MasterSource}).
+ * Commands run as multiplexing clients of that master ({@code ssh -S}).
  */
 public final class OpenSshMaster extends AbstractEngineMaster {
 

@@ -4,14 +4,12 @@ import dev.muxtest.ConnectionReport;
 import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.RemoteProcess;
-import dev.muxtest.SshOperationException;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.sshd.agent.SshAgent;
 
@@ -36,13 +34,13 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   private final KeyPair identity;
   private final SessionBudget sessions;
-  private final AtomicLong connectionsOpened = new AtomicLong();
   private final MasterState state;
   private final AgentKeys agentKeys;
   private final ForwardRegistry forwards;
   private final ProcessRegistry processes;
   private final FileTransfers files;
   private final Liveness liveness;
+  private final ConnectionCount connections;
 
   /**
    * Takes the server's identity file, or makes a key pair for this master alone, and readies the
@@ -55,7 +53,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     this.sessions = SessionBudget.of(settings, server);
     this.state = new MasterState(server.describe());
     this.agentKeys = new AgentKeys(server.describe());
-    this.liveness = new Liveness(this, state, settings.reconnect(), server.describe());
+    this.connections = new ConnectionCount(server, identity.getPublic());
+    this.liveness = new Liveness(this, state, sessions, settings.reconnect(), server.describe());
     this.forwards = new ForwardRegistry(server, liveness::ensureAccepting, this::forwardOpener);
     this.processes =
         new ProcessRegistry(
@@ -66,10 +65,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     server.beforeConnect(identity.getPublic());
   }
 
-  /**
-   * Runs {@code command} in a new session of the master, within {@code left}; {@code timeout} is
-   * for messages.
-   */
+  /** Runs {@code command} in a new session within {@code left} ({@code timeout}: for messages). */
   protected abstract ExecResult execInSession(
       String command, Map<String, String> environment, Duration timeout, Duration left);
 
@@ -82,40 +78,24 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   /** Moves one file as {@link FileTransfers.Mover} says. */
   protected abstract void transferFile(FileTransfer transfer, Duration left);
 
-  /**
-   * Tries once to connect to {@code host:port} from the server, as a local forward would; empty if
-   * the destination accepted, else why not.
-   */
+  /** Tries once to reach {@code host:port} from the server as a forward does: empty, or why not. */
   protected abstract Optional<String> probeDestination(String host, int port);
 
-  /**
-   * Opens a new connection after the last one was lost or suspended, and reopens the forwards on
-   * it.
-   */
+  /** Opens a new connection after a loss or a suspension, and reopens the forwards on it. */
   protected abstract void connectAgain();
 
-  /**
-   * Ends the connection, keeping the master (and its forwards' listeners) for a later reconnect.
-   */
+  /** Ends the connection, keeping the master and its forwards' listeners for a reconnect. */
   protected abstract void disconnect();
 
-  /**
-   * Ends the connection and releases everything the engine holds; the forwards are closed already.
-   */
+  /** Ends the connection and releases what the engine holds; the forwards are closed already. */
   protected abstract void closeConnection();
 
-  /**
-   * Whether the engine's own control of the master answers (OpenSSH's {@code -O check}); true if it
-   * has none.
-   */
+  /** Whether the engine's own control answers (OpenSSH's {@code -O check}); true without one. */
   protected boolean controlAnswers() {
     return true;
   }
 
-  /**
-   * What the engine does to stop accepting new sessions (OpenSSH's {@code -O stop}); nothing by
-   * default.
-   */
+  /** What the engine does to stop accepting (OpenSSH's {@code -O stop}); nothing by default. */
   protected void onStopAccepting() {}
 
   /** Why the master cannot be used: its connection is lost. */
@@ -134,7 +114,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   /** Counts a TCP connection opened by the client for this master. */
   protected final void countConnection() {
-    connectionsOpened.incrementAndGet();
+    connections.add();
   }
 
   /** The agent this master forwards, when agent forwarding is on. */
@@ -177,10 +157,7 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     return state.isClosed() || state.isStopped();
   }
 
-  /**
-   * Reconnects a master whose connection is gone, if reconnecting is on or the master was
-   * suspended.
-   */
+  /** Reconnects a master without its connection, if it was suspended or reconnecting is on. */
   protected final void reconnectIfWanted() {
     liveness.ifWanted();
   }
@@ -196,20 +173,6 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     liveness.ensureAccepting();
     return sessions.run(
         timeout, command, left -> execInSession(command, environment, timeout, left));
-  }
-
-  /**
-   * A command's round trip on the connection as it is now, for liveness: never reconnects.
-   *
-   * @throws SshOperationException if the master does not accept, has no connection, or the command
-   *     fails
-   */
-  final ExecResult execOnCurrentConnection(String command, Duration timeout) {
-    state.ensureAccepting();
-    if (!isConnected()) {
-      throw new SshOperationException(lostConnectionMessage());
-    }
-    return sessions.run(timeout, command, left -> execInSession(command, Map.of(), timeout, left));
   }
 
   @Override
@@ -288,21 +251,12 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final long clientConnections() {
-    return connectionsOpened.get();
+    return connections.opened();
   }
 
   @Override
   public final ConnectionReport connectionReport() {
-    if (!server.logsLogins()) {
-      // Nothing on the server's side to wait for: its answer is read once.
-      List<String> lines = server.acceptedLogins(identity.getPublic());
-      return new ConnectionReport(
-          connectionsOpened.get(),
-          lines.size(),
-          KeyMaterial.fingerprint(identity.getPublic()),
-          lines);
-    }
-    return ServerEvidence.report(server, identity.getPublic(), connectionsOpened::get);
+    return connections.report();
   }
 
   @Override

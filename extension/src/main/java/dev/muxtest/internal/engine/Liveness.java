@@ -1,7 +1,10 @@
 package dev.muxtest.internal.engine;
 
+import dev.muxtest.ExecResult;
 import dev.muxtest.SshOperationException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * Whether a master is alive, when one without its connection connects again, and when it may not be
@@ -15,13 +18,20 @@ final class Liveness {
 
   private final AbstractEngineMaster master;
   private final MasterState state;
+  private final SessionBudget sessions;
   private final boolean reconnectOn;
   private final String server;
 
   /** The reconnects of {@code master} in {@code state}; {@code reconnectOn} if a lost one may. */
-  Liveness(AbstractEngineMaster master, MasterState state, boolean reconnectOn, String server) {
+  Liveness(
+      AbstractEngineMaster master,
+      MasterState state,
+      SessionBudget sessions,
+      boolean reconnectOn,
+      String server) {
     this.master = master;
     this.state = state;
+    this.sessions = sessions;
     this.reconnectOn = reconnectOn;
     this.server = server;
   }
@@ -39,8 +49,11 @@ final class Liveness {
 
   private boolean answersRoundTrip() {
     try {
-      return master.execOnCurrentConnection("true", AbstractEngineMaster.PROBE_ATTEMPT).exitCode()
-          == 0;
+      // On the connection as it is: exec would reconnect a connection lost meanwhile.
+      Duration bound = AbstractEngineMaster.PROBE_ATTEMPT;
+      ExecResult result =
+          sessions.run(bound, "true", left -> master.execInSession("true", Map.of(), bound, left));
+      return result.exitCode() == 0;
     } catch (SshOperationException e) {
       LOG.log(Level.DEBUG, "Liveness check of the master failed: {0}", e.getMessage());
       return false;

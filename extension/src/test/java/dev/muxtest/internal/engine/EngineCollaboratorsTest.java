@@ -3,6 +3,7 @@ package dev.muxtest.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.ConnectionReport;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
@@ -264,8 +265,31 @@ class EngineCollaboratorsTest {
     assertThat(acceptChecks).hasValue(1);
   }
 
-  /** A server as the registries see it; only whether it forwards to UNIX sockets matters. */
-  private record Endpoint(boolean forwardsUnixSockets) implements ServerEndpoint {
+  // ConnectionCount
+
+  @Test
+  void aServerWithoutALogOfLoginsIsReadOnceNotWaitedFor() {
+    PublicKey key = KeyMaterial.generate().getPublic();
+    ConnectionCount connections = new ConnectionCount(new Endpoint(true, false), key);
+    connections.add();
+
+    long start = System.nanoTime();
+    ConnectionReport report = connections.report();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(report.clientTcpConnections()).isEqualTo(1);
+    assertThat(report.serverAuthenticatedConnections()).isZero();
+    assertThat(report.keyFingerprint()).isEqualTo(KeyMaterial.fingerprint(key));
+    assertThat(connections.opened()).isEqualTo(1);
+  }
+
+  /** A server as the collaborators see it: whether it forwards to UNIX sockets, logs logins. */
+  private record Endpoint(boolean forwardsUnixSockets, boolean logsLogins)
+      implements ServerEndpoint {
+    Endpoint(boolean forwardsUnixSockets) {
+      this(forwardsUnixSockets, true);
+    }
+
     @Override
     public String host() {
       return "server.test";

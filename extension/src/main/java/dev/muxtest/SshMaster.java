@@ -16,35 +16,56 @@ public interface SshMaster {
   Engine engine();
 
   /**
-   * Runs a shell command on the server over the master, with the default command timeout.
-   *
-   * @throws IllegalArgumentException if {@code command} is null or blank
-   * @throws SshOperationException if the command cannot be started, does not end within the
-   *     timeout, or writes more than {@code muxtest.exec.maxOutput} to stdout or stderr
+   * The default command timeout ({@code muxtest.exec.timeout}), which the forms of {@code exec},
+   * {@code upload} and {@code download} without a timeout use.
    */
-  ExecResult exec(String command);
+  Duration commandTimeout();
 
   /**
-   * Runs a shell command on the server over the master.
+   * Runs a shell command on the server over the master, with extra environment variables, within
+   * {@code timeout}. The variables are passed as SSH environment requests (the server must accept
+   * them: the reference server accepts {@code LANG}, {@code LC_*} and {@code MUXTEST_*}). Only
+   * these variables are sent, never any of the test JVM's own environment. Every other form of
+   * {@code exec} comes here.
    *
-   * @throws IllegalArgumentException if {@code command} is null or blank, or {@code timeout} is
-   *     null, not positive or over 24 hours
+   * @throws IllegalArgumentException if {@code command} is null or blank, a name is not a plain
+   *     variable name ({@code [A-Za-z_][A-Za-z0-9_]*}: no patterns such as {@code LC_*}) or a value
+   *     is null, or {@code timeout} is null, not positive or over 24 hours
    * @throws SshOperationException if the command cannot be started, does not end within {@code
    *     timeout}, or writes more than {@code muxtest.exec.maxOutput} to stdout or stderr
    */
-  ExecResult exec(String command, Duration timeout);
+  ExecResult exec(String command, Map<String, String> environment, Duration timeout);
 
   /**
-   * Runs a shell command with extra environment variables, passed as SSH environment requests (the
-   * server must accept them: the reference server accepts {@code LANG}, {@code LC_*} and {@code
-   * MUXTEST_*}). Only these variables are sent, never any of the test JVM's own environment.
+   * Runs a shell command on the server over the master, with the default command timeout.
    *
-   * @throws IllegalArgumentException if {@code command} is null or blank, or a name is not a plain
-   *     variable name ({@code [A-Za-z_][A-Za-z0-9_]*}: no patterns such as {@code LC_*}) or a value
-   *     is null
-   * @throws SshOperationException as {@link #exec(String)}
+   * @throws IllegalArgumentException if {@code command} is null or blank
+   * @throws SshOperationException as {@link #exec(String, Map, Duration)}
    */
-  ExecResult exec(String command, Map<String, String> environment);
+  default ExecResult exec(String command) {
+    return exec(command, Map.of(), commandTimeout());
+  }
+
+  /**
+   * Runs a shell command on the server over the master, within {@code timeout}.
+   *
+   * @throws IllegalArgumentException if {@code command} is null or blank, or {@code timeout} is
+   *     null, not positive or over 24 hours
+   * @throws SshOperationException as {@link #exec(String, Map, Duration)}
+   */
+  default ExecResult exec(String command, Duration timeout) {
+    return exec(command, Map.of(), timeout);
+  }
+
+  /**
+   * Runs a shell command with extra environment variables, with the default command timeout.
+   *
+   * @throws IllegalArgumentException as {@link #exec(String, Map, Duration)}
+   * @throws SshOperationException as {@link #exec(String, Map, Duration)}
+   */
+  default ExecResult exec(String command, Map<String, String> environment) {
+    return exec(command, environment, commandTimeout());
+  }
 
   /**
    * Opens a local forward at run time: a listener on {@code 127.0.0.1} on a free port leading to
@@ -85,12 +106,16 @@ public interface SshMaster {
 
   /**
    * Whether the master is alive: its process or session is up and a real round trip to the server
-   * succeeds (OpenSSH's {@code -O check} alone answers without touching the network).
+   * succeeds (OpenSSH's {@code -O check} alone answers without touching the network). It never
+   * reconnects: a master whose connection is lost answers false (its next command may reconnect).
    */
   boolean check();
 
-  /** Stops accepting new sessions and forwards (OpenSSH's {@code -O stop}); running ones finish. */
-  void stop();
+  /**
+   * Stops accepting new sessions and forwards (OpenSSH's {@code -O stop}); running ones finish. The
+   * master is still closed as usual.
+   */
+  void stopAccepting();
 
   /**
    * The control socket of an {@link Engine#OPENSSH} master, for {@code ssh -S <path>}, {@code scp
@@ -99,14 +124,9 @@ public interface SshMaster {
   Optional<Path> controlPath();
 
   /**
-   * Number of TCP connections this master has opened, counted on the client side; 1 for a healthy
-   * class.
-   */
-  long tcpConnectionsOpened();
-
-  /**
-   * The evidence of multiplexing from both sides: the client's count and the server's log of
-   * authenticated connections made with this master's key.
+   * The evidence of multiplexing from both sides: the client's count of the TCP connections this
+   * master opened ({@link ConnectionReport#clientTcpConnections()}, 1 for a healthy class) and the
+   * server's log of authenticated connections made with this master's key.
    */
   ConnectionReport connectionReport();
 
@@ -151,14 +171,14 @@ public interface SshMaster {
    */
   Forward forwardLocalSocket(String remoteSocketPath);
 
-  // --- Files (issue 12): upload and download over the master ---
-
   /**
    * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the
    * master, within the default command timeout ({@code muxtest.exec.timeout}); see {@link
    * #upload(Path, String, Duration)}.
    */
-  void upload(Path local, String remotePath);
+  default void upload(Path local, String remotePath) {
+    upload(local, remotePath, commandTimeout());
+  }
 
   /**
    * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the
@@ -184,7 +204,9 @@ public interface SshMaster {
    * master, within the default command timeout ({@code muxtest.exec.timeout}); see {@link
    * #download(String, Path, Duration)}.
    */
-  void download(String remotePath, Path local);
+  default void download(String remotePath, Path local) {
+    download(remotePath, local, commandTimeout());
+  }
 
   /**
    * Copies {@code remotePath} on the server to the local file {@code local} over SFTP on the

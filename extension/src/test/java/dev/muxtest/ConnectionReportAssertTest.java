@@ -128,22 +128,25 @@ class ConnectionReportAssertTest {
 
   @Test
   void masterOpenedConnectionsPassWhenEqual() {
-    assertThatCode(() -> assertThat(new StubMaster(1, SINGLE)).hasOpenedTcpConnections(1))
+    assertThatCode(() -> assertThat(new StubMaster(SINGLE)).hasOpenedTcpConnections(1))
         .doesNotThrowAnyException();
   }
 
   @Test
   void masterOpenedConnectionsFailWithBothCounts() {
-    assertThatThrownBy(() -> assertThat(new StubMaster(3, SINGLE)).hasOpenedTcpConnections(1))
+    assertThatThrownBy(
+            () ->
+                assertThat(new StubMaster(new ConnectionReport(3, 1, "SHA256:x", List.of(LINE_1))))
+                    .hasOpenedTcpConnections(1))
         .isExactlyInstanceOf(AssertionError.class)
         .hasMessage("Expected the SSH master to have opened 1 TCP connection(s) but it opened 3");
   }
 
   @Test
   void masterSingleConnectionUsesItsReport() {
-    assertThatCode(() -> assertThat(new StubMaster(1, SINGLE)).usedSingleTcpConnection())
+    assertThatCode(() -> assertThat(new StubMaster(SINGLE)).usedSingleTcpConnection())
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> assertThat(new StubMaster(2, TWO)).usedSingleTcpConnection())
+    assertThatThrownBy(() -> assertThat(new StubMaster(TWO)).usedSingleTcpConnection())
         .isExactlyInstanceOf(AssertionError.class)
         .hasMessage(TWO_MESSAGE);
   }
@@ -155,17 +158,10 @@ class ConnectionReportAssertTest {
 
   /** Answers only the counting questions the assertions ask. */
   private static final class StubMaster implements SshMaster {
-    private final long opened;
     private final ConnectionReport report;
 
-    StubMaster(long opened, ConnectionReport report) {
-      this.opened = opened;
+    StubMaster(ConnectionReport report) {
       this.report = report;
-    }
-
-    @Override
-    public long tcpConnectionsOpened() {
-      return opened;
     }
 
     @Override
@@ -174,17 +170,12 @@ class ConnectionReportAssertTest {
     }
 
     @Override
-    public ExecResult exec(String command) {
+    public Duration commandTimeout() {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public ExecResult exec(String command, Duration timeout) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public ExecResult exec(String command, Map<String, String> environment) {
+    public ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
       throw new UnsupportedOperationException();
     }
 
@@ -224,7 +215,7 @@ class ConnectionReportAssertTest {
     }
 
     @Override
-    public void stop() {
+    public void stopAccepting() {
       throw new UnsupportedOperationException();
     }
 
@@ -243,20 +234,8 @@ class ConnectionReportAssertTest {
       throw new UnsupportedOperationException();
     }
 
-    // --- Files (issue 12): upload and download over the master ---
-
-    @Override
-    public void upload(Path local, String remotePath) {
-      throw new UnsupportedOperationException();
-    }
-
     @Override
     public void upload(Path local, String remotePath, Duration timeout) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void download(String remotePath, Path local) {
       throw new UnsupportedOperationException();
     }
 

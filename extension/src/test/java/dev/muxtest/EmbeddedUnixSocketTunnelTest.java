@@ -38,7 +38,7 @@ class EmbeddedUnixSocketTunnelTest {
               "the embedded server (Apache MINA SSHD) does not implement UNIX-socket forwarding"
                   + " (direct-streamlocal@openssh.com)");
       assertThat(master.check()).as("the master is still usable").isTrue();
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 }

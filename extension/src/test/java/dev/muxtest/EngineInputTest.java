@@ -77,7 +77,7 @@ class EngineInputTest {
       // The refusals cost the master nothing.
       assertThat(master.exec("echo $MUXTEST_X", Map.of("MUXTEST_X", "ok")).stdout())
           .isEqualTo("ok\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 

@@ -60,7 +60,7 @@ class FileTransferMastersTest {
           .isInstanceOf(SshOperationException.class)
           .hasMessageContaining("did not finish within PT0.05S");
       master.exec("rm -f /tmp/bound-" + engine, Duration.ofSeconds(30));
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 
@@ -106,7 +106,7 @@ class FileTransferMastersTest {
           .hasMessageContaining("was interrupted, and was ended");
       assertThat(flagKept).isTrue();
       assertThat(master.exec("rm -f /tmp/interrupted-" + engine).succeeded()).isTrue();
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 
@@ -131,13 +131,13 @@ class FileTransferMastersTest {
     MasterOptions options =
         MasterOptions.defaults().withEngine(Engine.OPENSSH).withControlMaster(ControlMaster.NO);
     try (CloseableSshMaster master = SshMasters.connect(server, options)) {
-      long before = master.tcpConnectionsOpened();
+      long before = master.connectionReport().clientTcpConnections();
 
       master.upload(source, "/tmp/no-master.txt");
       master.download("/tmp/no-master.txt", local.resolve("back.txt"));
 
       assertThat(Files.readString(local.resolve("back.txt"))).isEqualTo("no master");
-      assertThat(master.tcpConnectionsOpened() - before).isEqualTo(2);
+      assertThat(master.connectionReport().clientTcpConnections() - before).isEqualTo(2);
     }
   }
 }

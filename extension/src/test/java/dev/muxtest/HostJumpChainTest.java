@@ -71,7 +71,7 @@ class HostJumpChainTest {
       Forward byName = master.forwardLocal(StagingNetwork.APP, StagingNetwork.HTTP_PORT);
       assertThat(httpGet(byName.localPort())).isEqualTo("app\n");
 
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       ConnectionReport report = master.connectionReport();
       assertThat(report.singleConnection()).as(report.toString()).isTrue();
       // The target's log: the one login came from the bastion.
@@ -96,7 +96,7 @@ class HostJumpChainTest {
         assertThat(master.exec("echo " + i).stdout()).isEqualTo(i + "\n");
       }
 
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       // Counted by this machine's kernel, not by the engine: one connection to the bastion.
       assertThat(establishedConnectionsTo(network.bastion().port())).isEqualTo(1);
       if (engine == Engine.OPENSSH) {
@@ -260,7 +260,7 @@ class HostJumpChainTest {
       assertThat(master.exec("hostname").stdout()).isEqualTo("db\n");
       Forward forward = master.forwardLocal("localhost", StagingNetwork.HTTP_PORT);
       assertThat(httpGet(forward.localPort())).isEqualTo("db\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 }

@@ -8,8 +8,8 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 
 import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.engine.Processes;
 import dev.muxtest.internal.engine.Settings;
-import dev.muxtest.internal.openssh.Processes;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

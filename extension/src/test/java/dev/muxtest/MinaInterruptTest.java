@@ -114,7 +114,7 @@ class MinaInterruptTest {
       assertThat(first.get(BOUND.toSeconds(), TimeUnit.SECONDS).exitCode()).isZero();
       assertThat(second.get(BOUND.toSeconds(), TimeUnit.SECONDS).exitCode()).isZero();
     }
-    assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+    assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
   }
 
   /** A command that marks its start and waits, up to 20 s, for the other's mark. */

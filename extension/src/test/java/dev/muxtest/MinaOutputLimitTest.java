@@ -83,7 +83,7 @@ class MinaOutputLimitTest {
     // The command is gone from the server, and the master goes on.
     assertThat(master.exec("pgrep -c -x head || true").stdout().strip()).isEqualTo("0");
     assertThat(master.exec("echo still here").stdout()).isEqualTo("still here\n");
-    assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+    assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
   }
 
   @Test

@@ -95,7 +95,7 @@ class MinaRemoteForwardLoadTest {
           .as("peak heap growth with %d forwarded connections", CONNECTIONS)
           .isLessThan(512L * 1024 * 1024);
 
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       ConnectionReport report = master.connectionReport();
       assertThat(report.singleConnection()).as("report %s", report).isTrue();
     }

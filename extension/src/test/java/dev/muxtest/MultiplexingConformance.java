@@ -359,7 +359,7 @@ abstract class MultiplexingConformance {
             },
             r -> r.exitCode() == 0);
 
-        master.stop();
+        master.stopAccepting();
 
         assertThat(running).as("the session still runs when stop returns").isNotDone();
         assertThatThrownBy(() -> master.exec("echo too late"))

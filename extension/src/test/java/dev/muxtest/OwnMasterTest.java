@@ -224,7 +224,7 @@ class OwnMasterTest {
       port = left.localPort();
       assertThat(banner(port)).isEqualTo("SSH-2.0-");
       assertThat(master.controlPath()).contains(socket);
-      master.stop(); // refuses new sessions itself; the user's master takes no -O stop
+      master.stopAccepting(); // refuses new sessions itself; the user's master takes no -O stop
       assertThat(master.check()).isFalse();
     }
     assertThat(refuses(port)).as("the forward's port once the master closed").isTrue();
@@ -460,7 +460,9 @@ class OwnMasterTest {
       try (Forward runtime = master.forwardLocal("localhost", 22)) {
         assertThat(banner(runtime.localPort())).isEqualTo("SSH-2.0-");
       }
-      assertThat(master.tcpConnectionsOpened()).as("connections muxtest opened").isZero();
+      assertThat(master.connectionReport().clientTcpConnections())
+          .as("connections muxtest opened")
+          .isZero();
     }
   }
 

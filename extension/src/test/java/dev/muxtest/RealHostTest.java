@@ -258,7 +258,7 @@ class RealHostTest {
     void runsOnTheHost(SshMaster master) {
       assertThat(master.exec("whoami").stdout()).isEqualTo("tester\n");
       assertThat(master.forwardDynamic().isOpen()).isTrue();
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 }

@@ -69,7 +69,7 @@ class RemoteProcessInputTest {
             .hasMessageEndingWith(": cat");
         assertThat(cat.isAlive()).isTrue(); // a wait that ran out ends nothing
       }
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 
@@ -107,7 +107,7 @@ class RemoteProcessInputTest {
         assertThat(readLine(terminal.stdout())).startsWith("/dev/pts/");
         assertThat(terminal.waitFor(BOUND)).isZero();
       }
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 

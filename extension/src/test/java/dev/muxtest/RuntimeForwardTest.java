@@ -55,7 +55,7 @@ class RuntimeForwardTest {
     ExecResult result = master.exec("seq 1 100000");
 
     assertThat(result.stdout().lines()).hasSize(100000).endsWith("100000");
-    assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+    assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
   }
 
   private static String banner(int port) throws Exception {

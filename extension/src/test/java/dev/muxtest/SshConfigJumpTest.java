@@ -81,7 +81,7 @@ class SshConfigJumpTest {
     try (CloseableSshMaster master =
         SshMasters.connect(db, MasterOptions.defaults().withEngine(engine))) {
       assertThat(master.exec("hostname").stdout()).isEqualTo("db\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 
@@ -103,7 +103,7 @@ class SshConfigJumpTest {
     try (CloseableSshMaster master =
         SshMasters.connect(db, MasterOptions.defaults().withEngine(engine))) {
       assertThat(master.exec("hostname").stdout()).isEqualTo("db\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 

@@ -750,7 +750,7 @@ class SshHostInputTest {
       SshHost host = SshHost.fromSshConfig(config, "outside");
       try (CloseableSshMaster master = SshMasters.connect(host, MasterOptions.engine(engine))) {
         assertThat(master.exec("whoami").stdout()).isEqualTo(server.user() + "\n");
-        assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+        assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       }
       assertThat(host.identityFile()).isEqualTo(key);
       assertThat(host.knownHostsFile()).isEqualTo(hosts);

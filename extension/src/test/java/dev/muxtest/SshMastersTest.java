@@ -64,7 +64,7 @@ class SshMastersTest {
       assertThat(forward.isOpen()).isTrue();
       assertThat(banner(forward.localAddress())).isEqualTo("SSH-2.0-");
 
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
       ConnectionReport report = master.connectionReport();
       assertThat(report.singleConnection()).as("report %s", report).isTrue();
       // The server logged the one login from the very client port the sessions came from.
@@ -120,7 +120,7 @@ class SshMastersTest {
           .isLessThan(Duration.ofSeconds(20));
       // The timed-out session is gone; the master is not.
       assertThat(master.exec("echo still here").stdout()).isEqualTo("still here\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 

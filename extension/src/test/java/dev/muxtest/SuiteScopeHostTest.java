@@ -145,7 +145,7 @@ class SuiteScopeHostTest {
     assertThatThrownBy(() -> shared.exec("true"))
         .isInstanceOf(SshOperationException.class)
         .hasMessageContaining("is closed");
-    assertThat(shared.tcpConnectionsOpened()).isEqualTo(1);
+    assertThat(shared.connectionReport().clientTcpConnections()).isEqualTo(1);
     Optional<Path> controlPath = shared.controlPath();
     assertThat(controlPath.isPresent()).isEqualTo(engine == Engine.OPENSSH);
     controlPath.ifPresent(

@@ -49,7 +49,7 @@ class UnixSocketForwardingRefusedTest {
         // a reset ends it at once too
       }
       assertThat(master.exec("echo still here").stdout()).isEqualTo("still here\n");
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.assertj.MuxAssertions;
+import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.TunnelSpec;
 import dev.muxtest.internal.junit.MethodSession;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -211,26 +211,19 @@ abstract class UnixSocketTunnelConformance {
   void aSocketThatDoesNotExistFailsWithinTheReadyTimeoutNamingThePath(SshMaster master) {
     String missing = "/tmp/muxtest-no-such-dir/missing.sock";
     Duration readyTimeout = Duration.ofSeconds(3);
-    List<Forward> opened = new ArrayList<>();
+    EngineMaster engineMaster = ((MethodSession) master).engineMaster();
     long start = System.nanoTime();
-    try {
-      assertThatThrownBy(
-              () ->
-                  ((MethodSession) master)
-                      .engineMaster()
-                      .open(TunnelSpec.toSocket("db", missing, 0), readyTimeout, opened::add))
-          .isInstanceOf(SshOperationException.class)
-          .hasMessageContaining("The UNIX socket " + missing)
-          .hasMessageContaining("did not accept a connection within PT3S")
-          .hasMessageContaining("No such file or directory");
-      // One probe may have begun just before the bound: it is itself bounded (10 s).
-      assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .isLessThan(readyTimeout.plusSeconds(15));
-      assertThat(opened).hasSize(1);
-      assertThat(opened.get(0).remoteSocketPath()).contains(missing);
-    } finally {
-      opened.forEach(Forward::close);
-    }
+    assertThatThrownBy(() -> engineMaster.open(TunnelSpec.toSocket("db", missing, 0), readyTimeout))
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageContaining("The UNIX socket " + missing)
+        .hasMessageContaining("did not accept a connection within PT3S")
+        .hasMessageContaining("No such file or directory");
+    // One probe may have begun just before the bound: it is itself bounded (10 s).
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(readyTimeout.plusSeconds(15));
+    // The forward opened, then was closed by the failed open itself.
+    assertThat(engineMaster.openForwards())
+        .noneSatisfy(forward -> assertThat(forward.remoteSocketPath()).contains(missing));
   }
 
   @Test

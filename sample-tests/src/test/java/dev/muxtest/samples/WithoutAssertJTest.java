@@ -35,6 +35,6 @@ class WithoutAssertJTest {
       InputStream in = socket.getInputStream();
       assertEquals("SSH-2.0", new String(in.readNBytes(7), StandardCharsets.US_ASCII));
     }
-    assertEquals(1, master.tcpConnectionsOpened());
+    assertEquals(1, master.connectionReport().clientTcpConnections());
   }
 }

@@ -28,7 +28,8 @@ class YourOwnMasterTest {
   @Test
   void runsOverYourMaster(SshMaster master) {
     assertThat(master.exec("hostname").stdout()).isEqualTo("app\n");
-    assertThat(master.tcpConnectionsOpened()).isZero(); // your master's connection, not one of ours
+    assertThat(master.connectionReport().clientTcpConnections())
+        .isZero(); // your master's connection, not one of ours
   }
 }
 // README:end

@@ -63,4 +63,10 @@ public final class EmbeddedEndpoint implements ServerEndpoint {
   public boolean startedForTheTest() {
     return true;
   }
+
+  /** Apache MINA SSHD's server does not implement UNIX-socket forwarding. */
+  @Override
+  public boolean forwardsUnixSockets() {
+    return false;
+  }
 }

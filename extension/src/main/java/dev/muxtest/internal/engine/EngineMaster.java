@@ -6,7 +6,7 @@ import dev.muxtest.SshMaster;
 import dev.muxtest.SshOperationException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Optional;
 
 /**
  * What the extension and {@code SshMasters} need of a master beyond the public {@link SshMaster}.
@@ -14,21 +14,35 @@ import java.util.function.Consumer;
 public interface EngineMaster extends CloseableSshMaster {
 
   /**
-   * Opens the forward {@code spec} declares, hands it to {@code register} at once (so that it is
-   * closed even if the check fails), then waits until it works: LOCAL, its destination accepts a
-   * connection from the server's side and its local listener accepts; REMOTE, its listener on the
-   * server accepts; DYNAMIC, its local listener accepts.
+   * Opens the forward {@code spec} declares and waits until it works: LOCAL, its destination
+   * accepts a connection from the server's side and its local listener accepts; REMOTE, its
+   * listener on the server accepts; DYNAMIC, its local listener accepts. A forward that opened but
+   * does not work is closed before this throws.
    *
    * @throws SshOperationException if it cannot be opened, or does not work within {@code
    *     readyTimeout}
    */
-  Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register);
+  Forward open(TunnelSpec spec, Duration readyTimeout);
+
+  /**
+   * If the master is suspended or lost and reconnecting is wanted (it was suspended, or {@code
+   * muxtest.reconnect} is on), connects it again, reopening its forwards on their ports; whether it
+   * is connected afterwards.
+   */
+  boolean reconnect();
+
+  /**
+   * Whether closing the master closes every forward it opened, at less cost than closing each first
+   * (OpenSSH's {@code -O exit} ends them without one {@code -O cancel} each): then the owner of the
+   * master need not close them one by one.
+   */
+  boolean closesForwardsWithItself();
 
   /**
    * A local forward whose listener binds {@code 127.0.0.1:bindPort} (0: a free port).
    *
-   * @throws IllegalArgumentException as {@link dev.muxtest.SshMaster#forwardLocal(String, int)}, or
-   *     if {@code bindPort} is not from 0 to 65535
+   * @throws IllegalArgumentException as {@link SshMaster#forwardLocal(String, int)}, or if {@code
+   *     bindPort} is not from 0 to 65535
    * @throws SshOperationException if the port is taken or the forward cannot be opened
    */
   Forward forwardLocal(int bindPort, String host, int port);
@@ -52,6 +66,12 @@ public interface EngineMaster extends CloseableSshMaster {
   default Forward forwardDynamic() {
     return forwardDynamic(0);
   }
+
+  /**
+   * The client's count of the TCP connections this master opened, for diagnostics: unlike {@link
+   * #connectionReport()} it never reads the server's log, which a failed class may not reach.
+   */
+  long clientConnections();
 
   /** The forwards open now, for diagnostics. */
   List<Forward> openForwards();
@@ -81,18 +101,16 @@ public interface EngineMaster extends CloseableSshMaster {
    * For a master riding the user's own master ({@code SshHost.ofControlSocket}): the evidence, read
    * now, that every session rode it; else empty.
    */
-  default java.util.Optional<OwnMasterEvidence> ownMasterEvidence() {
-    return java.util.Optional.empty();
+  default Optional<OwnMasterEvidence> ownMasterEvidence() {
+    return Optional.empty();
   }
-
-  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
 
   /**
    * A local forward to the UNIX-domain socket {@code remoteSocketPath} on the server, whose
    * listener binds {@code 127.0.0.1:bindPort} (0: a free port).
    *
-   * @throws IllegalArgumentException as {@link dev.muxtest.SshMaster#forwardLocalSocket(String)},
-   *     or if {@code bindPort} is not from 0 to 65535
+   * @throws IllegalArgumentException as {@link SshMaster#forwardLocalSocket(String)}, or if {@code
+   *     bindPort} is not from 0 to 65535
    * @throws SshOperationException if the port is taken, the forward cannot be opened, or the server
    *     does not forward to UNIX sockets
    */

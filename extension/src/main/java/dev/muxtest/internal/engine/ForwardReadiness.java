@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * Waits until a forward works, the same way for both engines: LOCAL, its destination accepts a
@@ -33,12 +32,12 @@ final class ForwardReadiness {
   }
 
   /**
-   * Opens the forward {@code spec} declares, hands it to {@code register} at once (so that it is
-   * closed even if the check fails), then waits until it works. A TCP destination is checked from
-   * the server's side while the forward opens: the check does not need the forward, and on the
-   * OpenSSH engine each of the two starts an ssh process.
+   * Opens the forward {@code spec} declares, then waits until it works; a forward that does not is
+   * closed before this throws. A TCP destination is checked from the server's side while the
+   * forward opens: the check does not need the forward, and on the OpenSSH engine each of the two
+   * starts an ssh process.
    */
-  Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register) {
+  Forward open(TunnelSpec spec, Duration readyTimeout) {
     BackgroundCheck destination =
         spec.type() == ForwardType.LOCAL && !spec.isSocket()
             ? BackgroundCheck.start(() -> awaitDestination(spec.host(), spec.port(), readyTimeout))
@@ -53,18 +52,30 @@ final class ForwardReadiness {
             case REMOTE -> master.forwardRemote(spec.bindPort(), spec.host(), spec.port());
             case DYNAMIC -> master.forwardDynamic(spec.bindPort());
           };
-      register.accept(forward);
-      if (destination != null) {
-        destination.await();
-        awaitLocalListener(forward);
-      } else {
-        await(forward, readyTimeout);
+      try {
+        if (destination != null) {
+          destination.await();
+          awaitLocalListener(forward);
+        } else {
+          await(forward, readyTimeout);
+        }
+      } catch (RuntimeException | Error e) {
+        closeAfterFailure(forward, e);
+        throw e;
       }
       return forward;
     } finally {
       if (destination != null) {
         destination.stop(); // a forward that could not open: the check is not waited for
       }
+    }
+  }
+
+  private static void closeAfterFailure(Forward forward, Throwable failure) {
+    try {
+      forward.close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
     }
   }
 

@@ -108,4 +108,12 @@ public interface ServerEndpoint {
   default boolean startedForTheTest() {
     return false;
   }
+
+  /**
+   * Whether the server forwards connections to its UNIX-domain sockets ({@code
+   * direct-streamlocal@openssh.com}); OpenSSH's sshd does.
+   */
+  default boolean forwardsUnixSockets() {
+    return true;
+  }
 }

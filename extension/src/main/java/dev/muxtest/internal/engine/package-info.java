@@ -1,9 +1,9 @@
 /**
- * Not API: the engine layer shared by both SSH engines. {@link
- * dev.muxtest.internal.engine.EngineMaster} is what the JUnit wiring and {@code SshMasters} need of
- * a master; {@link dev.muxtest.internal.engine.AbstractEngineMaster} holds what both engines do
- * alike (state, exec overloads, session budget, forward registry, readiness checks, report); {@link
- * dev.muxtest.internal.engine.ServerEndpoint} is a server as a master sees it. Types here may
- * change in any release.
+ * Not API: the engine layer shared by both SSH engines. {@link EngineMaster} is what the JUnit
+ * wiring and {@code SshMasters} need of a master; {@link AbstractEngineMaster} holds what every
+ * master is (state, connection, session budget, liveness, report) and composes its capabilities:
+ * {@link ForwardRegistry}, {@link ProcessRegistry}, {@link FileTransfers}; {@link ServerEndpoint}
+ * is a server as a master sees it, and answers what it can do. Types here may change in any
+ * release.
  */
 package dev.muxtest.internal.engine;

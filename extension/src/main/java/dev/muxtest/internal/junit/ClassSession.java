@@ -116,17 +116,11 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
           // The run's: not the class's to close, and the same port for every class declaring it.
           tunnels.put(spec.name(), run.tunnel(spec, settings.tunnelReadyTimeout()));
         } else {
-          master.open(
-              spec,
-              settings.tunnelReadyTimeout(),
-              forward -> {
-                if (lease != Lease.OWNED) {
-                  // A master the class owns closes its forwards as it closes, all at once: the
-                  // OpenSSH engine's -O exit ends them without one -O cancel each.
-                  register(forward);
-                }
-                tunnels.put(spec.name(), forward);
-              });
+          Forward forward = master.open(spec, settings.tunnelReadyTimeout());
+          if (lease != Lease.OWNED || !master.closesForwardsWithItself()) {
+            register(forward);
+          }
+          tunnels.put(spec.name(), forward);
         }
       } catch (SshOperationException e) {
         throw new SshOperationException(
@@ -219,7 +213,7 @@ public final class ClassSession implements AutoCloseable, ExtensionContext.Store
           "muxtest.connections",
           String.format(
               "client TCP connections: %d (%s engine)",
-              current.tcpConnectionsOpened(), current.engine()));
+              current.clientConnections(), current.engine()));
       List<Forward> forwards = current.openForwards();
       entries.put("muxtest.forwards", forwards.isEmpty() ? "none" : forwards.toString());
       String masterLog = current.logTail();

@@ -147,21 +147,13 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
 
     synchronized Forward get(Duration readyTimeout) {
       if (forward == null) {
-        Forward[] made = new Forward[1];
-        try {
-          forward = master.open(spec, readyTimeout, opened -> made[0] = opened);
-        } catch (RuntimeException e) {
-          if (made[0] != null) {
-            closeQuietly(made[0]);
-          }
-          throw e;
-        }
+        forward = master.open(spec, readyTimeout);
         return forward;
       }
       if (!master.isConnected()) {
-        // Suspended while idle (or lost, with reconnecting on): a round trip reconnects the master,
-        // which reopens its forwards on their ports.
-        master.check();
+        // Suspended while idle (or lost, with reconnecting on): reconnecting reopens the master's
+        // forwards on their ports.
+        master.reconnect();
       }
       if (!forward.isOpen()) {
         throw new SshOperationException(

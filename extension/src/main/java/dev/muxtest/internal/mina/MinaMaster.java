@@ -2,11 +2,11 @@ package dev.muxtest.internal.mina;
 
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
-import dev.muxtest.Forward;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.FileTransfer;
+import dev.muxtest.internal.engine.ForwardOpener;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.io.IOException;
@@ -41,6 +41,7 @@ public final class MinaMaster extends AbstractEngineMaster {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final SshClient client;
+  private final MinaForwards forwards;
   private volatile ClientSession session;
 
   private MinaMaster(ServerEndpoint server, Settings settings, boolean forwardAgent) {
@@ -50,6 +51,8 @@ public final class MinaMaster extends AbstractEngineMaster {
       forwardAgent(agents.getAgent());
     }
     this.client = MinaClients.hardened(settings, agents);
+    this.forwards =
+        new MinaForwards(this::session, settings.connectTimeout(), server.describe(), this::forget);
     client.addSessionListener(
         new SessionListener() {
           @Override
@@ -107,7 +110,8 @@ public final class MinaMaster extends AbstractEngineMaster {
     CompletableFuture<Void> ended = new CompletableFuture<>();
     BoundedOutput out = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
     BoundedOutput err = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
-    try (ChannelExec channel = session().createExecChannel(command)) {
+    // The connection as it is: exec has reconnected where wanted, a liveness check must not.
+    try (ChannelExec channel = session.createExecChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setAgentForwarding(agent() != null);
       channel.setOut(out);
@@ -170,63 +174,8 @@ public final class MinaMaster extends AbstractEngineMaster {
   }
 
   @Override
-  protected Forward openLocal(int bindPort, String host, int port) {
-    try {
-      return StreamingLocalForward.open(
-          this::session, bindPort, host, port, settings.connectTimeout(), this::forget);
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "Cannot open a local forward to "
-              + host
-              + ":"
-              + port
-              + " through "
-              + server.describe()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  @Override
-  protected Forward openRemote(int remotePort, String host, int port) {
-    try {
-      return new MinaRemoteForward(
-          session()
-              .createRemotePortForwardingTracker(
-                  new SshdSocketAddress(LOOPBACK, remotePort), new SshdSocketAddress(host, port)),
-          this::forget);
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "Cannot open a remote forward from port "
-              + remotePort
-              + " on "
-              + server.describe()
-              + " to "
-              + host
-              + ":"
-              + port
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  @Override
-  protected Forward openDynamic(int bindPort) {
-    try {
-      return StreamingLocalForward.openSocks(
-          this::session, bindPort, settings.connectTimeout(), this::forget);
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "Cannot open a dynamic forward (SOCKS proxy) on 127.0.0.1:"
-              + bindPort
-              + " through "
-              + server.describe()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+  protected ForwardOpener forwardOpener() {
+    return forwards;
   }
 
   /** The same direct-tcpip channel the forward opens for each connection, opened and closed. */
@@ -257,13 +206,11 @@ public final class MinaMaster extends AbstractEngineMaster {
    * asked for again.
    */
   @Override
-  protected void reconnect() {
-    session = MinaSessions.open(client, server, identity(), settings);
-    for (Forward forward : openForwards()) {
-      if (forward instanceof SessionBoundForward bound) {
-        bound.reopen(session); // the server's listener ended with the old connection
-      }
-    }
+  protected void connectAgain() {
+    ClientSession reopened = MinaSessions.open(client, server, identity(), settings);
+    session = reopened;
+    // The server's listener of a remote forward ended with the old connection.
+    reopenForwards(SessionBoundForward.class, bound -> bound.reopen(reopened));
   }
 
   @Override
@@ -319,31 +266,6 @@ public final class MinaMaster extends AbstractEngineMaster {
               });
     }
   }
-
-  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
-
-  /**
-   * A listener whose every connection is a {@code direct-streamlocal@openssh.com} channel to the
-   * socket, pumped as the local TCP forwards are.
-   */
-  @Override
-  protected Forward openLocalSocket(int bindPort, String path) {
-    try {
-      return StreamingLocalForward.openToSocket(
-          this::session, bindPort, path, settings.connectTimeout(), this::forget);
-    } catch (IOException e) {
-      throw new SshOperationException(
-          "Cannot open a local forward to the UNIX socket "
-              + path
-              + " through "
-              + server.describe()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  // --- Files (issue 12): upload and download over the master ---
 
   /** An SFTP client on a channel of this master's session. */
   @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
@@ -64,7 +65,7 @@ final class SocksHandshake {
           };
       socket.setSoTimeout(previousTimeout);
       return request;
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       throw new IOException("The SOCKS client sent no complete request within " + timeout, e);
     }
   }

@@ -5,8 +5,6 @@ import dev.muxtest.ForwardType;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,7 +45,6 @@ final class StreamingLocalForward implements Forward {
   private static final System.Logger LOG = System.getLogger(StreamingLocalForward.class.getName());
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final int BACKLOG = 128;
-  private static final int BUFFER = 64 * 1024;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
   private static final Duration UNBIND_WAIT = Duration.ofSeconds(2);
   private static final Duration UNBIND_PAUSE = Duration.ofMillis(10);
@@ -60,7 +57,7 @@ final class StreamingLocalForward implements Forward {
   private final Consumer<Forward> onClose;
   private final ServerSocket listener;
   private final ExecutorService threads;
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<ForwardedConnection> connections = ConcurrentHashMap.newKeySet();
 
   /**
    * Every accepted socket until its connection ends, also before it has a channel (a SOCKS client
@@ -177,13 +174,13 @@ final class StreamingLocalForward implements Forward {
       try {
         threads.execute(() -> serve(socket));
       } catch (RuntimeException rejectedAfterClose) {
-        closeQuietly(socket);
+        Closing.quietly(socket);
       }
     }
   }
 
   private void serve(Socket socket) {
-    Connection connection = null;
+    ForwardedConnection connection = null;
     accepted.add(socket);
     try {
       if (closed.get()) {
@@ -199,7 +196,7 @@ final class StreamingLocalForward implements Forward {
               ? DirectStreamLocalChannel.create(session.get(), socketPath)
               : HalfClosingDirectTcpip.create(
                   session.get(), originator, socks != null ? socks.destination() : destination);
-      connection = new Connection(socket, channel);
+      connection = new ForwardedConnection(socket, channel);
       connections.add(connection);
       if (closed.get()) {
         return;
@@ -227,7 +224,7 @@ final class StreamingLocalForward implements Forward {
         connection.close();
         connections.remove(connection);
       } else {
-        closeQuietly(socket);
+        Closing.quietly(socket);
       }
       accepted.remove(socket);
     }
@@ -283,9 +280,9 @@ final class StreamingLocalForward implements Forward {
       return;
     }
     int port = listener.getLocalPort();
-    closeQuietly(listener);
-    List.copyOf(connections).forEach(Connection::close);
-    List.copyOf(accepted).forEach(StreamingLocalForward::closeQuietly);
+    Closing.quietly(listener);
+    List.copyOf(connections).forEach(ForwardedConnection::close);
+    List.copyOf(accepted).forEach(Closing::quietly);
     threads.shutdownNow();
     try {
       if (!threads.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -325,75 +322,5 @@ final class StreamingLocalForward implements Forward {
         + (socketPath != null
             ? socketPath
             : destination.getHostName() + ":" + destination.getPort());
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception ignored) {
-      // closing on the way out: nothing left to do with the failure
-    }
-  }
-
-  /** One accepted socket and its channel. */
-  private static final class Connection {
-    private final Socket socket;
-    private final HalfClosingForwardChannel channel;
-
-    Connection(Socket socket, HalfClosingForwardChannel channel) {
-      this.socket = socket;
-      this.channel = channel;
-    }
-
-    /** Local client to server; the client's end of stream becomes the channel's EOF. */
-    void pumpUpstream() {
-      try (OutputStream toServer = channel.getInvertedIn()) {
-        byte[] buffer = new byte[BUFFER];
-        InputStream fromClient = socket.getInputStream();
-        for (int n; (n = fromClient.read(buffer)) != -1; ) {
-          toServer.write(buffer, 0, n);
-          toServer.flush(); // the channel's stream buffers until flushed: send what we have
-        }
-      } catch (IOException e) {
-        close(); // the other direction cannot go on either
-      }
-    }
-
-    /**
-     * Server to local client; the channel's EOF becomes the socket's end of stream, a channel that
-     * ended without EOF (the connection lost, the channel closed) resets the socket instead, so
-     * that the local client never takes a stream cut short for a complete one.
-     */
-    void pumpDownstream() throws IOException {
-      try {
-        // The channel's pipe writes each packet's data to the socket as it is, with no copy.
-        channel.getInvertedOut().transferTo(socket.getOutputStream());
-      } catch (IOException e) {
-        reset();
-        throw e;
-      }
-      if (!socket.isClosed()) {
-        socket.shutdownOutput();
-      }
-    }
-
-    /** Closes the socket with a reset (RST) rather than an orderly end of stream (FIN). */
-    private void reset() {
-      try {
-        socket.setSoLinger(true, 0);
-      } catch (IOException alreadyClosed) {
-        // nothing to reset
-      }
-      closeQuietly(socket);
-    }
-
-    void close() {
-      closeQuietly(socket);
-      InputStream fromServer = channel.getInvertedOut();
-      if (fromServer != null) {
-        closeQuietly(fromServer); // drops data nobody will read any more
-      }
-      channel.close(false);
-    }
   }
 }

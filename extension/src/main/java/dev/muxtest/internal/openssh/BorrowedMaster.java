@@ -3,7 +3,10 @@ package dev.muxtest.internal.openssh;
 import dev.muxtest.ControlMaster;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.OwnMasterEvidence;
+import dev.muxtest.internal.engine.Processes;
+import dev.muxtest.internal.engine.ServerEndpoint;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -120,16 +123,27 @@ final class BorrowedMaster extends MasterLink {
     return false;
   }
 
+  @Override
+  String lostConnectionMessage(String server, Duration keepAliveInterval) {
+    return server
+        + " no longer answers: muxtest never opens a master of its own for it; open it again"
+        + " (ssh -M -S "
+        + socket
+        + " -f -N user@host)";
+  }
+
   /** The evidence, read now, that the sessions since {@link #start} rode this master. */
-  OwnMasterEvidence evidence(List<String> newLogins, boolean logsLogins) {
+  @Override
+  Optional<OwnMasterEvidence> ownMasterEvidence(ServerEndpoint server, PublicKey key) {
     Optional<ProcessHandle> now = MasterProcess.masterOf(client.control("check"));
-    return new OwnMasterEvidence(
-        socket,
-        master.pid(),
-        now.map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty()),
-        connectionsAtStart,
-        now.flatMap(ProcessTcpConnections::of),
-        newLogins,
-        logsLogins);
+    return Optional.of(
+        new OwnMasterEvidence(
+            socket,
+            master.pid(),
+            now.map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty()),
+            connectionsAtStart,
+            now.flatMap(ProcessTcpConnections::of),
+            server.acceptedLogins(key),
+            server.logsLogins()));
   }
 }

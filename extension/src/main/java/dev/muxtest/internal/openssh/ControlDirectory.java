@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The private (0700) directory of one OpenSSH master: its control socket, key, known_hosts, config
@@ -70,8 +69,8 @@ final class ControlDirectory {
    * runs that are gone, found there, are removed, and their masters ended.
    *
    * @param sshExecutable the OpenSSH client, to end masters whose JVM is gone
-   * @throws ExtensionConfigurationException if the configured base is too long for a socket path,
-   *     or has characters OpenSSH would expand or refuse
+   * @throws IllegalArgumentException if the configured base is too long for a socket path, or has
+   *     characters OpenSSH would expand or refuse
    */
   static Path create(Optional<Path> configuredBase, String sshExecutable) {
     return create(configuredBase, Path.of(System.getProperty("java.io.tmpdir")), sshExecutable);
@@ -84,13 +83,13 @@ final class ControlDirectory {
       base = configuredBase.get().toAbsolutePath();
       Optional<String> unusable = OpenSshConfig.whyUnusable(base);
       if (unusable.isPresent()) {
-        throw new ExtensionConfigurationException(
+        throw new IllegalArgumentException(
             String.format(
                 "Configuration parameter '%s' names %s, which OpenSSH cannot use as it is: %s; choose another directory",
                 Settings.CONTROL_DIRECTORY, base, unusable.get()));
       }
       if (!fits(base)) {
-        throw new ExtensionConfigurationException(
+        throw new IllegalArgumentException(
             String.format(
                 "Configuration parameter '%s' names %s (%d bytes), too long for a control socket path: "
                     + "UNIX socket paths allow %d bytes here (a control path of at most %d bytes); choose a shorter directory",

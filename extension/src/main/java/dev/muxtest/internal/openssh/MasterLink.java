@@ -1,7 +1,12 @@
 package dev.muxtest.internal.openssh;
 
 import dev.muxtest.ControlMaster;
+import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
+import dev.muxtest.internal.engine.ServerEndpoint;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The OpenSSH master behind an {@link OpenSshMaster}'s control socket, as the engine drives it:
@@ -14,7 +19,7 @@ abstract class MasterLink {
    * Makes the master ready (starts it, or finds it answering); whether a new TCP connection was
    * made.
    *
-   * @throws dev.muxtest.SshOperationException naming {@code server} when it cannot
+   * @throws SshOperationException naming {@code server} when it cannot
    */
   abstract boolean start(ControlMaster mode, Duration connectTimeout, String server);
 
@@ -35,6 +40,20 @@ abstract class MasterLink {
 
   /** The end of the master's own log, for messages; empty if there is none. */
   abstract String logTail();
+
+  /**
+   * Why the engine cannot use the master to {@code server} any more: its connection is lost
+   * (keep-alive every {@code keepAliveInterval}).
+   */
+  abstract String lostConnectionMessage(String server, Duration keepAliveInterval);
+
+  /**
+   * The evidence, read now, that every session rode the user's own master, for one of those (the
+   * logins {@code server} accepted with {@code key} since); else empty.
+   */
+  Optional<OwnMasterEvidence> ownMasterEvidence(ServerEndpoint server, PublicKey key) {
+    return Optional.empty();
+  }
 
   /**
    * Whether closing the engine's master ends this master, and with it its forwards: then a forward

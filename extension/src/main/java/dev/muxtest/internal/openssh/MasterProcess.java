@@ -2,6 +2,7 @@ package dev.muxtest.internal.openssh;
 
 import dev.muxtest.ControlMaster;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -192,7 +193,18 @@ final class MasterProcess extends MasterLink {
     }
   }
 
+  @Override
+  String lostConnectionMessage(String server, Duration keepAliveInterval) {
+    return "The OpenSSH master to "
+        + server
+        + " has exited: its connection was lost (keep-alive every "
+        + keepAliveInterval
+        + ", 2 unanswered end it)"
+        + logTail();
+  }
+
   /** The end of the master's own log, for messages; empty if it wrote none. */
+  @Override
   String logTail() {
     try {
       if (!Files.exists(log)) {

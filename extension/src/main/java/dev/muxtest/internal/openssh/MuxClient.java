@@ -176,8 +176,6 @@ final class MuxClient {
     return ssh(args);
   }
 
-  // --- Files (issue 12): upload and download over the master ---
-
   /** The ssh program this master runs. */
   String executable() {
     return executable;

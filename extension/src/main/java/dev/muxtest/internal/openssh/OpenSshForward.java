@@ -26,87 +26,6 @@ import java.util.regex.Pattern;
  */
 final class OpenSshForward implements Forward {
 
-  /**
-   * A forward as OpenSSH is asked for it.
-   *
-   * @param type LOCAL ({@code -L}), REMOTE ({@code -R}) or DYNAMIC ({@code -D})
-   * @param bindPort the listening port: on the test machine for LOCAL and DYNAMIC (never 0, OpenSSH
-   *     refuses it), on the server for REMOTE (0: allocated by the server)
-   * @param host destination host; empty for DYNAMIC and a socket
-   * @param port destination port; 0 for DYNAMIC and a socket
-   * @param socket for a LOCAL forward to a UNIX-domain socket on the server, its path; else empty
-   * @param percentExpanded whether this ssh expands {@code %} tokens in a socket path
-   */
-  record Request(
-      ForwardType type,
-      int bindPort,
-      String host,
-      int port,
-      String socket,
-      boolean percentExpanded) {
-
-    /** A forward to a TCP destination (or a SOCKS proxy). */
-    Request(ForwardType type, int bindPort, String host, int port) {
-      this(type, bindPort, host, port, "", true);
-    }
-
-    /**
-     * A LOCAL forward from {@code bindPort} to the UNIX-domain socket {@code socket}, for an ssh
-     * that expands {@code %} tokens in its path or not.
-     */
-    static Request toSocket(int bindPort, String socket, boolean percentExpanded) {
-      return new Request(ForwardType.LOCAL, bindPort, "", 0, socket, percentExpanded);
-    }
-
-    /** OpenSSH's option for the type. */
-    String flag() {
-      return switch (type) {
-        case LOCAL -> "-L";
-        case REMOTE -> "-R";
-        case DYNAMIC -> "-D";
-      };
-    }
-
-    /** OpenSSH's spec of the forward; a cancel must name it as requested (port 0 too). */
-    String spec() {
-      if (!socket.isEmpty()) {
-        return "127.0.0.1:" + bindPort + ":" + specPath();
-      }
-      return switch (type) {
-        case LOCAL -> "127.0.0.1:" + bindPort + ":" + specHost() + ":" + port;
-        case REMOTE -> bindPort + ":" + specHost() + ":" + port;
-        case DYNAMIC -> "127.0.0.1:" + bindPort;
-      };
-    }
-
-    /**
-     * The host as a spec field: an IPv6 literal in brackets, or OpenSSH splits it at its colons.
-     */
-    private String specHost() {
-      return host.contains(":") ? "[" + host + "]" : host;
-    }
-
-    /**
-     * The socket path as a spec field, to be read back as exactly that path: ssh splits the spec at
-     * colons, taking a backslash as an escape of the next character, then (since 8.3) expands
-     * {@code %} tokens in the path ({@code %%} is a {@code %}).
-     */
-    private String specPath() {
-      String path = percentExpanded ? socket.replace("%", "%%") : socket;
-      return path.replace("\\", "\\\\").replace(":", "\\:");
-    }
-
-    /** The same forward on another listening port. */
-    Request onPort(int newBindPort) {
-      return new Request(type, newBindPort, host, port, socket, percentExpanded);
-    }
-
-    @Override
-    public String toString() {
-      return flag() + " " + spec();
-    }
-  }
-
   private static final System.Logger LOG = System.getLogger(OpenSshForward.class.getName());
   private static final Pattern ALLOCATED = Pattern.compile("Allocated port (\\d+)");
   private static final Pattern REMOTE_READY =
@@ -124,11 +43,11 @@ final class OpenSshForward implements Forward {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** As last requested: a cancel must match it. */
-  private volatile Request request;
+  private volatile ForwardRequest request;
 
   private OpenSshForward(
       MuxClient client,
-      Request request,
+      ForwardRequest request,
       int listeningPort,
       Process ownProcess,
       BooleanSupplier masterOpen,
@@ -152,7 +71,7 @@ final class OpenSshForward implements Forward {
    */
   static OpenSshForward overMaster(
       MuxClient client,
-      Request request,
+      ForwardRequest request,
       String server,
       BooleanSupplier masterOpen,
       BooleanSupplier masterClosingOrStopped,
@@ -178,7 +97,7 @@ final class OpenSshForward implements Forward {
    */
   static OpenSshForward ownConnection(
       MuxClient client,
-      Request request,
+      ForwardRequest request,
       Path directory,
       Duration connectTimeout,
       String server,
@@ -250,7 +169,7 @@ final class OpenSshForward implements Forward {
 
   /** Whether this forward was requested as a remote forward on port 0 to {@code host:port}. */
   boolean isRemoteOnAnyPortTo(String host, int port) {
-    Request current = request;
+    ForwardRequest current = request;
     return type == ForwardType.REMOTE
         && current.bindPort() == 0
         && current.host().equals(host)
@@ -263,7 +182,7 @@ final class OpenSshForward implements Forward {
     if (ownProcess != null || closed.get()) {
       return;
     }
-    Request again = type == ForwardType.REMOTE ? request.onPort(listeningPort) : request;
+    ForwardRequest again = type == ForwardType.REMOTE ? request.onPort(listeningPort) : request;
     SshCommand.Result result = client.control("forward", again.flag(), again.spec());
     if (result.exitCode() != 0) {
       LOG.log(
@@ -308,7 +227,7 @@ final class OpenSshForward implements Forward {
 
   @Override
   public Optional<String> remoteSocketPath() {
-    Request current = request;
+    ForwardRequest current = request;
     return current.socket().isEmpty() ? Optional.empty() : Optional.of(current.socket());
   }
 
@@ -332,7 +251,7 @@ final class OpenSshForward implements Forward {
           ownProcess.destroyForcibly();
         }
       } else if (!masterClosingOrStopped.getAsBoolean()) {
-        Request current = request;
+        ForwardRequest current = request;
         SshCommand.Result result = client.control("cancel", current.flag(), current.spec());
         if (result.exitCode() != 0) {
           LOG.log(Level.WARNING, "ssh -O cancel {0} failed: {1}", current, result.stderr().strip());

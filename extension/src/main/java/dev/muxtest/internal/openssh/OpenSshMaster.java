@@ -3,13 +3,11 @@ package dev.muxtest.internal.openssh;
 import dev.muxtest.ControlMaster;
 import dev.muxtest.Engine;
 import dev.muxtest.ExecResult;
-import dev.muxtest.Forward;
-import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
 import dev.muxtest.internal.engine.FileTransfer;
-import dev.muxtest.internal.engine.OwnMasterEndpoint;
+import dev.muxtest.internal.engine.ForwardOpener;
 import dev.muxtest.internal.engine.OwnMasterEvidence;
 import dev.muxtest.internal.engine.Poll;
 import dev.muxtest.internal.engine.ServerCommands;
@@ -17,15 +15,14 @@ import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.sshd.agent.local.LocalAgentFactory;
 
 /**
  * The OpenSSH engine: the OpenSSH client's own master ({@code ssh -M} on a control socket in a
- * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}. Commands run as
- * multiplexing clients of that master ({@code ssh -S}).
+ * private directory), driven with {@code ssh -O check|forward|cancel|stop|exit}, or the user's own
+ * master on its socket; which of the two is chosen once, when it connects ({@link MasterSource}).
+ * Commands run as multiplexing clients of that master ({@code ssh -S}).
  */
 public final class OpenSshMaster extends AbstractEngineMaster {
 
@@ -34,12 +31,11 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
 
-  /** The agent socket's name: as short as the control socket's, so it fits wherever that fits. */
-  private static final String AGENT_SOCKET = "agt";
-
   private final ControlMaster mode;
   private final Path directory;
   private final Path controlPath;
+  private final MasterSource source;
+  private final OpenSshForwards forwards;
   private volatile JvmAgentSocket agentSocket;
   private volatile MuxClient client;
   private volatile MasterLink process;
@@ -47,18 +43,30 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   private OpenSshMaster(ServerEndpoint server, ControlMaster mode, Settings settings) {
     super(server, settings);
     this.mode = mode;
+    this.source = MasterSource.of(server);
     this.directory = ControlDirectory.create(settings.controlDirectory(), settings.sshExecutable());
-    this.controlPath =
-        server instanceof OwnMasterEndpoint own
-            ? own.controlSocket()
-            : directory.resolve(ControlDirectory.SOCKET);
+    this.controlPath = source.controlPath(directory);
+    this.forwards =
+        new OpenSshForwards(
+            () -> client,
+            mode,
+            directory,
+            settings,
+            server.describe(),
+            new OpenSshForwards.MasterHooks(
+                () -> !isClosed(),
+                () -> process.endsWithItsOwner() && isClosingOrStopped(),
+                this::openForwards,
+                this::countConnection,
+                this::forget));
   }
 
   /**
    * Writes the key, known_hosts and config into a new private directory and, unless {@code mode} is
-   * NO, starts the master and waits until it is authenticated. With {@code forwardAgent}, an SSH
-   * agent of the test JVM serves a socket in the private directory, which the master uses as its
-   * {@code IdentityAgent} and forwards ({@code ForwardAgent yes}) for every session.
+   * NO, starts the master and waits until it is authenticated (or, for the user's own master, finds
+   * it answering). With {@code forwardAgent}, an SSH agent of the test JVM serves a socket in the
+   * private directory, which the master uses as its {@code IdentityAgent} and forwards ({@code
+   * ForwardAgent yes}) for every session.
    *
    * @throws SshOperationException naming the server and the master's own log when it cannot
    */
@@ -75,87 +83,29 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   private void start(boolean forwardAgent) {
-    if (server instanceof OwnMasterEndpoint own) {
-      startOnOwnMaster(own, forwardAgent);
-      return;
-    }
-    if (forwardAgent) {
-      LocalAgentFactory agents = new LocalAgentFactory();
-      forwardAgent(agents.getAgent());
-      agentSocket = JvmAgentSocket.serve(agents.getAgent(), directory.resolve(AGENT_SOCKET));
-    }
-    Path config =
-        OpenSshConfig.write(
-            directory,
-            server,
-            identity(),
-            settings,
-            controlPath,
-            Optional.ofNullable(agentSocket).map(JvmAgentSocket::path));
-    client =
-        new MuxClient(
-            settings.sshExecutable(),
-            config,
-            directory,
-            mode,
-            settings.connectTimeout(),
-            settings.maxOutput());
-    process = new MasterProcess(client, controlPath, directory.resolve("master.log"), this::close);
+    MasterSource.Link link =
+        source.prepare(
+            new MasterSource.Setup(
+                directory,
+                controlPath,
+                identity(),
+                settings,
+                mode,
+                forwardAgent,
+                this::forwardAgent,
+                this::close));
+    agentSocket = link.agentSocket();
+    client = link.client();
+    process = link.link();
     try {
       if (mode != ControlMaster.NO
           && process.start(mode, settings.connectTimeout(), server.describe())) {
         countConnection();
       }
     } catch (SshOperationException e) {
-      throw server.jumpHost().isEmpty() ? e : withJumpHostsWords(e);
+      throw JumpHostDiagnosis.explain(
+          e, server, client, directory, settings.connectTimeout(), settings.maxOutput());
     }
-  }
-
-  /**
-   * The master's ProxyJump ssh writes its errors nowhere once the master goes to the background: a
-   * failed start behind jump hosts says only that the connection closed. One plain connection to
-   * each jump host alone, from the first hop on, gives the reason of the first that fails (a
-   * refused host key, a refused login); when every hop answers, the master's own message is about
-   * the server itself.
-   */
-  private SshOperationException withJumpHostsWords(SshOperationException failure) {
-    List<ServerEndpoint> jumps = OpenSshConfig.jumpHosts(server);
-    for (int hop = 1; hop <= jumps.size(); hop++) {
-      try {
-        SshCommand.Result jump =
-            SshCommand.run(
-                client.ssh(
-                    List.of(
-                        "-o",
-                        "ControlMaster=no",
-                        "-o",
-                        "ControlPath=none",
-                        "--",
-                        OpenSshConfig.jumpAlias(hop),
-                        "true")),
-                Map.of(),
-                directory,
-                settings.connectTimeout().multipliedBy(hop).plusSeconds(5),
-                settings.maxOutput());
-        if (jump.exitCode() == 0) {
-          continue;
-        }
-        if (jump.stderr().isBlank()) {
-          return failure;
-        }
-        return new SshOperationException(
-            failure.getMessage()
-                + "\nthe jump host "
-                + jumps.get(hop - 1).describe()
-                + " alone: "
-                + jump.stderr().strip(),
-            failure);
-      } catch (SshOperationException diagnosisFailed) {
-        failure.addSuppressed(diagnosisFailed);
-        return failure;
-      }
-    }
-    return failure;
   }
 
   @Override
@@ -201,55 +151,8 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   @Override
-  protected Forward openLocal(int bindPort, String host, int port) {
-    return LoopbackPorts.onLoopbackPort(
-        bindPort,
-        "a local forward to " + host + ":" + port + " through " + server.describe(),
-        localPort -> add(new OpenSshForward.Request(ForwardType.LOCAL, localPort, host, port)));
-  }
-
-  @Override
-  protected Forward openDynamic(int bindPort) {
-    return LoopbackPorts.onLoopbackPort(
-        bindPort,
-        "a dynamic forward (SOCKS proxy) through " + server.describe(),
-        localPort -> add(new OpenSshForward.Request(ForwardType.DYNAMIC, localPort, "", 0)));
-  }
-
-  @Override
-  protected Forward openRemote(int remotePort, String host, int port) {
-    boolean anotherOnAnyPort =
-        openForwards().stream()
-            .anyMatch(f -> f instanceof OpenSshForward o && o.isRemoteOnAnyPortTo(host, port));
-    if (remotePort == 0 && mode != ControlMaster.NO && anotherOnAnyPort) {
-      // OpenSSH cancels a port-0 remote forward by the spec as requested, which would then match
-      // the
-      // first of the two: ask for a port of our own choosing, so that each can be cancelled alone.
-      return LoopbackPorts.onServerPortOfOurChoosing(
-          "a remote forward to " + host + ":" + port + " through " + server.describe(),
-          serverPort ->
-              add(new OpenSshForward.Request(ForwardType.REMOTE, serverPort, host, port)));
-    }
-    return add(new OpenSshForward.Request(ForwardType.REMOTE, remotePort, host, port));
-  }
-
-  private OpenSshForward add(OpenSshForward.Request request) {
-    return mode == ControlMaster.NO
-        ? OpenSshForward.ownConnection(
-            client,
-            request,
-            directory,
-            settings.connectTimeout(),
-            server.describe(),
-            this::countConnection,
-            this::forget)
-        : OpenSshForward.overMaster(
-            client,
-            request,
-            server.describe(),
-            () -> !isClosed(),
-            () -> process.endsWithItsOwner() && isClosingOrStopped(),
-            this::forget);
+  protected ForwardOpener forwardOpener() {
+    return forwards;
   }
 
   /**
@@ -263,7 +166,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
   }
 
   @Override
-  protected void onStop() {
+  protected void onStopAccepting() {
     if (mode != ControlMaster.NO) {
       process.stopAccepting();
     }
@@ -271,14 +174,10 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   /** A new master on the same control path; its forwards are added again on the same ports. */
   @Override
-  protected void reconnect() {
+  protected void connectAgain() {
     process.restart(settings.connectTimeout(), server.describe());
     countConnection();
-    for (Forward forward : openForwards()) {
-      if (forward instanceof OpenSshForward openSsh) {
-        openSsh.reopen();
-      }
-    }
+    reopenForwards(OpenSshForward.class, OpenSshForward::reopen);
   }
 
   @Override
@@ -309,19 +208,7 @@ public final class OpenSshMaster extends AbstractEngineMaster {
 
   @Override
   protected String lostConnectionMessage() {
-    if (process instanceof BorrowedMaster) {
-      return server.describe()
-          + " no longer answers: muxtest never opens a master of its own for it; open it again"
-          + " (ssh -M -S "
-          + controlPath
-          + " -f -N user@host)";
-    }
-    return "The OpenSSH master to "
-        + server.describe()
-        + " has exited: its connection was lost (keep-alive every "
-        + settings.keepAliveInterval()
-        + ", 2 unanswered end it)"
-        + process.logTail();
+    return process.lostConnectionMessage(server.describe(), settings.keepAliveInterval());
   }
 
   @Override
@@ -350,67 +237,10 @@ public final class OpenSshMaster extends AbstractEngineMaster {
     return started;
   }
 
-  // The user's own master (SshHost.ofControlSocket): one contiguous block.
-
-  /**
-   * Rides the user's own master: no key, no known_hosts, no master of its own; a config that makes
-   * every ssh run a multiplexing client of the user's socket, and the master found answering there.
-   */
-  private void startOnOwnMaster(OwnMasterEndpoint own, boolean forwardAgent) {
-    if (mode == ControlMaster.NO) {
-      throw new SshOperationException(
-          "ControlMaster.NO opens a connection per command, which "
-              + own.describe()
-              + " never does: use ControlMaster.AUTO or YES");
-    }
-    if (forwardAgent) {
-      throw new SshOperationException(
-          "Agent forwarding is set when a master starts, and "
-              + own.describe()
-              + " was started by the user: forward the agent there (ssh -M -A ...) instead");
-    }
-    Path config =
-        OpenSshConfig.writeOwnMaster(directory, controlPath, OwnMasterEndpoint.UNREACHABLE_HOST);
-    client =
-        new MuxClient(
-            settings.sshExecutable(),
-            config,
-            directory,
-            mode,
-            settings.connectTimeout(),
-            settings.maxOutput());
-    process = new BorrowedMaster(client, controlPath, this::close);
-    process.start(mode, settings.connectTimeout(), server.describe());
-  }
-
   @Override
   public Optional<OwnMasterEvidence> ownMasterEvidence() {
-    return process instanceof BorrowedMaster borrowed
-        ? Optional.of(
-            borrowed.evidence(server.acceptedLogins(identity().getPublic()), server.logsLogins()))
-        : Optional.empty();
+    return process.ownMasterEvidence(server, identity().getPublic());
   }
-
-  // --- Tunnels to UNIX-domain sockets on the server ---------------------------------------------
-
-  /** {@code -O forward -L 127.0.0.1:PORT:/path} on a picked free port, as a TCP local forward. */
-  @Override
-  protected Forward openLocalSocket(int bindPort, String path) {
-    return LoopbackPorts.onLoopbackPort(
-        bindPort,
-        "a local forward to the UNIX socket " + path + " through " + server.describe(),
-        localPort ->
-            add(
-                OpenSshForward.Request.toSocket(
-                    localPort,
-                    path,
-                    // Only a path with a '%' reads differently to an older ssh: asked only then.
-                    path.indexOf('%') < 0
-                        || ForwardPathExpansion.expandsPercent(
-                            settings.sshExecutable(), directory))));
-  }
-
-  // --- Files (issue 12): upload and download over the master ---
 
   /** The sftp program through the control socket (with ControlMaster NO: on its own connection). */
   @Override

@@ -1,6 +1,8 @@
 package dev.muxtest.internal.openssh;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -86,9 +88,9 @@ final class ProcessTcpConnections {
       }
     }
     try {
-      String text = java.net.InetAddress.getByAddress(bytes).getHostAddress();
+      String text = InetAddress.getByAddress(bytes).getHostAddress();
       return (bytes.length == 16 ? "[" + text + "]" : text) + ":" + port;
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return hex; // not 4 or 16 bytes: shown as /proc has it
     }
   }

@@ -1,5 +1,6 @@
 package dev.muxtest.internal.openssh;
 
+import dev.muxtest.internal.engine.Processes;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -158,7 +157,7 @@ class ControlDirectorySweepTest {
     Path configured = base.resolve(name);
 
     assertThatThrownBy(() -> ControlDirectory.create(Optional.of(configured), "ssh"))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "Configuration parameter '" + Settings.CONTROL_DIRECTORY + "' names " + configured)
         .hasMessageContaining("which OpenSSH cannot use as it is: it contains");

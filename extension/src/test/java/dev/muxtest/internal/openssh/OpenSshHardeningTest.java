@@ -17,6 +17,7 @@ import dev.muxtest.internal.engine.HostKeyPolicy;
 import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.engine.Masters;
 import dev.muxtest.internal.engine.Poll;
+import dev.muxtest.internal.engine.Processes;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.engine.TunnelSpec;
@@ -123,15 +124,11 @@ class OpenSshHardeningTest {
     String pwned = "/tmp/pwned-" + UUID.randomUUID();
     try (EngineMaster master = connect(engine, ControlMaster.AUTO, Map.of())) {
       for (String host : List.of("db internal", "x'$(touch " + pwned + ")'y", "a;touch " + pwned)) {
-        List<Forward> opened = new ArrayList<>();
-
         assertThatThrownBy(
-                () ->
-                    master.open(
-                        new TunnelSpec("x", host, 5432), Duration.ofSeconds(3), opened::add))
+                () -> master.open(new TunnelSpec("x", host, 5432), Duration.ofSeconds(3)))
             .isInstanceOf(SshOperationException.class)
             .hasMessageContaining("Destination " + host + ":5432 did not accept a connection");
-        opened.forEach(Forward::close);
+        assertThat(master.openForwards()).as("closed by the failed open").isEmpty();
       }
       // The hosts were data to the server's shell, never code.
       assertThat(master.exec("test -e " + pwned).exitCode()).isEqualTo(1);
@@ -142,13 +139,12 @@ class OpenSshHardeningTest {
 
   @Test
   void ipv6LiteralsAreBracketedInForwardSpecs() {
-    assertThat(new OpenSshForward.Request(ForwardType.LOCAL, 1234, "::1", 80).spec())
+    assertThat(new ForwardRequest(ForwardType.LOCAL, 1234, "::1", 80).spec())
         .isEqualTo("127.0.0.1:1234:[::1]:80");
-    assertThat(new OpenSshForward.Request(ForwardType.REMOTE, 0, "::1", 80).spec())
-        .isEqualTo("0:[::1]:80");
-    assertThat(new OpenSshForward.Request(ForwardType.LOCAL, 1234, "localhost", 80).spec())
+    assertThat(new ForwardRequest(ForwardType.REMOTE, 0, "::1", 80).spec()).isEqualTo("0:[::1]:80");
+    assertThat(new ForwardRequest(ForwardType.LOCAL, 1234, "localhost", 80).spec())
         .isEqualTo("127.0.0.1:1234:localhost:80");
-    assertThat(new OpenSshForward.Request(ForwardType.REMOTE, 5, "127.0.0.1", 80).spec())
+    assertThat(new ForwardRequest(ForwardType.REMOTE, 5, "127.0.0.1", 80).spec())
         .isEqualTo("5:127.0.0.1:80");
   }
 
@@ -158,9 +154,7 @@ class OpenSshHardeningTest {
     try (EngineMaster master = connect(engine, ControlMaster.AUTO, Map.of());
         ServerSocket v6 = new ServerSocket()) {
       // LOCAL, as declared (probed from the server first) and at runtime.
-      List<Forward> opened = new ArrayList<>();
-      Forward tunnel =
-          master.open(new TunnelSpec("v6", "::1", V6_PORT), Duration.ofSeconds(20), opened::add);
+      Forward tunnel = master.open(new TunnelSpec("v6", "::1", V6_PORT), Duration.ofSeconds(20));
       assertThat(firstLine(tunnel.localAddress())).isEqualTo("v6");
       Forward runtime = master.forwardLocal("::1", V6_PORT);
       assertThat(firstLine(runtime.localAddress())).isEqualTo("v6");
@@ -231,7 +225,7 @@ class OpenSshHardeningTest {
       }
       // Exactly the limit is allowed.
       assertThat(master.exec("head -c 1048576 /dev/zero").stdout()).hasSize(1048576);
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
     // 400 MB of output never went into this JVM's heap (a whole file read would have taken more).
     assertThat(allocatedByThisThread() - allocatedBefore).isLessThan(100L * 1024 * 1024);
@@ -298,7 +292,7 @@ class OpenSshHardeningTest {
       } finally {
         pool.shutdownNow();
       }
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     }
   }
 

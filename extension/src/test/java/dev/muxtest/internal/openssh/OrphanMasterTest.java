@@ -11,6 +11,7 @@ import dev.muxtest.internal.engine.HostKeyPolicy;
 import dev.muxtest.internal.engine.KeyMaterial;
 import dev.muxtest.internal.engine.Masters;
 import dev.muxtest.internal.engine.Poll;
+import dev.muxtest.internal.engine.Processes;
 import dev.muxtest.internal.engine.ServerEndpoint;
 import dev.muxtest.internal.engine.Settings;
 import java.io.File;

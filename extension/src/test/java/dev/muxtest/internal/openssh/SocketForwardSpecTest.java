@@ -19,19 +19,19 @@ class SocketForwardSpecTest {
 
   @Test
   void colonsAndBackslashesAreEscapedAndPercentDoubledWhereSshExpandsIt() {
-    assertThat(OpenSshForward.Request.toSocket(5432, PATH, true).spec())
+    assertThat(ForwardRequest.toSocket(5432, PATH, true).spec())
         .isEqualTo("127.0.0.1:5432:/run/a\\:b\\\\c%%d %%%% e.sock");
   }
 
   @Test
   void percentStaysAsItIsWhereSshDoesNotExpandIt() {
-    assertThat(OpenSshForward.Request.toSocket(5432, PATH, false).spec())
+    assertThat(ForwardRequest.toSocket(5432, PATH, false).spec())
         .isEqualTo("127.0.0.1:5432:/run/a\\:b\\\\c%d %% e.sock");
   }
 
   @Test
   void aRequestOnAnotherPortKeepsItsPathAndItsEscaping() {
-    OpenSshForward.Request request = OpenSshForward.Request.toSocket(5432, PATH, true);
+    ForwardRequest request = ForwardRequest.toSocket(5432, PATH, true);
 
     assertThat(request.onPort(6000).spec())
         .isEqualTo("127.0.0.1:6000:/run/a\\:b\\\\c%%d %%%% e.sock");

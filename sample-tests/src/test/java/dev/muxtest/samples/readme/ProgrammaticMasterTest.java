@@ -41,7 +41,7 @@ class ProgrammaticMasterTest {
       try (Socket socket = new Socket("127.0.0.1", ssh.localPort())) {
         assertThat(ForwardsTest.banner(socket)).isEqualTo("SSH-2.0");
       }
-      assertThat(master.tcpConnectionsOpened()).isEqualTo(1);
+      assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);
     } // forwards and connection closed
     assertThatThrownBy(() -> master.exec("true")).isInstanceOf(SshOperationException.class);
     // README:end

@@ -1,6 +1,5 @@
-package dev.muxtest.internal.openssh;
+package dev.muxtest.internal.engine;
 
-import dev.muxtest.internal.engine.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,7 @@ public final class Processes {
 
   private Processes() {}
 
-  /** Alive and not a zombie (on Linux, state Z in /proc/<pid>/stat). */
+  /** Alive and not a zombie (on Linux, state Z in {@code /proc/<pid>/stat}). */
   public static boolean running(ProcessHandle process) {
     if (!process.isAlive()) {
       return false;
@@ -33,7 +32,7 @@ public final class Processes {
   }
 
   /** Waits, polling within {@code bound}, until {@code process} has ended; whether it did. */
-  static boolean awaitEnd(ProcessHandle process, Duration bound) {
+  public static boolean awaitEnd(ProcessHandle process, Duration bound) {
     return Poll.until(bound, POLL, () -> !running(process));
   }
 }

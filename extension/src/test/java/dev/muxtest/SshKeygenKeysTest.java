@@ -66,9 +66,9 @@ class SshKeygenKeysTest {
         Files.writeString(
             dir.resolve("known_hosts"),
             "["
-                + server.getSshHost()
+                + server.host()
                 + "]:"
-                + server.getSshPort()
+                + server.port()
                 + " "
                 + Files.readString(Path.of(hostKey + ".pub")).strip()
                 + "\n");
@@ -109,9 +109,9 @@ class SshKeygenKeysTest {
               String.join(
                   "\n",
                   "Host keygen",
-                  "  HostName " + server.getSshHost(),
-                  "  Port " + server.getSshPort(),
-                  "  User " + server.getUsername(),
+                  "  HostName " + server.host(),
+                  "  Port " + server.port(),
+                  "  User " + server.user(),
                   "  IdentityFile " + identity(type),
                   "  UserKnownHostsFile " + knownHosts,
                   ""));
@@ -124,26 +124,21 @@ class SshKeygenKeysTest {
     assertThatThrownBy(
             () ->
                 SshHost.of(
-                    server.getSshHost(),
-                    server.getSshPort(),
-                    server.getUsername(),
-                    dir.resolve("locked"),
-                    knownHosts))
+                    server.host(), server.port(), server.user(), dir.resolve("locked"), knownHosts))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("passphrase")
         .hasMessageContaining(dir.resolve("locked").toString());
   }
 
   private static void assertLogsIn(SshHost host, Engine engine) {
-    try (CloseableSshMaster master = SshMasters.connect(host, engine)) {
-      assertThat(master.exec("whoami").stdout().strip()).isEqualTo(server.getUsername());
+    try (CloseableSshMaster master = SshMasters.connect(host, MasterOptions.engine(engine))) {
+      assertThat(master.exec("whoami").stdout().strip()).isEqualTo(server.user());
       MuxAssertions.assertThat(master).hasOpenedTcpConnections(1);
     }
   }
 
   private static SshHost host(KeyType type) {
-    return SshHost.of(
-        server.getSshHost(), server.getSshPort(), server.getUsername(), identity(type), knownHosts);
+    return SshHost.of(server.host(), server.port(), server.user(), identity(type), knownHosts);
   }
 
   private static Path identity(KeyType type) {

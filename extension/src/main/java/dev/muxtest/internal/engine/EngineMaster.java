@@ -25,6 +25,40 @@ public interface EngineMaster extends CloseableSshMaster {
   Forward open(TunnelSpec spec, Duration readyTimeout, Consumer<Forward> register);
 
   /**
+   * Opens the forward {@code spec} declares and waits until it works, as {@link #open(TunnelSpec,
+   * Duration, Consumer)}; on failure it closes the forward itself and throws.
+   *
+   * @throws SshOperationException if it cannot be opened, or does not work within {@code
+   *     readyTimeout}
+   */
+  // shim until arch-engine merges
+  default Forward open(TunnelSpec spec, Duration readyTimeout) {
+    Forward[] made = new Forward[1];
+    try {
+      return open(spec, readyTimeout, forward -> made[0] = forward);
+    } catch (RuntimeException e) {
+      if (made[0] != null) {
+        try {
+          made[0].close();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Whether closing this master closes its forwards with it, all at once (the OpenSSH engine's
+   * {@code -O exit} ends them without one {@code -O cancel} each), so that its owner need not close
+   * them one by one.
+   */
+  // shim until arch-engine merges
+  default boolean closesForwardsWithItself() {
+    return true;
+  }
+
+  /**
    * A local forward whose listener binds {@code 127.0.0.1:bindPort} (0: a free port).
    *
    * @throws IllegalArgumentException as {@link dev.muxtest.SshMaster#forwardLocal(String, int)}, or

@@ -1,6 +1,7 @@
 package dev.muxtest.internal.junit;
 
 import dev.muxtest.ConnectionReport;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -66,8 +67,7 @@ public final class Proof {
    * Fails unless every session rode the user's own master ({@code SshHost.ofControlSocket}): the
    * same master process, with the same TCP connections, and no new login in the server's log.
    */
-  public static void verifyRodeOwnMaster(
-      String owner, dev.muxtest.internal.engine.OwnMasterEvidence evidence) {
+  public static void verifyRodeOwnMaster(String owner, OwnMasterEvidence evidence) {
     if (!evidence.rodeOwnMaster()) {
       throw new AssertionFailedError(
           "[muxtest: "

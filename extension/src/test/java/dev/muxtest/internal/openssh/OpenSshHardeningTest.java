@@ -196,7 +196,7 @@ class OpenSshHardeningTest {
         connect(
             Engine.OPENSSH,
             ControlMaster.AUTO,
-            Map.of(Settings.CONTROL_DIRECTORY, base.toString()))) {
+            Map.of(Settings.CONTROL_DIRECTORY.name(), base.toString()))) {
       Path controlPath = master.controlPath().orElseThrow();
       assertThat(controlPath.getParent().getParent()).isEqualTo(base);
       assertThat(master.exec("echo ok").stdout()).isEqualTo("ok\n");
@@ -210,7 +210,8 @@ class OpenSshHardeningTest {
   void outputBeyondTheLimitEndsTheCommandAndTheMasterGoesOn() {
     long allocatedBefore = allocatedByThisThread();
     try (EngineMaster master =
-        connect(Engine.OPENSSH, ControlMaster.AUTO, Map.of(Settings.EXEC_MAX_OUTPUT, "1m"))) {
+        connect(
+            Engine.OPENSSH, ControlMaster.AUTO, Map.of(Settings.EXEC_MAX_OUTPUT.name(), "1m"))) {
       Path directory = master.controlPath().orElseThrow().getParent();
 
       for (String command :
@@ -220,7 +221,7 @@ class OpenSshHardeningTest {
             .isInstanceOf(SshOperationException.class)
             .hasMessageContaining("more than 1048576 bytes to")
             .hasMessageContaining(command.endsWith(">&2") ? "stderr" : "stdout")
-            .hasMessageContaining(Settings.EXEC_MAX_OUTPUT)
+            .hasMessageContaining(Settings.EXEC_MAX_OUTPUT.name())
             .hasMessageContaining(command);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         // The output files went with the command.
@@ -246,7 +247,7 @@ class OpenSshHardeningTest {
         connect(
             Engine.OPENSSH,
             ControlMaster.AUTO,
-            Map.of(Settings.SESSION_BUDGET, Integer.toString(budget)))) {
+            Map.of(Settings.SESSION_BUDGET.name(), Integer.toString(budget)))) {
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       AtomicBoolean flagSet = new AtomicBoolean();
       Thread runner =
@@ -352,9 +353,9 @@ class OpenSshHardeningTest {
               key ->
                   Optional.ofNullable(
                       Map.of(
-                              Settings.CONNECT_TIMEOUT,
+                              Settings.CONNECT_TIMEOUT.name(),
                               "60s",
-                              Settings.CONTROL_DIRECTORY,
+                              Settings.CONTROL_DIRECTORY.name(),
                               base.toString())
                           .get(key)));
       AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -416,7 +417,8 @@ class OpenSshHardeningTest {
                 Optional.ofNullable(configuration.get(key))
                     .or(
                         () ->
-                            Optional.ofNullable(Map.of(Settings.CONNECT_TIMEOUT, "20s").get(key))));
+                            Optional.ofNullable(
+                                Map.of(Settings.CONNECT_TIMEOUT.name(), "20s").get(key))));
     return Masters.connect(
         new ContainerEndpoint(server),
         MasterOptions.defaults().withEngine(engine).withControlMaster(mode),

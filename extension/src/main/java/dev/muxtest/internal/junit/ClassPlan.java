@@ -33,10 +33,14 @@ record ClassPlan(
    *     the run's settings
    */
   static ClassPlan of(ExtensionContext context) {
+    // Keyed by class: a Nested class's store would find its enclosing class's plan by type.
     return context
         .getStore(Stores.NAMESPACE)
-        .getOrComputeIfAbsent(ClassPlan.class, key -> resolve(context), ClassPlan.class);
+        .getOrComputeIfAbsent(
+            new Key(context.getRequiredTestClass()), key -> resolve(context), ClassPlan.class);
   }
+
+  private record Key(Class<?> testClass) {}
 
   private static ClassPlan resolve(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();

@@ -240,6 +240,22 @@ class SettingsTest {
   }
 
   @Test
+  void theBaseImageKeyHasOneDefaultAndAParameterWinsOverTheEnvironment() {
+    assertThat(Settings.BASE_IMAGE.name()).isEqualTo("muxtest.sshd.baseImage");
+    assertThat(Settings.BASE_IMAGE.defaultValue()).isEqualTo("debian:bookworm-slim");
+    assertThat(
+            Settings.BASE_IMAGE.readWithEnvironment(
+                lookup(Map.of("muxtest.sshd.baseImage", " debian:12 "))))
+        .isEqualTo("debian:12");
+    String environment = System.getenv("MUXTEST_BASE_IMAGE");
+    assertThat(Settings.BASE_IMAGE.readWithEnvironment(key -> Optional.empty()))
+        .isEqualTo(
+            environment == null || environment.isBlank()
+                ? "debian:bookworm-slim"
+                : environment.strip());
+  }
+
+  @Test
   void blankBaseImageCountsAsUnset() {
     assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "   "))).baseImage())
         .isEmpty();

@@ -25,6 +25,12 @@ import org.junit.platform.commons.support.ReflectionSupport;
  */
 sealed interface DeclaredServer {
 
+  /**
+   * The types an {@code @SshServer} field may have: each value maps to a record in {@link
+   * #ofValue}.
+   */
+  List<Class<?>> ACCEPTED = List.of(SshdContainer.class, SshHost.class, EmbeddedSshServer.class);
+
   /** The server object itself, compared by identity when masters are shared. */
   Object target();
 
@@ -105,19 +111,15 @@ sealed interface DeclaredServer {
     String at =
         String.format(
             "@SshServer field '%s' in %s", field.getName(), field.getDeclaringClass().getName());
-    if (!SshdContainer.class.isAssignableFrom(field.getType())
-        && field.getType() != SshHost.class
-        && field.getType() != EmbeddedSshServer.class) {
+    if (ACCEPTED.stream().noneMatch(type -> type.isAssignableFrom(field.getType()))) {
+      List<String> names = ACCEPTED.stream().map(Class::getName).collect(Collectors.toList());
       throw new ExtensionConfigurationException(
-          at
-              + " must be of type "
-              + SshdContainer.class.getName()
-              + ", "
-              + SshHost.class.getName()
-              + " or "
-              + EmbeddedSshServer.class.getName()
-              + " but is "
-              + field.getType().getName());
+          String.format(
+              "%s must be of type %s or %s but is %s",
+              at,
+              String.join(", ", names.subList(0, names.size() - 1)),
+              names.get(names.size() - 1),
+              field.getType().getName()));
     }
     if (!Modifier.isStatic(field.getModifiers())) {
       throw new ExtensionConfigurationException(

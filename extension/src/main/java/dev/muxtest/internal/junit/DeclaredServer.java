@@ -21,7 +21,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
 /**
  * The server a test class names in its {@link SshServer} field, one record per kind of server: each
  * knows whether it needs Docker and how it is made ready for a master. A new kind of server is one
- * more record and one more line in {@link #ofValue}.
+ * more record, one more type in {@link #ACCEPTED} and one more line in {@link #ofValue}.
  */
 sealed interface DeclaredServer {
 

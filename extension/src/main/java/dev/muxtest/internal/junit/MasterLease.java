@@ -66,11 +66,11 @@ sealed interface MasterLease {
       Optional<ClassSession> enclosing,
       BiFunction<SuiteMaster.Key, Supplier<SuiteMaster>, SuiteMaster> suiteMasters,
       Holder holder) {
-    if (plan.server() instanceof ServerChoice.Enclosing) {
+    if (!(plan.server() instanceof ServerChoice.OwnServer own)) {
       MasterLease outer = enclosing.orElseThrow().lease();
       return outer instanceof Shared ? outer : new Borrowed(outer.master(), outer.container());
     }
-    ServerChoice server = plan.server().resolved();
+    ServerChoice.OwnServer server = own.resolved();
     if (plan.options().scope() == Scope.SUITE) {
       SuiteMaster shared =
           suiteMasters.apply(

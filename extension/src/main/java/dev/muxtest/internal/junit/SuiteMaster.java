@@ -75,7 +75,7 @@ final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.Closeab
     }
 
     /** The key of a class's options and server. */
-    static Key of(ClassOptions options, ServerChoice server) {
+    static Key of(ClassOptions options, ServerChoice.OwnServer server) {
       return new Key(options, server.target().orElse(null));
     }
 
@@ -96,7 +96,7 @@ final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.Closeab
    *
    * @throws SshOperationException naming the step that failed
    */
-  static SuiteMaster open(ClassPlan plan, ServerChoice server) {
+  static SuiteMaster open(ClassPlan plan, ServerChoice.OwnServer server) {
     Resources made = new Resources("the test run");
     try {
       ServerLease lease =

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * resolution (a Spring {@code @DynamicPropertySource} supplier, for one) and so has only a class to
  * go by. A class is added when its tunnels are open and removed when it closes.
  *
- * <p>The one public type of this package besides the extension: {@code ForwardedPorts}' way in.
+ * <p>Public as {@code ForwardedPorts}' way in; the rest of the package is not.
  *
  * <p>One JVM-wide registry: a class running in two test runs at once (nested engine runs) is found
  * in the one that opened last.

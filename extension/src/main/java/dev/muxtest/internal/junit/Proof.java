@@ -6,7 +6,8 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * The end-of-class proof, failed with opentest4j's {@link AssertionFailedError}, which every JUnit
- * user has (AssertJ is needed only for {@code MuxAssertions}).
+ * user has (AssertJ is needed only for {@code MuxAssertions}). Public for the AssertJ entry points,
+ * which word their failures the same way.
  */
 public final class Proof {
 

@@ -32,6 +32,7 @@ record ClassPlan(
    * @throws ExtensionConfigurationException naming what is wrong with the class's declarations or
    *     the run's settings
    */
+  @SuppressWarnings("deprecation") // getOrComputeIfAbsent: see Stores
   static ClassPlan of(ExtensionContext context) {
     // Keyed by class: a Nested class's store would find its enclosing class's plan by type.
     return context
@@ -41,6 +42,28 @@ record ClassPlan(
   }
 
   private record Key(Class<?> testClass) {}
+
+  /**
+   * Whether the class may need Docker, for skipping it. When the plan cannot be made, its server is
+   * judged alone (a class that may need Docker, or whose server cannot be read, may), so that a
+   * class running without Docker still has {@code beforeAll} report what is wrong.
+   */
+  static boolean mayNeedDocker(ExtensionContext context) {
+    try {
+      return of(context).server().needsDocker();
+    } catch (RuntimeException misconfigured) {
+      try {
+        return determineServer(
+                context,
+                DeclaredServer.of(context.getRequiredTestClass()),
+                context.getParent().flatMap(Stores::nearest).isPresent(),
+                Stores.settings(context))
+            .needsDocker();
+      } catch (RuntimeException unreadable) {
+        return true;
+      }
+    }
+  }
 
   private static ClassPlan resolve(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();

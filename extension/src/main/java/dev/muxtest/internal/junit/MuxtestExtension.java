@@ -54,21 +54,12 @@ public final class MuxtestExtension
             .map(SshMultiplexing::disabledWithoutDocker)
             .orElse(false);
     if (skipWithoutDocker
-        && mayNeedDocker(context)
+        && ClassPlan.mayNeedDocker(context)
         && !DockerDetector.of(context).isDockerAvailable()) {
       return ConditionEvaluationResult.disabled(
           "Docker is not available, and @SshMultiplexing(disabledWithoutDocker = true) skips the class");
     }
     return ConditionEvaluationResult.enabled("Docker is available or required");
-  }
-
-  /** Whether the class may need Docker: a class whose plan cannot be made may. */
-  private static boolean mayNeedDocker(ExtensionContext context) {
-    try {
-      return ClassPlan.of(context).server().needsDocker();
-    } catch (RuntimeException misconfigured) {
-      return true;
-    }
   }
 
   /** Opens the class's master and tunnels, as its plan says. */

@@ -64,12 +64,15 @@ public final class Setting<T> {
   }
 
   /**
-   * As {@link #read}, but a key {@code parameters} do not set is looked up next in the environment
-   * variable of this setting, if it has one.
+   * As {@link #read}, but a key {@code parameters} do not set (or set blank) is looked up next in
+   * the environment variable of this setting, if it has one.
    */
   public T readWithEnvironment(Function<String, Optional<String>> parameters) {
     Optional<String> raw =
-        parameters.apply(name).or(() -> environment.map(System::getenv).filter(v -> !v.isBlank()));
+        parameters
+            .apply(name)
+            .filter(v -> !v.isBlank())
+            .or(() -> environment.map(System::getenv).filter(v -> !v.isBlank()));
     return raw.map(parser).orElse(defaultValue);
   }
 

@@ -78,6 +78,8 @@ public final class MuxtestExtension
     try {
       session.open((key, open) -> Stores.suiteMaster(context, key, open));
     } catch (IllegalArgumentException misconfigured) {
+      // Below the adapter a bad setting is an IllegalArgumentException (the OpenSSH control
+      // directory, for one): here it is the run's configuration at fault, so JUnit is told so.
       throw new ExtensionConfigurationException(misconfigured.getMessage(), misconfigured);
     }
   }

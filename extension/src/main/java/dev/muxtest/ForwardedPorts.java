@@ -1,6 +1,5 @@
 package dev.muxtest;
 
-import dev.muxtest.internal.junit.ForwardedPortValues;
 import dev.muxtest.internal.junit.OpenClasses;
 import java.net.InetSocketAddress;
 
@@ -58,8 +57,7 @@ public final class ForwardedPorts {
    */
   public static int port(Class<?> testClass, String tunnelName) {
     requireValid(testClass, tunnelName);
-    return (Integer)
-        ForwardedPortValues.value(tunnelName, OpenClasses.tunnel(testClass, tunnelName), int.class);
+    return OpenClasses.port(testClass, tunnelName);
   }
 
   /**
@@ -75,9 +73,7 @@ public final class ForwardedPorts {
    */
   public static InetSocketAddress address(Class<?> testClass, String tunnelName) {
     requireValid(testClass, tunnelName);
-    return (InetSocketAddress)
-        ForwardedPortValues.value(
-            tunnelName, OpenClasses.tunnel(testClass, tunnelName), InetSocketAddress.class);
+    return OpenClasses.address(testClass, tunnelName);
   }
 
   private static void requireValid(Class<?> testClass, String tunnelName) {

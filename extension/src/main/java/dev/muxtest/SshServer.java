@@ -1,5 +1,6 @@
 package dev.muxtest;
 
+import dev.muxtest.internal.junit.MuxtestExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -11,7 +11,6 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.Settings;
-import dev.muxtest.internal.junit.DockerDetector;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -28,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,7 +51,7 @@ class EmbeddedDefaultServerTest {
   void withoutDockerAClassThatDeclaresNoServerRunsOnAnEmbeddedOne(Engine engine) throws Exception {
     EngineExecutionResults results =
         withoutDocker(engine)
-            .configurationParameter(Settings.DEFAULT_SERVER, "embedded")
+            .configurationParameter(Settings.DEFAULT_SERVER.name(), "embedded")
             .selectors(selectClass(NoServerDeclaredCase.class))
             .execute();
 
@@ -93,8 +91,8 @@ class EmbeddedDefaultServerTest {
   void suiteScopeSharesOneMasterOnTheDefaultEmbeddedServer() {
     EngineExecutionResults results =
         withoutDocker(Engine.MINA)
-            .configurationParameter(Settings.DEFAULT_SERVER, "EMBEDDED")
-            .configurationParameter(Settings.SCOPE, "SUITE")
+            .configurationParameter(Settings.DEFAULT_SERVER.name(), "EMBEDDED")
+            .configurationParameter(Settings.SCOPE.name(), "SUITE")
             .selectors(selectClass(SuiteOneCase.class), selectClass(SuiteTwoCase.class))
             .execute();
 
@@ -129,7 +127,8 @@ class EmbeddedDefaultServerTest {
   void theDefaultServerKeyAcceptsEmbeddedInAnyCase(String value) {
     assertThat(
             Settings.from(
-                    key -> Optional.of(value).filter(v -> key.equals(Settings.DEFAULT_SERVER)))
+                    key ->
+                        Optional.of(value).filter(v -> key.equals(Settings.DEFAULT_SERVER.name())))
                 .defaultServer())
         .isEqualTo(Settings.DefaultServer.EMBEDDED);
     assertThat(Settings.DEFAULTS.defaultServer()).isEqualTo(Settings.DefaultServer.CONTAINER);
@@ -141,8 +140,9 @@ class EmbeddedDefaultServerTest {
     assertThatThrownBy(
             () ->
                 Settings.from(
-                    key -> Optional.of(value).filter(v -> key.equals(Settings.DEFAULT_SERVER))))
-        .isInstanceOf(ExtensionConfigurationException.class)
+                    key ->
+                        Optional.of(value).filter(v -> key.equals(Settings.DEFAULT_SERVER.name()))))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.defaultServer' must be container or embedded, but was '"
                 + value.strip()
@@ -236,8 +236,9 @@ class EmbeddedDefaultServerTest {
 
   private static EngineTestKit.Builder withoutDocker(Engine engine) {
     return EngineTestKit.engine("junit-jupiter")
-        .configurationParameter(DockerDetector.DETECTOR, JUnitFitTest.NoDocker.class.getName())
-        .configurationParameter(Settings.ENGINE, engine.name());
+        .configurationParameter(
+            "muxtest.internal.dockerDetector", JUnitFitTest.NoDocker.class.getName())
+        .configurationParameter(Settings.ENGINE.name(), engine.name());
   }
 
   private static void answerHello(ServerSocket listener, int connections) {

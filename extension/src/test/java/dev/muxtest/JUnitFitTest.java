@@ -12,7 +12,6 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import dev.muxtest.assertj.MuxAssertions;
 import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Poll;
-import dev.muxtest.internal.junit.DockerDetector;
 import dev.muxtest.internal.junit.MethodSession;
 import java.io.InputStream;
 import java.lang.annotation.ElementType;
@@ -215,7 +214,7 @@ class JUnitFitTest {
 
   private static EngineExecutionResults runWithoutDocker(Class<?> fixture) {
     return EngineTestKit.engine("junit-jupiter")
-        .configurationParameter(DockerDetector.DETECTOR, NoDocker.class.getName())
+        .configurationParameter("muxtest.internal.dockerDetector", NoDocker.class.getName())
         .selectors(selectClass(fixture))
         .execute();
   }

@@ -53,9 +53,9 @@ class JumpHostImpostorTest {
             key ->
                 Optional.ofNullable(
                     Map.of(
-                            Settings.CONNECT_TIMEOUT, "10s",
-                            Settings.EXEC_TIMEOUT, "10s",
-                            Settings.CONTROL_DIRECTORY, controlDirectories.toString())
+                            Settings.CONNECT_TIMEOUT.name(), "10s",
+                            Settings.EXEC_TIMEOUT.name(), "10s",
+                            Settings.CONTROL_DIRECTORY.name(), controlDirectories.toString())
                         .get(key)));
   }
 

@@ -209,7 +209,7 @@ class LifecycleTest {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("muxtest.engine", engine.name())
         // A container per class: the leak checks look for the fixture's own container.
-        .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "class")
+        .configurationParameter(Settings.DEFAULT_SERVER_SCOPE.name(), "class")
         .selectors(selectClass(fixture))
         .execute();
   }

@@ -73,7 +73,7 @@ class MasterExitTest {
         EngineTestKit.engine("junit-jupiter")
             .configurationParameter("muxtest.engine", engine.name())
             // A container per class: the leak check looks for the fixture's own container.
-            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "class")
+            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE.name(), "class")
             .selectors(selectClass(ExitCase.class))
             .execute();
 

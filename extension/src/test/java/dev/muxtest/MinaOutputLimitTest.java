@@ -46,7 +46,11 @@ class MinaOutputLimitTest {
             Settings.from(
                 key ->
                     Optional.ofNullable(
-                        Map.of(Settings.EXEC_MAX_OUTPUT, "1m", Settings.EXEC_TIMEOUT, "120s")
+                        Map.of(
+                                Settings.EXEC_MAX_OUTPUT.name(),
+                                "1m",
+                                Settings.EXEC_TIMEOUT.name(),
+                                "120s")
                             .get(key))));
   }
 

@@ -11,7 +11,6 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.muxtest.internal.container.Labels;
-import dev.muxtest.internal.engine.DefaultServerScope;
 import dev.muxtest.internal.engine.Settings;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ class RunDefaultServerTest {
     together = new CyclicBarrier(2);
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
-            .configurationParameter(Settings.ENGINE, engine.name())
+            .configurationParameter(Settings.ENGINE.name(), engine.name())
             .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
             .configurationParameter(
                 "junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
@@ -92,7 +91,7 @@ class RunDefaultServerTest {
   void scopeClassGivesEachClassItsOwnContainer() {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
-            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "class")
+            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE.name(), "class")
             .selectors(selectClass(ThirdCase.class), selectClass(FourthCase.class))
             .execute();
 
@@ -111,7 +110,7 @@ class RunDefaultServerTest {
   void aBadScopeFailsTheClassNamingKeyAndValue() {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
-            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE, "suite")
+            .configurationParameter(Settings.DEFAULT_SERVER_SCOPE.name(), "suite")
             .selectors(selectClass(ThirdCase.class))
             .execute();
 
@@ -133,13 +132,14 @@ class RunDefaultServerTest {
 
   @Test
   void theScopeIsRunUnlessSetAndAcceptsAnyCase() {
-    assertThat(DefaultServerScope.from(key -> Optional.empty())).isEqualTo(DefaultServerScope.RUN);
-    assertThat(DefaultServerScope.from(key -> Optional.of(" CLASS ")))
-        .isEqualTo(DefaultServerScope.CLASS);
-    assertThat(DefaultServerScope.from(key -> Optional.of("Run")))
-        .isEqualTo(DefaultServerScope.RUN);
-    assertThatThrownBy(() -> DefaultServerScope.from(key -> Optional.of("")))
-        .isInstanceOf(ExtensionConfigurationException.class)
+    assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.empty()))
+        .isEqualTo(Settings.DefaultServerScope.RUN);
+    assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of(" CLASS ")))
+        .isEqualTo(Settings.DefaultServerScope.CLASS);
+    assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of("Run")))
+        .isEqualTo(Settings.DefaultServerScope.RUN);
+    assertThatThrownBy(() -> Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of("")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.defaultServer.scope' must be run or class, but was ''");
   }

@@ -12,7 +12,6 @@ import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,7 +64,7 @@ class SettingsTest {
       })
   void rejectsWhatIsNotAPositiveDuration(String text) {
     assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
                 + "2m or PT30S, but was '"
@@ -78,7 +77,7 @@ class SettingsTest {
   @ValueSource(strings = {"99999999999999999999", "9999999999999999h"})
   void rejectsAmountsTooLargeToRepresent(String text) {
     assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
                 + "2m or PT30S, but was '"
@@ -120,21 +119,29 @@ class SettingsTest {
 
     assertThat(settings)
         .isEqualTo(
-            new Settings(
-                Optional.of("debian:12"),
-                Duration.ofSeconds(1),
-                Duration.ofMinutes(2),
-                Duration.ofMillis(3500),
-                Duration.ofSeconds(4),
-                Engine.OPENSSH,
-                "/usr/local/bin/ssh",
-                Optional.of(Path.of("/run/muxtest")),
-                OptionalInt.of(4),
-                true,
-                Scope.SUITE,
-                Optional.of(Duration.ofSeconds(90)),
-                16L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+            Settings.DEFAULTS
+                .withBaseImage(Optional.of("debian:12"))
+                .with(Settings.CONNECT_TIMEOUT, Duration.ofSeconds(1))
+                .with(Settings.EXEC_TIMEOUT, Duration.ofMinutes(2))
+                .with(Settings.TUNNEL_READY_TIMEOUT, Duration.ofMillis(3500))
+                .with(Settings.KEEPALIVE_INTERVAL, Duration.ofSeconds(4))
+                .with(Settings.ENGINE, Engine.OPENSSH)
+                .with(Settings.SSH_EXECUTABLE, "/usr/local/bin/ssh")
+                .with(Settings.CONTROL_DIRECTORY, Optional.of(Path.of("/run/muxtest")))
+                .with(Settings.SESSION_BUDGET, OptionalInt.of(4))
+                .with(Settings.RECONNECT, true)
+                .with(Settings.SCOPE, Scope.SUITE)
+                .with(Settings.SUITE_IDLE_TIMEOUT, Optional.of(Duration.ofSeconds(90)))
+                .with(Settings.EXEC_MAX_OUTPUT, 16L * 1024 * 1024)
+                .with(Settings.DEFAULT_SERVER, Settings.DefaultServer.CONTAINER));
+    assertThat(settings.engine()).isEqualTo(Engine.OPENSSH);
+    assertThat(settings.sshExecutable()).isEqualTo("/usr/local/bin/ssh");
+    assertThat(settings.controlDirectory()).contains(Path.of("/run/muxtest"));
+    assertThat(settings.sessionBudget()).hasValue(4);
+    assertThat(settings.reconnect()).isTrue();
+    assertThat(settings.scope()).isEqualTo(Scope.SUITE);
+    assertThat(settings.suiteIdleTimeout()).contains(Duration.ofSeconds(90));
+    assertThat(settings.maxOutput()).isEqualTo(16L * 1024 * 1024);
   }
 
   @Test
@@ -142,29 +149,28 @@ class SettingsTest {
     Settings settings = Settings.from(lookup(Map.of("muxtest.tunnel.readyTimeout", "5s")));
 
     assertThat(settings)
-        .isEqualTo(
-            new Settings(
-                Optional.empty(),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(10),
-                Engine.MINA,
-                "ssh",
-                Optional.empty(),
-                OptionalInt.empty(),
-                false,
-                Scope.CLASS,
-                Optional.empty(),
-                64L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+        .isEqualTo(Settings.DEFAULTS.with(Settings.TUNNEL_READY_TIMEOUT, Duration.ofSeconds(5)));
+    assertThat(settings.baseImage()).isEmpty();
+    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.execTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.engine()).isEqualTo(Engine.MINA);
+    assertThat(settings.sshExecutable()).isEqualTo("ssh");
+    assertThat(settings.controlDirectory()).isEmpty();
+    assertThat(settings.sessionBudget()).isEmpty();
+    assertThat(settings.reconnect()).isFalse();
+    assertThat(settings.scope()).isEqualTo(Scope.CLASS);
+    assertThat(settings.suiteIdleTimeout()).isEmpty();
+    assertThat(settings.maxOutput()).isEqualTo(64L * 1024 * 1024);
+    assertThat(settings.defaultServer()).isEqualTo(Settings.DefaultServer.CONTAINER);
+    assertThat(settings.defaultServerScope()).isEqualTo(Settings.DefaultServerScope.RUN);
   }
 
   @ParameterizedTest(name = "output size \"{0}\" is rejected")
   @ValueSource(strings = {"0", "-1", "lots", "3g", "99999999999999999999", "12 TB"})
   void rejectsOutputSizesThatAreNotFrom1ByteTo2GiB(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.exec.maxOutput", value))))
-        .isInstanceOf(ExtensionConfigurationException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'muxtest.exec.maxOutput'")
         .hasMessageContaining(value);
   }
@@ -187,7 +193,7 @@ class SettingsTest {
   @ValueSource(strings = {"0", "-1", "many", "99999999999"})
   void rejectsSessionBudgetsThatAreNotPositiveWholeNumbers(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.sessions.max", value))))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.sessions.max' must be a positive whole number, but was '"
                 + value
@@ -198,7 +204,7 @@ class SettingsTest {
   @ValueSource(strings = {"yes", "1", ""})
   void rejectsReconnectValuesOtherThanTrueOrFalse(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.reconnect", value))))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.reconnect' must be true or false, but was '"
                 + value
@@ -209,7 +215,7 @@ class SettingsTest {
   @ValueSource(strings = {"DEFAULT", "method", ""})
   void rejectsUnknownScopes(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.scope", value))))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.scope' must be CLASS or SUITE, but was '"
                 + value
@@ -220,7 +226,7 @@ class SettingsTest {
   @ValueSource(strings = {"DEFAULT", "putty", ""})
   void rejectsUnknownEngines(String value) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of("muxtest.engine", value))))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.engine' must be MINA or OPENSSH, but was '"
                 + value
@@ -231,6 +237,22 @@ class SettingsTest {
   void baseImageIsStripped() {
     assertThat(Settings.from(lookup(Map.of("muxtest.sshd.baseImage", "  debian:12  "))).baseImage())
         .contains("debian:12");
+  }
+
+  @Test
+  void theBaseImageKeyHasOneDefaultAndAParameterWinsOverTheEnvironment() {
+    assertThat(Settings.BASE_IMAGE.name()).isEqualTo("muxtest.sshd.baseImage");
+    assertThat(Settings.BASE_IMAGE.defaultValue()).isEqualTo("debian:bookworm-slim");
+    assertThat(
+            Settings.BASE_IMAGE.readWithEnvironment(
+                lookup(Map.of("muxtest.sshd.baseImage", " debian:12 "))))
+        .isEqualTo("debian:12");
+    String environment = System.getenv("MUXTEST_BASE_IMAGE");
+    assertThat(Settings.BASE_IMAGE.readWithEnvironment(key -> Optional.empty()))
+        .isEqualTo(
+            environment == null || environment.isBlank()
+                ? "debian:bookworm-slim"
+                : environment.strip());
   }
 
   @Test
@@ -249,7 +271,7 @@ class SettingsTest {
       })
   void invalidValueIsReportedWithItsKey(String key) {
     assertThatThrownBy(() -> Settings.from(lookup(Map.of(key, "soon"))))
-        .isExactlyInstanceOf(ExtensionConfigurationException.class)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter '"
                 + key

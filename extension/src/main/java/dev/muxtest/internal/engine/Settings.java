@@ -5,48 +5,22 @@ import dev.muxtest.MasterOptions;
 import dev.muxtest.Scope;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The extension's settings, read from JUnit configuration parameters ({@code
- * junit-platform.properties} or system properties of the same name).
- *
- * @param baseImage base image for a default server, when configured
- * @param connectTimeout bound on connecting and authenticating the master
- * @param execTimeout default bound on one command
- * @param tunnelReadyTimeout bound on waiting for a tunnel's destination to accept connections
- * @param keepAliveInterval interval of keep-alive messages on an idle master
- * @param engine engine of classes that do not choose one
- * @param sshExecutable the OpenSSH client program of the OpenSSH engine
- * @param controlDirectory where the OpenSSH engine makes its private control directories, when
- *     configured
- * @param sessionBudget sessions a master runs at once, when configured (else the server's
- *     MaxSessions)
- * @param reconnect whether a master that lost its connection opens a new one
- * @param scope scope of classes that do not choose one
- * @param maxOutput most bytes a command may write to each of stdout and stderr
- * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
- *     connection
- * @param defaultServer the server of classes that declare none
+ * junit-platform.properties} or system properties of the same name). Each key is one {@link
+ * Setting} constant here, with its parser, bounds and default; the accessors read them for the
+ * engines.
  */
-public record Settings(
-    Optional<String> baseImage,
-    Duration connectTimeout,
-    Duration execTimeout,
-    Duration tunnelReadyTimeout,
-    Duration keepAliveInterval,
-    Engine engine,
-    String sshExecutable,
-    Optional<Path> controlDirectory,
-    OptionalInt sessionBudget,
-    boolean reconnect,
-    Scope scope,
-    Optional<Duration> suiteIdleTimeout,
-    long maxOutput,
-    DefaultServer defaultServer) {
+public final class Settings {
 
   /** The server of a class that declares no {@code @SshServer} (nor has an enclosing one). */
   public enum DefaultServer {
@@ -56,70 +30,16 @@ public record Settings(
     EMBEDDED
   }
 
-  /** Base image of the default sshd container. */
-  public static final String BASE_IMAGE = "muxtest.sshd.baseImage";
-
-  /** Bound on connecting and authenticating the master. */
-  public static final String CONNECT_TIMEOUT = "muxtest.connect.timeout";
-
-  /** Default bound on one command run with {@code SshMaster.exec}. */
-  public static final String EXEC_TIMEOUT = "muxtest.exec.timeout";
-
-  /** Bound on waiting for a declared tunnel's destination to accept a connection. */
-  public static final String TUNNEL_READY_TIMEOUT = "muxtest.tunnel.readyTimeout";
-
-  /** Interval of keep-alive messages on the master connection. */
-  public static final String KEEPALIVE_INTERVAL = "muxtest.keepalive.interval";
-
-  /** Engine of classes whose {@code @SshMultiplexing} does not choose one: MINA or OPENSSH. */
-  public static final String ENGINE = "muxtest.engine";
-
-  /** The OpenSSH client program (a name on the PATH or a path). */
-  public static final String SSH_EXECUTABLE = "muxtest.openssh.executable";
-
-  /** Directory under which the OpenSSH engine makes its private (0700) control directories. */
-  public static final String CONTROL_DIRECTORY = "muxtest.openssh.controlDir";
-
-  /**
-   * Sessions (commands) a master runs at once; more wait for a free one. Defaults to the server's
-   * MaxSessions when known (an {@code SshdContainer}), else OpenSSH's default of 10.
-   */
-  public static final String SESSION_BUDGET = "muxtest.sessions.max";
-
-  /**
-   * Whether a master that lost its connection opens a new one on its next use and reopens its
-   * forwards on the same ports; off by default, since the proof then (rightly) fails the class.
-   */
-  public static final String RECONNECT = "muxtest.reconnect";
-
-  /** Scope of classes whose {@code @SshMultiplexing} does not choose one: CLASS or SUITE. */
-  public static final String SCOPE = "muxtest.scope";
-
-  /**
-   * How long a SUITE-scope master may have no class using it before it closes its connection, as
-   * OpenSSH's ControlPersist; the next class reopens it, reported as a new connection. Unset:
-   * never.
-   */
-  public static final String SUITE_IDLE_TIMEOUT = "muxtest.suite.idleTimeout";
-
-  /**
-   * Most bytes one command may write to stdout, and to stderr: a command that writes more fails and
-   * its session is closed. Sizes: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g} (binary
-   * units; also {@code KiB}, {@code MiB}, {@code GiB}).
-   */
-  public static final String EXEC_MAX_OUTPUT = "muxtest.exec.maxOutput";
-
-  /**
-   * The server of classes that declare no {@code @SshServer}: {@code container} (a new
-   * SshdContainer, the default) or {@code embedded} (a new EmbeddedSshServer, no Docker needed).
-   */
-  public static final String DEFAULT_SERVER = "muxtest.defaultServer";
-
-  /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
-  static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
+  /** How long the default server container lives. */
+  public enum DefaultServerScope {
+    /** One container for the run, started on first use and stopped when the run ends (default). */
+    RUN,
+    /** A container of its own for each class, started and stopped with it. */
+    CLASS
+  }
 
   /** The longest duration any setting takes: longer ones overflow later arithmetic. */
-  public static final Duration MAX_DURATION = Duration.ofHours(24);
+  public static final Duration MAX_DURATION = Setting.MAX_DURATION;
 
   /**
    * The shortest keep-alive interval: OpenSSH counts it in whole seconds, and a shorter one would
@@ -127,101 +47,288 @@ public record Settings(
    */
   public static final Duration MIN_KEEPALIVE = Duration.ofSeconds(1);
 
-  /** The defaults, as documented in the README. */
-  public static final Settings DEFAULTS =
-      new Settings(
-          Optional.empty(),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(60),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(10),
-          Engine.MINA,
-          "ssh",
-          Optional.empty(),
-          OptionalInt.empty(),
-          false,
-          Scope.CLASS,
-          Optional.empty(),
-          64L * 1024 * 1024,
-          DefaultServer.CONTAINER);
+  /**
+   * Base image of the sshd container; also read from the environment variable {@code
+   * MUXTEST_BASE_IMAGE} by {@link #configuredBaseImage()}.
+   */
+  public static final Setting<String> BASE_IMAGE =
+      Setting.text("muxtest.sshd.baseImage", "debian:bookworm-slim")
+          .withEnvironment("MUXTEST_BASE_IMAGE");
 
-  /** These settings with the timeouts that {@code options} set in place of their own. */
-  public Settings with(MasterOptions options) {
-    return new Settings(
-        baseImage,
-        options.connectTimeout().orElse(connectTimeout),
-        options.execTimeout().orElse(execTimeout),
-        tunnelReadyTimeout,
-        options.keepAliveInterval().orElse(keepAliveInterval),
-        engine,
-        sshExecutable,
-        controlDirectory,
-        sessionBudget,
-        reconnect,
-        scope,
-        suiteIdleTimeout,
-        maxOutput,
-        defaultServer);
-  }
+  /** Bound on connecting and authenticating the master. */
+  public static final Setting<Duration> CONNECT_TIMEOUT =
+      Setting.duration("muxtest.connect.timeout", Duration.ofSeconds(30));
 
-  /** Reads the settings through {@code parameters} (a configuration-parameter lookup). */
-  public static Settings from(Function<String, Optional<String>> parameters) {
-    return new Settings(
-        parameters.apply(BASE_IMAGE).map(String::strip).filter(s -> !s.isEmpty()),
-        SettingParsers.duration(parameters, CONNECT_TIMEOUT, DEFAULTS.connectTimeout),
-        SettingParsers.duration(parameters, EXEC_TIMEOUT, DEFAULTS.execTimeout),
-        SettingParsers.duration(parameters, TUNNEL_READY_TIMEOUT, DEFAULTS.tunnelReadyTimeout),
-        SettingParsers.keepAlive(parameters),
-        SettingParsers.engine(parameters),
-        parameters
-            .apply(SSH_EXECUTABLE)
-            .map(String::strip)
-            .filter(s -> !s.isEmpty())
-            .orElse(DEFAULTS.sshExecutable),
-        parameters
-            .apply(CONTROL_DIRECTORY)
-            .map(String::strip)
-            .filter(s -> !s.isEmpty())
-            .map(Path::of),
-        SettingParsers.positiveInt(parameters, SESSION_BUDGET),
-        SettingParsers.bool(parameters, RECONNECT, DEFAULTS.reconnect),
-        SettingParsers.scope(parameters),
-        parameters
-            .apply(SUITE_IDLE_TIMEOUT)
-            .map(value -> SettingParsers.parseDuration(SUITE_IDLE_TIMEOUT, value)),
-        parameters
-            .apply(EXEC_MAX_OUTPUT)
-            .map(value -> SettingParsers.parseSize(EXEC_MAX_OUTPUT, value))
-            .orElse(DEFAULTS.maxOutput),
-        SettingParsers.defaultServer(parameters));
-  }
+  /** Default bound on one command run with {@code SshMaster.exec}. */
+  public static final Setting<Duration> EXEC_TIMEOUT =
+      Setting.duration("muxtest.exec.timeout", Duration.ofSeconds(60));
+
+  /** Bound on waiting for a declared tunnel's destination to accept a connection. */
+  public static final Setting<Duration> TUNNEL_READY_TIMEOUT =
+      Setting.duration("muxtest.tunnel.readyTimeout", Duration.ofSeconds(30));
+
+  /** Interval of keep-alive messages on the master connection; at least 1 second. */
+  public static final Setting<Duration> KEEPALIVE_INTERVAL =
+      Setting.duration("muxtest.keepalive.interval", Duration.ofSeconds(10), MIN_KEEPALIVE);
+
+  /** Engine of classes whose {@code @SshMultiplexing} does not choose one: MINA or OPENSSH. */
+  public static final Setting<Engine> ENGINE =
+      Setting.choice(
+          "muxtest.engine", Engine.MINA, List.of(Engine.MINA, Engine.OPENSSH), Engine::name);
+
+  /** The OpenSSH client program (a name on the PATH or a path). */
+  public static final Setting<String> SSH_EXECUTABLE =
+      Setting.text("muxtest.openssh.executable", "ssh");
+
+  /** Directory under which the OpenSSH engine makes its private (0700) control directories. */
+  public static final Setting<Optional<Path>> CONTROL_DIRECTORY =
+      Setting.path("muxtest.openssh.controlDir");
 
   /**
-   * Parses {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} (seconds when no unit) or
-   * ISO-8601 such as {@code PT30S}; positive and at most 24 hours.
-   *
-   * @throws ExtensionConfigurationException naming {@code key} if the value is not such a duration
+   * Sessions (commands) a master runs at once; more wait for a free one. Defaults to the server's
+   * MaxSessions when known (an {@code SshdContainer}), else OpenSSH's default of 10.
    */
-  public static Duration parseDuration(String key, String value) {
-    return SettingParsers.parseDuration(key, value);
-  }
+  public static final Setting<OptionalInt> SESSION_BUDGET =
+      Setting.positiveInt("muxtest.sessions.max");
 
   /**
-   * Parses a size in bytes ({@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}); at least 1
-   * byte, at most 2 GiB.
-   *
-   * @throws ExtensionConfigurationException naming {@code key} if the value is not such a size
+   * Whether a master that lost its connection opens a new one on its next use and reopens its
+   * forwards on the same ports; off by default, since the proof then (rightly) fails the class.
    */
-  public static long parseSize(String key, String value) {
-    return SettingParsers.parseSize(key, value);
-  }
+  public static final Setting<Boolean> RECONNECT = Setting.bool("muxtest.reconnect", false);
 
-  // --- the default server's scope (issue 14) ---
+  /** Scope of classes whose {@code @SshMultiplexing} does not choose one: CLASS or SUITE. */
+  public static final Setting<Scope> SCOPE =
+      Setting.choice("muxtest.scope", Scope.CLASS, List.of(Scope.CLASS, Scope.SUITE), Scope::name);
+
+  /**
+   * How long a SUITE-scope master may have no class using it before it closes its connection, as
+   * OpenSSH's ControlPersist; the next class reopens it, reported as a new connection. Unset:
+   * never.
+   */
+  public static final Setting<Optional<Duration>> SUITE_IDLE_TIMEOUT =
+      Setting.optionalDuration("muxtest.suite.idleTimeout");
+
+  /**
+   * Most bytes one command may write to stdout, and to stderr: a command that writes more fails and
+   * its session is closed. Sizes: {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g} (binary
+   * units; also {@code KiB}, {@code MiB}, {@code GiB}).
+   */
+  public static final Setting<Long> EXEC_MAX_OUTPUT =
+      Setting.size("muxtest.exec.maxOutput", 64L * 1024 * 1024);
+
+  /**
+   * The server of classes that declare no {@code @SshServer}: {@code container} (a new
+   * SshdContainer, the default) or {@code embedded} (a new EmbeddedSshServer, no Docker needed).
+   */
+  public static final Setting<DefaultServer> DEFAULT_SERVER =
+      Setting.choice(
+          "muxtest.defaultServer",
+          DefaultServer.CONTAINER,
+          List.of(DefaultServer.values()),
+          Settings::lowerCase);
 
   /**
    * How long the default container lives: {@code run} (one for the whole run, shared by every class
-   * that declares no server; the default) or {@code class} (one per class). Read by {@link
-   * DefaultServerScope#from}.
+   * that declares no server; the default) or {@code class} (one per class).
    */
-  public static final String DEFAULT_SERVER_SCOPE = "muxtest.defaultServer.scope";
+  public static final Setting<DefaultServerScope> DEFAULT_SERVER_SCOPE =
+      Setting.choice(
+          "muxtest.defaultServer.scope",
+          DefaultServerScope.RUN,
+          List.of(DefaultServerScope.values()),
+          Settings::lowerCase);
+
+  /** Every setting a {@code Settings} holds a value of (the base image is held as configured). */
+  private static final List<Setting<?>> ALL =
+      List.of(
+          CONNECT_TIMEOUT,
+          EXEC_TIMEOUT,
+          TUNNEL_READY_TIMEOUT,
+          KEEPALIVE_INTERVAL,
+          ENGINE,
+          SSH_EXECUTABLE,
+          CONTROL_DIRECTORY,
+          SESSION_BUDGET,
+          RECONNECT,
+          SCOPE,
+          SUITE_IDLE_TIMEOUT,
+          EXEC_MAX_OUTPUT,
+          DEFAULT_SERVER,
+          DEFAULT_SERVER_SCOPE);
+
+  /** The defaults, as documented in the README. */
+  public static final Settings DEFAULTS = from(key -> Optional.empty());
+
+  private final Optional<String> baseImage;
+  private final Map<Setting<?>, Object> values;
+
+  private Settings(Optional<String> baseImage, Map<Setting<?>, Object> values) {
+    this.baseImage = baseImage;
+    this.values = values;
+  }
+
+  /**
+   * Reads every setting through {@code parameters} (a configuration-parameter lookup).
+   *
+   * @throws IllegalArgumentException naming the key of the first value that cannot be read
+   */
+  public static Settings from(Function<String, Optional<String>> parameters) {
+    Map<Setting<?>, Object> values = new LinkedHashMap<>();
+    for (Setting<?> setting : ALL) {
+      values.put(setting, setting.read(parameters));
+    }
+    return new Settings(BASE_IMAGE.configured(parameters), values);
+  }
+
+  /**
+   * The base image named by the system property {@code muxtest.sshd.baseImage}, else the
+   * environment variable {@code MUXTEST_BASE_IMAGE}, else the default.
+   */
+  public static String configuredBaseImage() {
+    return BASE_IMAGE.readWithEnvironment(key -> Optional.ofNullable(System.getProperty(key)));
+  }
+
+  /** The value of {@code setting}. */
+  @SuppressWarnings("unchecked") // from() and with() put each setting's own type
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(Objects.requireNonNull(setting));
+  }
+
+  /** These settings with {@code value} for {@code setting}. */
+  public <T> Settings with(Setting<T> setting, T value) {
+    if (!values.containsKey(setting)) {
+      throw new IllegalArgumentException("not a setting held by Settings: " + setting);
+    }
+    Map<Setting<?>, Object> copy = new LinkedHashMap<>(values);
+    copy.put(setting, Objects.requireNonNull(value));
+    return new Settings(baseImage, copy);
+  }
+
+  /** These settings with the timeouts that {@code options} set in place of their own. */
+  public Settings with(MasterOptions options) {
+    return with(CONNECT_TIMEOUT, options.connectTimeout().orElse(connectTimeout()))
+        .with(EXEC_TIMEOUT, options.execTimeout().orElse(execTimeout()))
+        .with(KEEPALIVE_INTERVAL, options.keepAliveInterval().orElse(keepAliveInterval()));
+  }
+
+  /** These settings with {@code image} as the configured base image. */
+  public Settings withBaseImage(Optional<String> image) {
+    return new Settings(image, values);
+  }
+
+  /** Base image for a default server, when configured. */
+  public Optional<String> baseImage() {
+    return baseImage;
+  }
+
+  /** Bound on connecting and authenticating the master. */
+  public Duration connectTimeout() {
+    return get(CONNECT_TIMEOUT);
+  }
+
+  /** Default bound on one command. */
+  public Duration execTimeout() {
+    return get(EXEC_TIMEOUT);
+  }
+
+  /** Bound on waiting for a tunnel's destination to accept connections. */
+  public Duration tunnelReadyTimeout() {
+    return get(TUNNEL_READY_TIMEOUT);
+  }
+
+  /** Interval of keep-alive messages on an idle master. */
+  public Duration keepAliveInterval() {
+    return get(KEEPALIVE_INTERVAL);
+  }
+
+  /** Engine of classes that do not choose one. */
+  public Engine engine() {
+    return get(ENGINE);
+  }
+
+  /** The OpenSSH client program of the OpenSSH engine. */
+  public String sshExecutable() {
+    return get(SSH_EXECUTABLE);
+  }
+
+  /** Where the OpenSSH engine makes its private control directories, when configured. */
+  public Optional<Path> controlDirectory() {
+    return get(CONTROL_DIRECTORY);
+  }
+
+  /** Sessions a master runs at once, when configured (else the server's MaxSessions). */
+  public OptionalInt sessionBudget() {
+    return get(SESSION_BUDGET);
+  }
+
+  /** Whether a master that lost its connection opens a new one. */
+  public boolean reconnect() {
+    return get(RECONNECT);
+  }
+
+  /** Scope of classes that do not choose one. */
+  public Scope scope() {
+    return get(SCOPE);
+  }
+
+  /** How long a SUITE-scope master may sit unused before it closes its connection. */
+  public Optional<Duration> suiteIdleTimeout() {
+    return get(SUITE_IDLE_TIMEOUT);
+  }
+
+  /** Most bytes a command may write to each of stdout and stderr. */
+  public long maxOutput() {
+    return get(EXEC_MAX_OUTPUT);
+  }
+
+  /** The server of classes that declare none. */
+  public DefaultServer defaultServer() {
+    return get(DEFAULT_SERVER);
+  }
+
+  /** How long the default server container lives. */
+  public DefaultServerScope defaultServerScope() {
+    return get(DEFAULT_SERVER_SCOPE);
+  }
+
+  /**
+   * Parses a duration as every duration setting does.
+   *
+   * @throws IllegalArgumentException naming {@code key} if the value is not such a duration
+   */
+  public static Duration parseDuration(String key, String value) {
+    return Setting.parseDuration(key, value);
+  }
+
+  /**
+   * Parses a size in bytes as {@link #EXEC_MAX_OUTPUT} does.
+   *
+   * @throws IllegalArgumentException naming {@code key} if the value is not such a size
+   */
+  public static long parseSize(String key, String value) {
+    return Setting.parseSize(key, value);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Settings s && s.baseImage.equals(baseImage) && s.values.equals(values);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(baseImage, values);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder("Settings[").append(BASE_IMAGE).append('=');
+    text.append(baseImage.orElse("(unset)"));
+    values.forEach((setting, value) -> text.append(", ").append(setting).append('=').append(value));
+    return text.append(']').toString();
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
 }

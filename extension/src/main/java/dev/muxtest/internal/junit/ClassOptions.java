@@ -17,15 +17,14 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * @param master engine (never DEFAULT), ControlMaster mode and agent forwarding
  * @param scope CLASS or SUITE, never DEFAULT
  */
-public record ClassOptions(MasterOptions master, Scope scope) {
+record ClassOptions(MasterOptions master, Scope scope) {
 
   /**
    * Resolves the options of {@code testClass}.
    *
    * @throws ExtensionConfigurationException if the annotation combines a mode its engine lacks
    */
-  public static ClassOptions of(
-      Class<?> testClass, Optional<ClassOptions> enclosing, Settings settings) {
+  static ClassOptions of(Class<?> testClass, Optional<ClassOptions> enclosing, Settings settings) {
     Optional<SshMultiplexing> declared =
         AnnotationSupport.findAnnotation(testClass, SshMultiplexing.class);
     if (declared.isEmpty()) {

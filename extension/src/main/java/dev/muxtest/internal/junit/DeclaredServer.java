@@ -2,13 +2,18 @@ package dev.muxtest.internal.junit;
 
 import dev.muxtest.EmbeddedSshServer;
 import dev.muxtest.SshHost;
+import dev.muxtest.SshOperationException;
 import dev.muxtest.SshServer;
 import dev.muxtest.SshTarget;
 import dev.muxtest.SshdContainer;
 import dev.muxtest.UserMaster;
+import dev.muxtest.internal.container.ManagedContainer;
+import dev.muxtest.internal.engine.Endpoints;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -16,56 +21,90 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
- * The server a test class names in its {@link SshServer} field, resolved once: a container, an
- * outside host, an embedded server, or none.
+ * The server a test class names in its {@link SshServer} field, one record per kind of server: each
+ * knows whether it needs Docker and how it is made ready for a master. A new kind of server is one
+ * more record (a new {@link SshTarget} kind) and one more line in {@link #ofValue}.
  */
-public sealed interface DeclaredServer {
+sealed interface DeclaredServer {
+
+  /** The server object itself, compared by identity when masters are shared. */
+  Object target();
+
+  /** Whether making it ready starts a container. */
+  boolean needsDocker();
+
+  /**
+   * Makes the server ready; {@code register} receives what must be released before anything starts,
+   * so that a failed start still releases it.
+   *
+   * @throws SshOperationException naming {@code owner} when the server does not start
+   */
+  ServerLease start(String owner, Consumer<AutoCloseable> register);
 
   /** An {@link SshdContainer}: started by the extension unless it runs already. */
-  record Container(SshdContainer container) implements DeclaredServer {}
-
-  /** A server outside the test. */
-  record Host(SshHost host) implements DeclaredServer {}
-
-  /** The server behind the user's own OpenSSH master. */
-  record Own(UserMaster master) implements DeclaredServer {}
-
-  /**
-   * An {@link EmbeddedSshServer} in the test JVM: started by the extension unless it runs already.
-   */
-  record Embedded(EmbeddedSshServer server) implements DeclaredServer {}
-
-  /** No {@code @SshServer} field: the enclosing class's server, else a default container. */
-  record None() implements DeclaredServer {}
-
-  /**
-   * The server object itself (compared by identity when masters are shared); null for {@link None}.
-   */
-  default Object server() {
-    if (this instanceof Container c) {
-      return c.container();
+  record Container(SshdContainer target) implements DeclaredServer {
+    @Override
+    public boolean needsDocker() {
+      return !target.isRunning();
     }
-    if (this instanceof Host h) {
-      return h.host();
+
+    @Override
+    public ServerLease start(String owner, Consumer<AutoCloseable> register) {
+      return ServerLease.container(new ManagedContainer(target), owner, register);
     }
-    if (this instanceof Own o) {
-      return o.master();
+  }
+
+  /** A server outside the test: nothing to start. */
+  record Host(SshHost target) implements DeclaredServer {
+    @Override
+    public boolean needsDocker() {
+      return false;
     }
-    return this instanceof Embedded e ? e.server() : null;
+
+    @Override
+    public ServerLease start(String owner, Consumer<AutoCloseable> register) {
+      return ServerLease.outside(Endpoints.of(target));
+    }
+  }
+
+  /** The server behind the user's own OpenSSH master: nothing to start. */
+  record Own(UserMaster target) implements DeclaredServer {
+    @Override
+    public boolean needsDocker() {
+      return false;
+    }
+
+    @Override
+    public ServerLease start(String owner, Consumer<AutoCloseable> register) {
+      return ServerLease.outside(Endpoints.of(target));
+    }
+  }
+
+  /** An {@link EmbeddedSshServer}: started by the extension unless it runs already. */
+  record Embedded(EmbeddedSshServer target) implements DeclaredServer {
+    @Override
+    public boolean needsDocker() {
+      return false;
+    }
+
+    @Override
+    public ServerLease start(String owner, Consumer<AutoCloseable> register) {
+      return ServerLease.embedded(target, owner, register);
+    }
   }
 
   /**
-   * The server declared on {@code testClass} (or a superclass).
+   * The server declared on {@code testClass} (or a superclass), if any.
    *
-   * @throws ExtensionConfigurationException if the field is not a static, non-null {@link
-   *     SshTarget}, or if there are several
+   * @throws ExtensionConfigurationException if the field is not a static, non-null server, or if
+   *     there are several
    */
-  static DeclaredServer of(Class<?> testClass) {
+  static Optional<DeclaredServer> of(Class<?> testClass) {
     List<Field> fields =
         AnnotationSupport.findAnnotatedFields(
             testClass, SshServer.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
     if (fields.isEmpty()) {
-      return new None();
+      return Optional.empty();
     }
     if (fields.size() > 1) {
       throw new ExtensionConfigurationException(
@@ -100,14 +139,19 @@ public sealed interface DeclaredServer {
       throw new ExtensionConfigurationException(
           at + " is null; assign it, for example = new SshdContainer()");
     }
+    return Optional.of(ofValue(value));
+  }
+
+  /** The record of a server object of an accepted type. */
+  private static DeclaredServer ofValue(Object value) {
     if (value instanceof SshHost host) {
       return new Host(host);
     }
-    if (value instanceof UserMaster master) {
-      return new Own(master);
-    }
     if (value instanceof EmbeddedSshServer embedded) {
       return new Embedded(embedded);
+    }
+    if (value instanceof UserMaster own) {
+      return new Own(own);
     }
     return new Container((SshdContainer) value);
   }

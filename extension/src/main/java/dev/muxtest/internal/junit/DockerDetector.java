@@ -13,13 +13,13 @@ import org.testcontainers.DockerClientFactory;
  * implementing {@link BooleanSupplier} to answer instead: this project's tests use it to play a
  * machine without Docker; it is not meant for users.
  */
-public final class DockerDetector {
+final class DockerDetector {
 
   /**
    * Configuration parameter: a {@link BooleanSupplier} class that answers instead of
    * Testcontainers.
    */
-  public static final String DETECTOR = "muxtest.internal.dockerDetector";
+  static final String DETECTOR = "muxtest.internal.dockerDetector";
 
   private final BooleanSupplier probe;
   private volatile Boolean available;
@@ -29,7 +29,7 @@ public final class DockerDetector {
   }
 
   /** The detector of the run, from its root store. */
-  public static DockerDetector of(ExtensionContext context) {
+  static DockerDetector of(ExtensionContext context) {
     return context
         .getRoot()
         .getStore(ExtensionContext.Namespace.create(DockerDetector.class))
@@ -61,7 +61,7 @@ public final class DockerDetector {
   }
 
   /** Whether Docker is available; asked once, then remembered. */
-  public boolean isDockerAvailable() {
+  boolean isDockerAvailable() {
     Boolean known = available;
     if (known == null) {
       known = probe.getAsBoolean();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 /**
  * What a {@code @ForwardedPort} parameter receives, by the forward's type and the parameter's type.
  */
-public final class ForwardedPortValues {
+final class ForwardedPortValues {
 
   private ForwardedPortValues() {}
 
@@ -21,7 +21,7 @@ public final class ForwardedPortValues {
    *
    * @throws ParameterResolutionException for a {@link Proxy} on a forward that is not DYNAMIC
    */
-  public static Object value(String name, Forward forward, Class<?> type) {
+  static Object value(String name, Forward forward, Class<?> type) {
     if (type == Proxy.class) {
       if (forward.type() != ForwardType.DYNAMIC) {
         throw new ParameterResolutionException(

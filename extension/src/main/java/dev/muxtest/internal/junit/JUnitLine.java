@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * of {@link #API_OF_THE_FLOOR}, public since 5.10, decides instead. The decision is made once per
  * class loader and cached.
  */
-public final class JUnitLine {
+final class JUnitLine {
 
   /** The oldest supported Jupiter line, as major and minor version. */
   static final int FLOOR_MAJOR = 5;
@@ -42,7 +42,7 @@ public final class JUnitLine {
    *
    * @throws ExtensionConfigurationException naming the version found and the one needed
    */
-  public static void requireSupported() {
+  static void requireSupported() {
     Cached.PROBLEM.ifPresent(
         message -> {
           throw new ExtensionConfigurationException(message);

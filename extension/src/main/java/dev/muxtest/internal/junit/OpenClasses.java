@@ -1,6 +1,7 @@
 package dev.muxtest.internal.junit;
 
 import dev.muxtest.Forward;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.stream.Collectors;
  * The test classes whose tunnels are open now, for code that runs outside JUnit's parameter
  * resolution (a Spring {@code @DynamicPropertySource} supplier, for one) and so has only a class to
  * go by. A class is added when its tunnels are open and removed when it closes.
+ *
+ * <p>Public as {@code ForwardedPorts}' way in; the rest of the package is not.
  *
  * <p>One JVM-wide registry: a class running in two test runs at once (nested engine runs) is found
  * in the one that opened last.
@@ -34,6 +37,29 @@ public final class OpenClasses {
   }
 
   /**
+   * The listening end of the tunnel {@code name} of {@code testClass} (see {@link #tunnel}), as an
+   * {@code int} {@code @ForwardedPort} parameter receives it.
+   *
+   * @throws IllegalStateException as {@link #tunnel}
+   * @throws IllegalArgumentException as {@link #tunnel}
+   */
+  public static int port(Class<?> testClass, String name) {
+    return (Integer) ForwardedPortValues.value(name, tunnel(testClass, name), int.class);
+  }
+
+  /**
+   * The listening end of the tunnel {@code name} of {@code testClass} (see {@link #tunnel}), as an
+   * {@link InetSocketAddress} {@code @ForwardedPort} parameter receives it.
+   *
+   * @throws IllegalStateException as {@link #tunnel}
+   * @throws IllegalArgumentException as {@link #tunnel}
+   */
+  public static InetSocketAddress address(Class<?> testClass, String name) {
+    return (InetSocketAddress)
+        ForwardedPortValues.value(name, tunnel(testClass, name), InetSocketAddress.class);
+  }
+
+  /**
    * The tunnel named {@code name} of the open class {@code testClass}, or of the open classes that
    * extend it (for a superclass that holds the lookup): its own declaration or, for a {@code
    * Nested} class, an enclosing class's.
@@ -42,7 +68,7 @@ public final class OpenClasses {
    *     that name are not the same forward
    * @throws IllegalArgumentException if none of them has a tunnel of that name
    */
-  public static Forward tunnel(Class<?> testClass, String name) {
+  static Forward tunnel(Class<?> testClass, String name) {
     List<ClassSession> candidates =
         OPEN.values().stream()
             .filter(session -> testClass.isAssignableFrom(session.testClass()))

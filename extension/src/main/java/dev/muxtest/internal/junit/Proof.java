@@ -1,11 +1,13 @@
 package dev.muxtest.internal.junit;
 
 import dev.muxtest.ConnectionReport;
+import dev.muxtest.internal.engine.OwnMasterEvidence;
 import org.opentest4j.AssertionFailedError;
 
 /**
  * The end-of-class proof, failed with opentest4j's {@link AssertionFailedError}, which every JUnit
- * user has (AssertJ is needed only for {@code MuxAssertions}).
+ * user has (AssertJ is needed only for {@code MuxAssertions}). Public for the AssertJ entry points,
+ * which word their failures the same way.
  */
 public final class Proof {
 
@@ -66,8 +68,7 @@ public final class Proof {
    * Fails unless every session rode the user's own master ({@code SshHost.ofControlSocket}): the
    * same master process, with the same TCP connections, and no new login in the server's log.
    */
-  public static void verifyRodeOwnMaster(
-      String owner, dev.muxtest.internal.engine.OwnMasterEvidence evidence) {
+  public static void verifyRodeOwnMaster(String owner, OwnMasterEvidence evidence) {
     if (!evidence.rodeOwnMaster()) {
       throw new AssertionFailedError(
           "[muxtest: "

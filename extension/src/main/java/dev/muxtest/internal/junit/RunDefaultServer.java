@@ -18,8 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 @SuppressWarnings(
     "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
-public final class RunDefaultServer
-    implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+final class RunDefaultServer implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private final Settings settings;
   private ManagedContainer managed;
@@ -27,7 +26,7 @@ public final class RunDefaultServer
   private boolean closed;
 
   /** A server not started yet; {@link #container} starts it. */
-  public RunDefaultServer(Settings settings) {
+  RunDefaultServer(Settings settings) {
     this.settings = settings;
   }
 
@@ -38,7 +37,7 @@ public final class RunDefaultServer
    * @param user the class asking, named in a failure to start
    * @throws SshOperationException if the container cannot be started (or could not be earlier)
    */
-  public synchronized SshdContainer container(String user) {
+  synchronized SshdContainer container(String user) {
     if (closed) {
       throw new IllegalStateException("the run's default SSH server is stopped already");
     }

@@ -6,11 +6,8 @@ import dev.muxtest.SshdContainer;
 import dev.muxtest.internal.container.Labels;
 import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.Masters;
-import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.engine.TunnelSpec;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,9 +30,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 @SuppressWarnings(
     "deprecation") // CloseableResource: JUnit before 5.13 closes only those (6.x still does)
-public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-  private final ServerLease server;
+  private final Resources server;
+  private final Optional<SshdContainer> container;
   private final EngineMaster master;
   private final Optional<Duration> idleTimeout;
   private final AtomicInteger users = new AtomicInteger();
@@ -43,8 +41,13 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   private final ScheduledExecutorService idleTimer;
   private ScheduledFuture<?> pendingSuspend;
 
-  private SuiteMaster(ServerLease server, EngineMaster master, Optional<Duration> idleTimeout) {
+  private SuiteMaster(
+      Resources server,
+      Optional<SshdContainer> container,
+      EngineMaster master,
+      Optional<Duration> idleTimeout) {
     this.server = server;
+    this.container = container;
     this.master = master;
     this.idleTimeout = idleTimeout;
     this.idleTimer =
@@ -62,7 +65,7 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
    * Which classes share a master: the same options, and the same server object (compared by
    * identity: two equal-looking servers are still two servers), or both the default server.
    */
-  public static final class Key {
+  static final class Key {
     private final ClassOptions options;
     private final Object server;
 
@@ -71,9 +74,9 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
       this.server = server;
     }
 
-    /** The key of a class's options and declared server. */
-    public static Key of(ClassOptions options, DeclaredServer declared) {
-      return new Key(options, declared.server());
+    /** The key of a class's options and server. */
+    static Key of(ClassOptions options, ServerChoice.OwnServer server) {
+      return new Key(options, server.target().orElse(null));
     }
 
     @Override
@@ -88,38 +91,36 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   }
 
   /**
-   * Starts the server if needed and connects the master; on failure releases what it made.
+   * Starts the server {@code plan} chose if needed and connects the master; on failure releases
+   * what it made.
    *
-   * @throws dev.muxtest.SshOperationException naming the step that failed
+   * @throws SshOperationException naming the step that failed
    */
-  public static SuiteMaster open(ClassOptions options, DeclaredServer declared, Settings settings) {
-    Deque<AutoCloseable> made = new ArrayDeque<>();
+  static SuiteMaster open(ClassPlan plan, ServerChoice.OwnServer server) {
+    Resources made = new Resources("the test run");
     try {
-      ServerLease server =
-          ServerLease.start(declared, settings, "the test run", Labels.SUITE, "suite", made::push);
-      EngineMaster master = Masters.connect(server.endpoint(), options.master(), settings);
-      return new SuiteMaster(server, master, settings.suiteIdleTimeout());
+      ServerLease lease =
+          server.start(plan.settings(), "the test run", Labels.SUITE, "suite", made::push);
+      EngineMaster master =
+          Masters.connect(lease.endpoint(), plan.options().master(), plan.settings());
+      return new SuiteMaster(made, lease.container(), master, plan.settings().suiteIdleTimeout());
     } catch (RuntimeException e) {
-      made.forEach(SuiteMaster::closeQuietly);
+      try {
+        made.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
   }
 
-  private static void closeQuietly(AutoCloseable resource) {
-    try {
-      resource.close();
-    } catch (Exception suppressed) {
-      // the failure to open is the one to report
-    }
-  }
-
   /** The shared server's container; empty for an outside host. */
-  public Optional<SshdContainer> container() {
-    return server.container();
+  Optional<SshdContainer> container() {
+    return container;
   }
 
   /** The shared master. */
-  public EngineMaster master() {
+  EngineMaster master() {
     return master;
   }
 
@@ -132,7 +133,7 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
    * @throws SshOperationException if it cannot be opened or does not work in time, or if the kept
    *     forward is no longer open
    */
-  public Forward tunnel(TunnelSpec spec, Duration readyTimeout) {
+  Forward tunnel(TunnelSpec spec, Duration readyTimeout) {
     return tunnels.computeIfAbsent(spec, KeptTunnel::new).get(readyTimeout);
   }
 
@@ -172,7 +173,7 @@ public final class SuiteMaster implements AutoCloseable, ExtensionContext.Store.
   }
 
   /** A class starts using the master: an idle close pending is called off. */
-  public synchronized AutoCloseable use() {
+  synchronized AutoCloseable use() {
     users.incrementAndGet();
     if (pendingSuspend != null) {
       pendingSuspend.cancel(false);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /** Finds and validates the {@link SshTunnel} declarations of a test class or test method. */
-public final class TunnelDeclarations {
+final class TunnelDeclarations {
 
   private TunnelDeclarations() {}
 
@@ -25,7 +25,7 @@ public final class TunnelDeclarations {
    *
    * @throws ExtensionConfigurationException naming the class, annotation and attribute at fault
    */
-  public static List<TunnelSpec> declaredOn(Class<?> testClass) {
+  static List<TunnelSpec> declaredOn(Class<?> testClass) {
     Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
     for (Class<?> level = testClass;
         level != null && level != Object.class;
@@ -54,7 +54,7 @@ public final class TunnelDeclarations {
    *
    * @throws ExtensionConfigurationException naming the method, annotation and attribute at fault
    */
-  public static List<TunnelSpec> declaredOn(Class<?> testClass, Method testMethod) {
+  static List<TunnelSpec> declaredOn(Class<?> testClass, Method testMethod) {
     return validated(
         testClass.getName() + "#" + testMethod.getName() + "()",
         "method",

@@ -32,7 +32,11 @@ class BadServerTest {
       Settings.from(
           key ->
               java.util.Optional.ofNullable(
-                  java.util.Map.of(Settings.CONNECT_TIMEOUT, "10s", Settings.EXEC_TIMEOUT, "10s")
+                  java.util.Map.of(
+                          Settings.CONNECT_TIMEOUT.name(),
+                          "10s",
+                          Settings.EXEC_TIMEOUT.name(),
+                          "10s")
                       .get(key)));
 
   @BeforeAll

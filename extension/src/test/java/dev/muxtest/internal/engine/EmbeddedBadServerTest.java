@@ -30,7 +30,12 @@ class EmbeddedBadServerTest {
       Settings.from(
           key ->
               Optional.ofNullable(
-                  Map.of(Settings.CONNECT_TIMEOUT, "10s", Settings.EXEC_TIMEOUT, "10s").get(key)));
+                  Map.of(
+                          Settings.CONNECT_TIMEOUT.name(),
+                          "10s",
+                          Settings.EXEC_TIMEOUT.name(),
+                          "10s")
+                      .get(key)));
 
   @BeforeAll
   static void startServers() {

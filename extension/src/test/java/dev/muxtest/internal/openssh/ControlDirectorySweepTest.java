@@ -159,7 +159,10 @@ class ControlDirectorySweepTest {
     assertThatThrownBy(() -> ControlDirectory.create(Optional.of(configured), "ssh"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
-            "Configuration parameter '" + Settings.CONTROL_DIRECTORY + "' names " + configured)
+            "Configuration parameter '"
+                + Settings.CONTROL_DIRECTORY.name()
+                + "' names "
+                + configured)
         .hasMessageContaining("which OpenSSH cannot use as it is: it contains");
     assertThat(configured).doesNotExist();
   }

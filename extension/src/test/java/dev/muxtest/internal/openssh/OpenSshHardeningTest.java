@@ -190,7 +190,7 @@ class OpenSshHardeningTest {
         connect(
             Engine.OPENSSH,
             ControlMaster.AUTO,
-            Map.of(Settings.CONTROL_DIRECTORY, base.toString()))) {
+            Map.of(Settings.CONTROL_DIRECTORY.name(), base.toString()))) {
       Path controlPath = master.controlPath().orElseThrow();
       assertThat(controlPath.getParent().getParent()).isEqualTo(base);
       assertThat(master.exec("echo ok").stdout()).isEqualTo("ok\n");
@@ -204,7 +204,8 @@ class OpenSshHardeningTest {
   void outputBeyondTheLimitEndsTheCommandAndTheMasterGoesOn() {
     long allocatedBefore = allocatedByThisThread();
     try (EngineMaster master =
-        connect(Engine.OPENSSH, ControlMaster.AUTO, Map.of(Settings.EXEC_MAX_OUTPUT, "1m"))) {
+        connect(
+            Engine.OPENSSH, ControlMaster.AUTO, Map.of(Settings.EXEC_MAX_OUTPUT.name(), "1m"))) {
       Path directory = master.controlPath().orElseThrow().getParent();
 
       for (String command :
@@ -214,7 +215,7 @@ class OpenSshHardeningTest {
             .isInstanceOf(SshOperationException.class)
             .hasMessageContaining("more than 1048576 bytes to")
             .hasMessageContaining(command.endsWith(">&2") ? "stderr" : "stdout")
-            .hasMessageContaining(Settings.EXEC_MAX_OUTPUT)
+            .hasMessageContaining(Settings.EXEC_MAX_OUTPUT.name())
             .hasMessageContaining(command);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         // The output files went with the command.
@@ -240,7 +241,7 @@ class OpenSshHardeningTest {
         connect(
             Engine.OPENSSH,
             ControlMaster.AUTO,
-            Map.of(Settings.SESSION_BUDGET, Integer.toString(budget)))) {
+            Map.of(Settings.SESSION_BUDGET.name(), Integer.toString(budget)))) {
       AtomicReference<Throwable> thrown = new AtomicReference<>();
       AtomicBoolean flagSet = new AtomicBoolean();
       Thread runner =
@@ -346,9 +347,9 @@ class OpenSshHardeningTest {
               key ->
                   Optional.ofNullable(
                       Map.of(
-                              Settings.CONNECT_TIMEOUT,
+                              Settings.CONNECT_TIMEOUT.name(),
                               "60s",
-                              Settings.CONTROL_DIRECTORY,
+                              Settings.CONTROL_DIRECTORY.name(),
                               base.toString())
                           .get(key)));
       AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -410,7 +411,8 @@ class OpenSshHardeningTest {
                 Optional.ofNullable(configuration.get(key))
                     .or(
                         () ->
-                            Optional.ofNullable(Map.of(Settings.CONNECT_TIMEOUT, "20s").get(key))));
+                            Optional.ofNullable(
+                                Map.of(Settings.CONNECT_TIMEOUT.name(), "20s").get(key))));
     return Masters.connect(
         new ContainerEndpoint(server),
         MasterOptions.defaults().withEngine(engine).withControlMaster(mode),

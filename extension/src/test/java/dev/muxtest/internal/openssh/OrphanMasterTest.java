@@ -107,7 +107,11 @@ class OrphanMasterTest {
     return Settings.from(
         key ->
             Optional.ofNullable(
-                Map.of(Settings.CONTROL_DIRECTORY, base.toString(), Settings.CONNECT_TIMEOUT, "20s")
+                Map.of(
+                        Settings.CONTROL_DIRECTORY.name(),
+                        base.toString(),
+                        Settings.CONNECT_TIMEOUT.name(),
+                        "20s")
                     .get(key)));
   }
 
@@ -202,9 +206,9 @@ class OrphanMasterTest {
               key ->
                   Optional.ofNullable(
                       Map.of(
-                              Settings.CONTROL_DIRECTORY,
+                              Settings.CONTROL_DIRECTORY.name(),
                               base.toString(),
-                              Settings.CONNECT_TIMEOUT,
+                              Settings.CONNECT_TIMEOUT.name(),
                               "20s")
                           .get(key)));
       EngineMaster master =

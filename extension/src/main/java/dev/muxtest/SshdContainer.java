@@ -5,6 +5,7 @@ import dev.muxtest.internal.container.LoginIndex;
 import dev.muxtest.internal.container.SshdImage;
 import dev.muxtest.internal.container.SshdLayout;
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.engine.SshdLogLine;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -92,7 +93,7 @@ public non-sealed class SshdContainer extends GenericContainer<SshdContainer> im
    * variable {@code MUXTEST_BASE_IMAGE}, or the default, {@code debian:bookworm-slim}.
    */
   public static String configuredBaseImage() {
-    return SshdImage.configuredBaseImage();
+    return Settings.configuredBaseImage();
   }
 
   /**

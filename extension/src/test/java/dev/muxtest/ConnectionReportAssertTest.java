@@ -4,18 +4,14 @@ import static dev.muxtest.assertj.MuxAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.muxtest.internal.junit.Proof;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.opentest4j.AssertionFailedError;
 
 class ConnectionReportAssertTest {
-
-  private static final String OWNER = "SSH master of " + ConnectionReportAssertTest.class.getName();
 
   private static final String LINE_1 =
       "Accepted publickey for tester from 172.17.0.1 port 40000 ssh2: ED25519 SHA256:x";
@@ -75,24 +71,6 @@ class ConnectionReportAssertTest {
                 "Expected all sessions to share one SSH connection, but",
                 "  client side: 1 TCP connection(s) opened",
                 "  server side: 2 authenticated connection(s) with key SHA256:x"));
-  }
-
-  @Test
-  void extensionsCheckAfterTheClassPassesForASingleConnection() {
-    assertThatCode(() -> Proof.verifySingleConnection(OWNER, SINGLE)).doesNotThrowAnyException();
-  }
-
-  @Test
-  void extensionsCheckAfterTheClassNamesTheClass() {
-    assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, TWO))
-        .isExactlyInstanceOf(AssertionFailedError.class)
-        .hasMessage(
-            "[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] " + TWO_MESSAGE);
-    assertThatThrownBy(() -> Proof.verifySingleConnection(OWNER, NO_SERVER_EVIDENCE))
-        .isExactlyInstanceOf(AssertionFailedError.class)
-        .hasMessage(
-            "[muxtest: SSH master of dev.muxtest.ConnectionReportAssertTest] "
-                + NO_SERVER_EVIDENCE_MESSAGE);
   }
 
   @Test

@@ -34,11 +34,6 @@ public final class SshdImage {
   /** Repository part of the image's tag. */
   public static final String REPOSITORY = "muxtest/sshd";
 
-  /** Base image used when neither the property nor the environment variable is set. */
-  public static final String DEFAULT_BASE_IMAGE = "debian:bookworm-slim";
-
-  private static final String BASE_IMAGE_PROPERTY = "muxtest.sshd.baseImage";
-  private static final String BASE_IMAGE_ENV = "MUXTEST_BASE_IMAGE";
   private static final System.Logger LOG = System.getLogger(SshdImage.class.getName());
   private static final String RESOURCE_DIR = "dev/muxtest/sshd/";
   private static final List<String> FILES = List.of("Dockerfile", "sshd_config", "entrypoint.sh");
@@ -46,19 +41,6 @@ public final class SshdImage {
   private static final Duration PULL_TIMEOUT = Duration.ofMinutes(3);
 
   private SshdImage() {}
-
-  /**
-   * The base image named by the system property {@code muxtest.sshd.baseImage}, else the
-   * environment variable {@code MUXTEST_BASE_IMAGE}, else {@value #DEFAULT_BASE_IMAGE}.
-   */
-  public static String configuredBaseImage() {
-    String fromProperty = System.getProperty(BASE_IMAGE_PROPERTY);
-    if (fromProperty != null && !fromProperty.isBlank()) {
-      return fromProperty.strip();
-    }
-    String fromEnv = System.getenv(BASE_IMAGE_ENV);
-    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT_BASE_IMAGE;
-  }
 
   /**
    * The image built on {@code baseImage}, as a future that builds it on first use if the Docker

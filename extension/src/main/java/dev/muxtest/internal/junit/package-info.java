@@ -4,7 +4,7 @@
  * the extension's stores, and the end-of-class proof. Types here may change in any release.
  *
  * <p>Public only where another package comes in: {@link MuxtestExtension} (named by the
- * annotations' {@code @ExtendWith}), {@link OpenClasses} (for {@code ForwardedPorts}), {@link
- * Proof} (for the AssertJ entry points) and {@link MethodSession} (what a test method is given).
+ * annotations' {@code @ExtendWith}), {@link OpenClasses} (for {@code ForwardedPorts}) and {@link
+ * MethodSession} (what a test method is given; tests of the extension look into it).
  */
 package dev.muxtest.internal.junit;

@@ -98,7 +98,7 @@ public interface EngineMaster extends CloseableSshMaster {
   boolean serverEvidenceAvailable();
 
   /**
-   * For a master riding the user's own master ({@code SshHost.ofControlSocket}): the evidence, read
+   * For a master riding the user's own master ({@code UserMaster}): the evidence, read
    * now, that every session rode it; else empty.
    */
   default Optional<OwnMasterEvidence> ownMasterEvidence() {

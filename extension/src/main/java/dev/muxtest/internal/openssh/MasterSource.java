@@ -15,7 +15,7 @@ import org.apache.sshd.agent.local.LocalAgentFactory;
 /**
  * Where the master behind an {@link OpenSshMaster}'s control socket comes from, chosen once when it
  * connects: a master of the engine's own, which it starts and ends ({@link MasterProcess}), or the
- * user's own ({@code SshHost.ofControlSocket}), which it only uses ({@link BorrowedMaster}).
+ * user's own ({@code UserMaster}), which it only uses ({@link BorrowedMaster}).
  */
 sealed interface MasterSource {
 

@@ -290,7 +290,7 @@ final class OpenSshConfig {
     return "\"" + path + "\"";
   }
 
-  // The user's own master (SshHost.ofControlSocket): one contiguous block.
+  // The user's own master (UserMaster): one contiguous block.
 
   /**
    * Writes the config of a master that rides the user's own master on {@code controlSocket}: every

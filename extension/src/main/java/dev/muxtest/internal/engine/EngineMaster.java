@@ -98,8 +98,8 @@ public interface EngineMaster extends CloseableSshMaster {
   boolean serverEvidenceAvailable();
 
   /**
-   * For a master riding the user's own master ({@code UserMaster}): the evidence, read
-   * now, that every session rode it; else empty.
+   * For a master riding the user's own master ({@code UserMaster}): the evidence, read now, that
+   * every session rode it; else empty.
    */
   default Optional<OwnMasterEvidence> ownMasterEvidence() {
     return Optional.empty();

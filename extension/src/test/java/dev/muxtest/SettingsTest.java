@@ -116,7 +116,8 @@ class SettingsTest {
                     Map.entry("muxtest.reconnect", "TRUE"),
                     Map.entry("muxtest.scope", "suite"),
                     Map.entry("muxtest.suite.idleTimeout", "90s"),
-                    Map.entry("muxtest.exec.maxOutput", "16MiB"))));
+                    Map.entry("muxtest.exec.maxOutput", "16MiB"),
+                    Map.entry("muxtest.transfer.maxSize", "1536m"))));
 
     assertThat(settings)
         .isEqualTo(
@@ -134,7 +135,8 @@ class SettingsTest {
                 Scope.SUITE,
                 Optional.of(Duration.ofSeconds(90)),
                 16L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+                Settings.DefaultServer.CONTAINER,
+                1536L * 1024 * 1024));
   }
 
   @Test
@@ -157,7 +159,8 @@ class SettingsTest {
                 Scope.CLASS,
                 Optional.empty(),
                 64L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+                Settings.DefaultServer.CONTAINER,
+                1024L * 1024 * 1024));
   }
 
   @ParameterizedTest(name = "output size \"{0}\" is rejected")

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
  *     connection
  * @param defaultServer the server of classes that declare none
+ * @param transferMaxSize most bytes one download may bring
  */
 public record Settings(
     Optional<String> baseImage,
@@ -46,7 +47,8 @@ public record Settings(
     Scope scope,
     Optional<Duration> suiteIdleTimeout,
     long maxOutput,
-    DefaultServer defaultServer) {
+    DefaultServer defaultServer,
+    long transferMaxSize) {
 
   /** The server of a class that declares no {@code @SshServer} (nor has an enclosing one). */
   public enum DefaultServer {
@@ -115,6 +117,13 @@ public record Settings(
    */
   public static final String DEFAULT_SERVER = "muxtest.defaultServer";
 
+  /**
+   * Most bytes one download ({@code SshMaster.download}) may bring: a larger remote file fails
+   * before a byte is written, and one that grows past it fails when it does, the previous content
+   * of the target kept. Sizes as {@link #EXEC_MAX_OUTPUT}.
+   */
+  public static final String TRANSFER_MAX_SIZE = "muxtest.transfer.maxSize";
+
   /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
   static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
 
@@ -143,7 +152,8 @@ public record Settings(
           Scope.CLASS,
           Optional.empty(),
           64L * 1024 * 1024,
-          DefaultServer.CONTAINER);
+          DefaultServer.CONTAINER,
+          1024L * 1024 * 1024);
 
   /** These settings with the timeouts that {@code options} set in place of their own. */
   public Settings with(MasterOptions options) {
@@ -161,7 +171,8 @@ public record Settings(
         scope,
         suiteIdleTimeout,
         maxOutput,
-        defaultServer);
+        defaultServer,
+        transferMaxSize);
   }
 
   /** Reads the settings through {@code parameters} (a configuration-parameter lookup). */
@@ -193,7 +204,11 @@ public record Settings(
             .apply(EXEC_MAX_OUTPUT)
             .map(value -> SettingParsers.parseSize(EXEC_MAX_OUTPUT, value))
             .orElse(DEFAULTS.maxOutput),
-        SettingParsers.defaultServer(parameters));
+        SettingParsers.defaultServer(parameters),
+        parameters
+            .apply(TRANSFER_MAX_SIZE)
+            .map(value -> SettingParsers.parseSize(TRANSFER_MAX_SIZE, value))
+            .orElse(DEFAULTS.transferMaxSize));
   }
 
   /**

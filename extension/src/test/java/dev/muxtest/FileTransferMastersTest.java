@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -164,7 +165,7 @@ class FileTransferMastersTest {
                 e.getPayload(TestExecutionResult.class)
                     .flatMap(TestExecutionResult::getThrowable)
                     .ifPresent(Throwable::printStackTrace));
-    results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+    results.testEvents().assertStatistics(stats -> stats.succeeded(2));
     assertThat(oversize.get())
         .isInstanceOf(SshOperationException.class)
         .hasMessageContaining("muxtest.transfer.maxSize")
@@ -195,6 +196,27 @@ class FileTransferMastersTest {
       Files.write(remote, new byte[1 << 20]);
       master.download(remote.toString(), target);
       assertThat(Files.size(target)).isEqualTo(1 << 20);
+    }
+
+    /**
+     * MINA's own SFTP server (protocol version 6 with the MINA engine) keeps modes as sshd does.
+     */
+    @Test
+    void theModeIsKeptBothWaysOnTheEmbeddedServer(SshMaster master) throws Exception {
+      Path source = Files.writeString(local.resolve("secret.txt"), "secret");
+      Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-------"));
+      Path remote = local.resolve("uploaded.txt");
+
+      master.upload(source, remote.toString());
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)))
+          .isEqualTo("rw-------");
+      Files.setPosixFilePermissions(remote, PosixFilePermissions.fromString("rwxr-x---"));
+      master.download(remote.toString(), local.resolve("back.txt"));
+
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(local.resolve("back.txt"))))
+          .isEqualTo("rwxr-x---");
     }
   }
 }

@@ -183,11 +183,11 @@ public interface SshMaster {
   /**
    * Copies the local file {@code local} to {@code remotePath} on the server over SFTP on the
    * master, in one of its sessions. The bytes are streamed (the heap does not grow with the file);
-   * an existing target is overwritten; no directories are made. A relative {@code remotePath} is
-   * relative to the login directory, and is taken literally (no globbing). MINA: an SFTP client on
-   * the master's own session ({@code sshd-sftp}). OpenSSH: the {@code sftp} program beside {@code
-   * ssh}, as a multiplexing client of the master's control socket that cannot open a connection of
-   * its own.
+   * an existing target is overwritten (a file the upload creates gets the local file's mode, as
+   * with {@code sftp}); no directories are made. A relative {@code remotePath} is relative to the
+   * login directory, and is taken literally (no globbing). MINA: an SFTP client on the master's own
+   * session ({@code sshd-sftp}). OpenSSH: the {@code sftp} program beside {@code ssh}, as a
+   * multiplexing client of the master's control socket that cannot open a connection of its own.
    *
    * @throws IllegalArgumentException if an argument is null, {@code remotePath} is blank, a path
    *     holds a control character (newline, NUL, ...), or {@code timeout} is not positive or over
@@ -210,15 +210,18 @@ public interface SshMaster {
 
   /**
    * Copies {@code remotePath} on the server to the local file {@code local} over SFTP on the
-   * master, in one of its sessions: streamed, overwriting {@code local}, making no directories; the
-   * remote path is taken literally (no globbing). The engines work as for {@link #upload(Path,
-   * String, Duration)}.
+   * master, in one of its sessions: streamed into a new 0600 file beside {@code local}, which gets
+   * the remote file's mode and replaces {@code local} in one rename once all of it arrived (a
+   * failure leaves {@code local} as it was); making no directories; the remote path is taken
+   * literally (no globbing). The engines work as for {@link #upload(Path, String, Duration)}.
    *
-   * @throws IllegalArgumentException as {@link #upload(Path, String, Duration)}
+   * @throws IllegalArgumentException as {@link #upload(Path, String, Duration)}, or if {@code
+   *     local} is a symbolic link (a download never writes through one)
    * @throws SshOperationException naming the path and the reason if the remote file is missing or
-   *     unreadable or a directory, {@code local} is a directory or its directory is missing or not
-   *     writable, the transfer does not end within {@code timeout} or the thread is interrupted (it
-   *     is then ended), or the master is closed
+   *     unreadable, a directory or not a regular file (a device, a FIFO), or larger than {@code
+   *     muxtest.transfer.maxSize}; {@code local} is a directory or its directory is missing or not
+   *     writable; the transfer does not end within {@code timeout} or the thread is interrupted (it
+   *     is then ended); or the master is closed
    */
   void download(String remotePath, Path local, Duration timeout);
 }

@@ -12,6 +12,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -276,6 +278,101 @@ abstract class FileTransferConformance {
     assertThat(local.resolve("d")).doesNotExist();
   }
 
+  // --- modes, atomic downloads, what a download refuses (security review 2: R3-7, R3-8, R3-11)
+  // ---------
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"rw-------", "rwx------", "rwxr-x---"})
+  void theModeIsKeptBothWays(String mode, SshMaster master) throws Exception {
+    Path source = Files.writeString(local.resolve("secret.txt"), "secret");
+    Files.setPosixFilePermissions(source, PosixFilePermissions.fromString(mode));
+    String remote = remoteDir + "/secret.txt";
+
+    master.upload(source, remote);
+
+    assertThat(master.exec("stat -c %A " + remote).stdout().strip())
+        .as("mode on the server")
+        .isEqualTo("-" + mode);
+    String made = remoteDir + "/made.txt";
+    assertThat(master.exec("printf made > " + made + " && chmod " + octal(mode) + " " + made))
+        .matches(ExecResult::succeeded);
+    Path back = local.resolve("made.txt");
+    master.download(made, back);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back)))
+        .as("mode here")
+        .isEqualTo(mode);
+    assertThat(Files.readString(back)).isEqualTo("made");
+  }
+
+  @Test
+  void aTimedOutDownloadKeepsThePreviousContentAndLeavesNoTemporaryFile(SshMaster master)
+      throws Exception {
+    String remote = remoteDir + "/large.bin";
+    // Sparse: made at once, and slower to read over SFTP than the bound below.
+    assertThat(master.exec("truncate -s 900M " + remote).exitCode()).isZero();
+    Path target = Files.writeString(local.resolve("target.txt"), "previous good content");
+
+    assertThatThrownBy(() -> master.download(remote, target, Duration.ofSeconds(2)))
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageContaining("did not finish within PT2S");
+
+    assertThat(Files.readString(target)).isEqualTo("previous good content");
+    assertThat(listing(local)).containsExactly("target.txt");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/dev/zero", "directory", "fifo"})
+  void aDownloadOfAFileThatIsNotRegularIsRefusedAtOnce(String kind, SshMaster master)
+      throws Exception {
+    String remote =
+        switch (kind) {
+          case "directory" -> remoteDir;
+          case "fifo" -> remoteDir + "/fifo";
+          default -> kind;
+        };
+    if (kind.equals("fifo")) {
+      assertThat(master.exec("mkfifo " + remote).exitCode()).isZero();
+    }
+    Path target = Files.writeString(local.resolve("target.txt"), "previous good content");
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> master.download(remote, target, Duration.ofSeconds(20)))
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageContaining(remote)
+        .satisfies(
+            e -> assertThat(e.getMessage()).containsAnyOf("not a regular file", "is a directory"));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(Files.readString(target)).isEqualTo("previous good content");
+    assertThat(listing(local)).containsExactly("target.txt");
+  }
+
+  @Test
+  void aSymbolicLinkAtTheTargetIsRefusedAndNotFollowed(SshMaster master) throws Exception {
+    String remote = remoteDir + "/secret.txt";
+    master.exec("printf TOPSECRET > " + remote);
+    Path victim = Files.writeString(local.resolve("victim.txt"), "victim");
+    Path link = Files.createSymbolicLink(local.resolve("link.txt"), victim);
+    Path victimDirectory = Files.createDirectory(local.resolve("victim-dir"));
+    Path directoryLink = Files.createSymbolicLink(local.resolve("dir-link"), victimDirectory);
+
+    assertThatThrownBy(() -> master.download(remote, link))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(link.toString())
+        .hasMessageContaining("symbolic link");
+    assertThatThrownBy(() -> master.download(remote, directoryLink))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(directoryLink.toString())
+        .hasMessageContaining("symbolic link");
+
+    assertThat(Files.readString(victim)).isEqualTo("victim");
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(listing(victimDirectory)).isEmpty();
+    assertThat(listing(local))
+        .containsExactlyInAnyOrder("victim.txt", "link.txt", "victim-dir", "dir-link");
+  }
+
   // --- hostile names
   // ------------------------------------------------------------------------------
 
@@ -384,6 +481,22 @@ abstract class FileTransferConformance {
 
   // --- helpers
   // ------------------------------------------------------------------------------------
+
+  /** The names in a directory, sorted. */
+  static List<String> listing(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** {@code rwxr-x---} as {@code 750}. */
+  static String octal(String mode) {
+    int bits = 0;
+    for (char c : mode.toCharArray()) {
+      bits = bits << 1 | (c == '-' ? 0 : 1);
+    }
+    return Integer.toOctalString(bits);
+  }
 
   /** A name as one argument of the server's shell. */
   static String quoted(String text) {

@@ -2,18 +2,24 @@ package dev.muxtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Transfers on masters opened with {@link SshMasters}, outside the extension: the default bound is
@@ -138,6 +144,79 @@ class FileTransferMastersTest {
 
       assertThat(Files.readString(local.resolve("back.txt"))).isEqualTo("no master");
       assertThat(master.connectionReport().clientTcpConnections() - before).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(names = {"MINA", "OPENSSH"})
+  void aDownloadOverTheSizeSettingFailsNamingItAndKeepsThePreviousContent(Engine engine) {
+    oversize.set(null);
+
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .configurationParameter("muxtest.engine", engine.name())
+            .configurationParameter("muxtest.transfer.maxSize", "1m")
+            .selectors(selectClass(SizeCase.class))
+            .execute();
+
+    results.allEvents().failed().stream()
+        .forEach(
+            e ->
+                e.getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .ifPresent(Throwable::printStackTrace));
+    results.testEvents().assertStatistics(stats -> stats.succeeded(2));
+    assertThat(oversize.get())
+        .isInstanceOf(SshOperationException.class)
+        .hasMessageContaining("muxtest.transfer.maxSize")
+        .hasMessageContaining("1048576 bytes");
+  }
+
+  static final AtomicReference<Throwable> oversize = new AtomicReference<>();
+
+  /** A 1 MiB bound: a file one byte over it is refused, one at the bound arrives. */
+  @SshMultiplexing
+  static class SizeCase {
+    @SshServer static EmbeddedSshServer server = new EmbeddedSshServer();
+
+    @TempDir Path local;
+
+    @Test
+    void onlyAFileWithinTheBoundArrives(SshMaster master) throws Exception {
+      Path remote = Files.write(local.resolve("remote.bin"), new byte[(1 << 20) + 1]);
+      Path target = Files.writeString(local.resolve("target.txt"), "previous good content");
+
+      assertThatThrownBy(() -> master.download(remote.toString(), target)).satisfies(oversize::set);
+
+      assertThat(Files.readString(target)).isEqualTo("previous good content");
+      try (Stream<Path> files = Files.list(local)) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("remote.bin", "target.txt");
+      }
+      Files.write(remote, new byte[1 << 20]);
+      master.download(remote.toString(), target);
+      assertThat(Files.size(target)).isEqualTo(1 << 20);
+    }
+
+    /**
+     * MINA's own SFTP server (protocol version 6 with the MINA engine) keeps modes as sshd does.
+     */
+    @Test
+    void theModeIsKeptBothWaysOnTheEmbeddedServer(SshMaster master) throws Exception {
+      Path source = Files.writeString(local.resolve("secret.txt"), "secret");
+      Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-------"));
+      Path remote = local.resolve("uploaded.txt");
+
+      master.upload(source, remote.toString());
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)))
+          .isEqualTo("rw-------");
+      Files.setPosixFilePermissions(remote, PosixFilePermissions.fromString("rwxr-x---"));
+      master.download(remote.toString(), local.resolve("back.txt"));
+
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(local.resolve("back.txt"))))
+          .isEqualTo("rwxr-x---");
     }
   }
 }

@@ -95,6 +95,7 @@ class SettingsTest {
     assertThat(settings.execTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.tunnelReadyTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.transferMaxSize()).isEqualTo(1024L * 1024 * 1024);
   }
 
   @Test
@@ -115,7 +116,8 @@ class SettingsTest {
                     Map.entry("muxtest.reconnect", "TRUE"),
                     Map.entry("muxtest.scope", "suite"),
                     Map.entry("muxtest.suite.idleTimeout", "90s"),
-                    Map.entry("muxtest.exec.maxOutput", "16MiB"))));
+                    Map.entry("muxtest.exec.maxOutput", "16MiB"),
+                    Map.entry("muxtest.transfer.maxSize", "1536m"))));
 
     assertThat(settings)
         .isEqualTo(
@@ -133,7 +135,9 @@ class SettingsTest {
                 .with(Settings.SCOPE, Scope.SUITE)
                 .with(Settings.SUITE_IDLE_TIMEOUT, Optional.of(Duration.ofSeconds(90)))
                 .with(Settings.EXEC_MAX_OUTPUT, 16L * 1024 * 1024)
-                .with(Settings.DEFAULT_SERVER, Settings.DefaultServer.CONTAINER));
+                .with(Settings.DEFAULT_SERVER, Settings.DefaultServer.CONTAINER)
+                .with(Settings.TRANSFER_MAX_SIZE, 1536L * 1024 * 1024));
+    assertThat(settings.transferMaxSize()).isEqualTo(1536L * 1024 * 1024);
     assertThat(settings.engine()).isEqualTo(Engine.OPENSSH);
     assertThat(settings.sshExecutable()).isEqualTo("/usr/local/bin/ssh");
     assertThat(settings.controlDirectory()).contains(Path.of("/run/muxtest"));

@@ -61,7 +61,11 @@ public abstract class AbstractEngineMaster implements EngineMaster {
             sessions, settings.execTimeout(), state, liveness::ensureAccepting, this::openProcess);
     this.files =
         new FileTransfers(
-            server.describe(), sessions, liveness::ensureAccepting, this::transferFile);
+            server.describe(),
+            sessions,
+            liveness::ensureAccepting,
+            this::transferFile,
+            settings.transferMaxSize());
     server.beforeConnect(identity.getPublic());
   }
 

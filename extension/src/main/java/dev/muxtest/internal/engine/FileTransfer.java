@@ -2,7 +2,6 @@ package dev.muxtest.internal.engine;
 
 import dev.muxtest.SshOperationException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -27,14 +26,21 @@ public final class FileTransfer {
   private final String remotePath;
   private final Duration timeout;
   private final String server;
+  private final long maxSize;
 
   private FileTransfer(
-      Direction direction, Path local, String remotePath, Duration timeout, String server) {
+      Direction direction,
+      Path local,
+      String remotePath,
+      Duration timeout,
+      String server,
+      long maxSize) {
     this.direction = direction;
     this.local = local;
     this.remotePath = remotePath;
     this.timeout = timeout;
     this.server = server;
+    this.maxSize = maxSize;
   }
 
   /**
@@ -46,7 +52,12 @@ public final class FileTransfer {
    *     holding one; a null timeout, or one not positive or over 24 hours
    */
   static FileTransfer of(
-      Direction direction, Path local, String remotePath, Duration timeout, String server) {
+      Direction direction,
+      Path local,
+      String remotePath,
+      Duration timeout,
+      String server,
+      long maxSize) {
     String operation = direction == Direction.UPLOAD ? "upload" : "download";
     if (local == null) {
       throw new IllegalArgumentException(operation + ": local path must not be null");
@@ -77,7 +88,8 @@ public final class FileTransfer {
       throw new IllegalArgumentException(
           operation + ": timeout must be at most 24h, but was " + timeout);
     }
-    return new FileTransfer(direction, local.toAbsolutePath(), remotePath, timeout, server);
+    return new FileTransfer(
+        direction, local.toAbsolutePath(), remotePath, timeout, server, maxSize);
   }
 
   private static boolean hasControlCharacter(String text) {
@@ -104,6 +116,8 @@ public final class FileTransfer {
    * file; the target of a download is not a directory, and its directory exists (no directories are
    * made).
    *
+   * @throws IllegalArgumentException if the target of a download is a symbolic link: a download
+   *     never writes through one (in a shared directory, another user may have planted it)
    * @throws SshOperationException naming the local path and what is wrong with it
    */
   void checkLocalSide() {
@@ -118,7 +132,14 @@ public final class FileTransfer {
         throw failed(local + ": permission denied (not readable)");
       }
     } else {
-      if (Files.isDirectory(local, LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.isSymbolicLink(local)) {
+        throw new IllegalArgumentException(
+            "download: the local target "
+                + local
+                + " is a symbolic link; a download does not write through one (name the file"
+                + " itself)");
+      }
+      if (Files.isDirectory(local)) {
         throw failed(local + ": is a directory (name the file to write)");
       }
       Path parent = local.getParent();
@@ -141,6 +162,11 @@ public final class FileTransfer {
   /** The file on the server, as the test named it (relative: to the login directory). */
   public String remotePath() {
     return remotePath;
+  }
+
+  /** Most bytes a download may bring ({@code muxtest.transfer.maxSize}). */
+  public long maxSize() {
+    return maxSize;
   }
 
   /** The whole transfer's bound, for messages. */
@@ -168,6 +194,19 @@ public final class FileTransfer {
   /** The failure of this transfer, with its cause. */
   public SshOperationException failed(String reason, Throwable cause) {
     return new SshOperationException(describe() + " failed: " + reason, cause);
+  }
+
+  /** The remote file is, or grew, larger than {@link #maxSize()}: nothing of it was kept. */
+  public SshOperationException tooLarge() {
+    return failed(
+        remotePath
+            + ": larger than "
+            + Settings.TRANSFER_MAX_SIZE
+            + " ("
+            + maxSize
+            + " bytes); "
+            + local
+            + " is left as it was");
   }
 
   /** The calling thread was interrupted: the transfer was ended (the thread's flag stays set). */

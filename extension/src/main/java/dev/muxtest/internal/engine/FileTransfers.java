@@ -24,13 +24,16 @@ final class FileTransfers {
   private final SessionBudget sessions;
   private final Runnable ensureAccepting;
   private final Mover mover;
+  private final long maxSize;
 
   /**
    * Transfers to and from {@code server} (for messages), in sessions of {@code sessions}, after
-   * {@code ensureAccepting} passed.
+   * {@code ensureAccepting} passed; a download brings at most {@code maxSize} bytes.
    */
-  FileTransfers(String server, SessionBudget sessions, Runnable ensureAccepting, Mover mover) {
+  FileTransfers(
+      String server, SessionBudget sessions, Runnable ensureAccepting, Mover mover, long maxSize) {
     this.server = server;
+    this.maxSize = maxSize;
     this.sessions = sessions;
     this.ensureAccepting = ensureAccepting;
     this.mover = mover;
@@ -38,12 +41,16 @@ final class FileTransfers {
 
   /** Copies {@code local} to {@code remotePath} on the server within {@code timeout}. */
   void upload(Path local, String remotePath, Duration timeout) {
-    run(FileTransfer.of(FileTransfer.Direction.UPLOAD, local, remotePath, timeout, server));
+    run(
+        FileTransfer.of(
+            FileTransfer.Direction.UPLOAD, local, remotePath, timeout, server, maxSize));
   }
 
   /** Copies {@code remotePath} on the server to {@code local} within {@code timeout}. */
   void download(String remotePath, Path local, Duration timeout) {
-    run(FileTransfer.of(FileTransfer.Direction.DOWNLOAD, local, remotePath, timeout, server));
+    run(
+        FileTransfer.of(
+            FileTransfer.Direction.DOWNLOAD, local, remotePath, timeout, server, maxSize));
   }
 
   private void run(FileTransfer transfer) {

@@ -118,6 +118,13 @@ public final class Settings {
       Setting.size("muxtest.exec.maxOutput", 64L * 1024 * 1024);
 
   /**
+   * Most bytes one download may bring (sizes as {@link #EXEC_MAX_OUTPUT}); a larger file fails and
+   * leaves the local target as it was.
+   */
+  public static final Setting<Long> TRANSFER_MAX_SIZE =
+      Setting.size("muxtest.transfer.maxSize", 1024L * 1024 * 1024);
+
+  /**
    * The server of classes that declare no {@code @SshServer}: {@code container} (a new
    * SshdContainer, the default) or {@code embedded} (a new EmbeddedSshServer, no Docker needed).
    */
@@ -154,6 +161,7 @@ public final class Settings {
           SCOPE,
           SUITE_IDLE_TIMEOUT,
           EXEC_MAX_OUTPUT,
+          TRANSFER_MAX_SIZE,
           DEFAULT_SERVER,
           DEFAULT_SERVER_SCOPE);
 
@@ -280,6 +288,11 @@ public final class Settings {
   /** Most bytes a command may write to each of stdout and stderr. */
   public long maxOutput() {
     return get(EXEC_MAX_OUTPUT);
+  }
+
+  /** Most bytes one download may bring. */
+  public long transferMaxSize() {
+    return get(TRANSFER_MAX_SIZE);
   }
 
   /** The server of classes that declare none. */

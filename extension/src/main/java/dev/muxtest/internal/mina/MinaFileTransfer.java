@@ -1,6 +1,7 @@
 package dev.muxtest.internal.mina;
 
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.DownloadFile;
 import dev.muxtest.internal.engine.FileTransfer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -57,9 +57,9 @@ final class MinaFileTransfer {
    *     FileTransfer#timedOut()}
    */
   static void run(ClientSession session, FileTransfer transfer, Duration left) {
-    SftpClient sftp;
+    ModeSftpClient sftp;
     try {
-      sftp = SftpClientFactory.instance().createSftpClient(session);
+      sftp = new ModeSftpClient(session);
     } catch (IOException e) {
       throw transfer.failed("cannot open an SFTP session: " + e.getMessage(), e);
     }
@@ -76,7 +76,7 @@ final class MinaFileTransfer {
       if (transfer.direction() == FileTransfer.Direction.UPLOAD) {
         upload(sftp, transfer);
       } else {
-        download(sftp, transfer);
+        download(sftp, transfer, timedOut);
       }
       // A stream closed under it may end as if at end of file: the deadline decides.
       if (timedOut.get()) {
@@ -97,20 +97,11 @@ final class MinaFileTransfer {
     }
   }
 
-  private static void upload(SftpClient sftp, FileTransfer transfer) {
+  private static void upload(ModeSftpClient sftp, FileTransfer transfer) {
     try (InputStream in = open(transfer, () -> Files.newInputStream(transfer.local()))) {
+      int mode = DownloadFile.mode(transfer.local());
       OutputStream out =
-          remote(
-              sftp,
-              transfer,
-              () ->
-                  sftp.write(
-                      transfer.remotePath(),
-                      CHUNK,
-                      EnumSet.of(
-                          SftpClient.OpenMode.Write,
-                          SftpClient.OpenMode.Create,
-                          SftpClient.OpenMode.Truncate)));
+          remote(sftp, transfer, () -> sftp.create(transfer.remotePath(), mode, CHUNK));
       // Closing waits for the server's answer to every write: a late refusal shows here.
       try (out) {
         copy(in, out, transfer);
@@ -122,24 +113,41 @@ final class MinaFileTransfer {
     }
   }
 
-  private static void download(SftpClient sftp, FileTransfer transfer) {
-    // The remote file is looked at and opened first: a missing one, or a directory (which the
-    // server would open), leaves the local target untouched.
-    boolean directory =
-        remote(sftp, transfer, () -> sftp.stat(transfer.remotePath())).isDirectory();
-    if (directory) {
+  /**
+   * Looks at the remote file first (a directory, a device, a FIFO or a file over the bound is
+   * refused before anything is opened), then copies it into a {@link DownloadFile}, moved over the
+   * target only when all of it arrived in time.
+   */
+  private static void download(SftpClient sftp, FileTransfer transfer, AtomicBoolean timedOut) {
+    SftpClient.Attributes attributes =
+        remote(sftp, transfer, () -> sftp.stat(transfer.remotePath()));
+    if (attributes.isDirectory()) {
       throw transfer.failed(transfer.remotePath() + ": is a directory");
+    }
+    if (!attributes.isRegularFile()) {
+      throw transfer.failed(
+          transfer.remotePath() + ": not a regular file (a device, a FIFO, a socket...)");
+    }
+    if (attributes.getSize() > transfer.maxSize()) {
+      throw transfer.tooLarge();
     }
     InputStream in =
         remote(
             sftp,
             transfer,
             () -> sftp.read(transfer.remotePath(), CHUNK, EnumSet.of(SftpClient.OpenMode.Read)));
-    try (in;
-        OutputStream out = open(transfer, () -> Files.newOutputStream(transfer.local()))) {
-      copy(in, out, transfer);
-    } catch (IOException e) {
-      throw remoteFailure(sftp, transfer, e);
+    try (DownloadFile file = DownloadFile.create(transfer)) {
+      try (in;
+          OutputStream out = open(transfer, file::output)) {
+        copy(in, out, transfer);
+      } catch (IOException e) {
+        throw remoteFailure(sftp, transfer, e);
+      }
+      // A stream closed by the deadline may end as if at end of file: nothing of it is kept.
+      if (timedOut.get()) {
+        throw transfer.timedOut();
+      }
+      file.moveIntoPlace(attributes.getPermissions());
     }
   }
 

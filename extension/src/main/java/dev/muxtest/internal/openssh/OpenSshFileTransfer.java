@@ -2,6 +2,7 @@ package dev.muxtest.internal.openssh;
 
 import dev.muxtest.ControlMaster;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.DownloadFile;
 import dev.muxtest.internal.engine.FileTransfer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,19 +39,47 @@ final class OpenSshFileTransfer {
    *     FileTransfer#timedOut()}, or if sftp did not go over the master
    */
   static void run(MuxClient client, FileTransfer transfer, Duration left, String server) {
+    if (transfer.direction() == FileTransfer.Direction.DOWNLOAD) {
+      download(client, transfer, left, server);
+      return;
+    }
     long deadline = System.nanoTime() + left.toNanos();
-    if (transfer.direction() == FileTransfer.Direction.UPLOAD
-        && sftp(client, transfer, "cd -- " + quoted(transfer.remotePath()), left, server)
-            .isEmpty()) {
+    if (sftp(client, transfer, "cd -- " + quoted(transfer.remotePath()), left, server, null)
+        .isEmpty()) {
       // sftp's put would write into a directory; the MINA engine's, and ours, names the file.
       throw transfer.failed(transfer.remotePath() + ": is a directory (name the file to write)");
     }
     Duration rest = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-    sftp(client, transfer, batchLine(transfer), rest, server)
+    sftp(client, transfer, batchLine(transfer), rest, server, null)
         .ifPresent(
             failure -> {
               throw transfer.failed(failure);
             });
+  }
+
+  /**
+   * sftp writes a {@link DownloadFile}, watched against the size bound, moved over the target only
+   * when sftp succeeded. sftp itself refuses a remote file that is not regular; {@code -p} gives
+   * the file the remote mode (it was made 0600, and sftp keeps an existing file's mode without it).
+   */
+  private static void download(
+      MuxClient client, FileTransfer transfer, Duration left, String server) {
+    try (DownloadFile file = DownloadFile.create(transfer)) {
+      String line =
+          "get -p -- " + quoted(transfer.remotePath()) + " " + quoted(file.path().toString());
+      sftp(client, transfer, line, left, server, file.path())
+          .ifPresent(
+              failure -> {
+                throw transfer.failed(failure);
+              });
+      int mode;
+      try {
+        mode = DownloadFile.mode(file.path());
+      } catch (IOException e) {
+        throw transfer.failed(file.path() + ": " + e.getMessage(), e);
+      }
+      file.moveIntoPlace(mode);
+    }
   }
 
   /**
@@ -59,7 +88,12 @@ final class OpenSshFileTransfer {
    * @throws SshOperationException if it timed out or did not go over the master
    */
   private static Optional<String> sftp(
-      MuxClient client, FileTransfer transfer, String line, Duration left, String server) {
+      MuxClient client,
+      FileTransfer transfer,
+      String line,
+      Duration left,
+      String server,
+      Path written) {
     if (line.getBytes(StandardCharsets.UTF_8).length > MAX_BATCH_LINE) {
       throw transfer.failed(
           "the two paths are too long for the sftp program's batch line (at most "
@@ -73,10 +107,21 @@ final class OpenSshFileTransfer {
       SshCommand.Result result;
       try {
         result =
-            SshCommand.run(
-                command(client, batch), Map.of(), client.directory(), left, client.maxOutput());
+            written == null
+                ? SshCommand.run(
+                    command(client, batch), Map.of(), client.directory(), left, client.maxOutput())
+                : SshCommand.run(
+                    command(client, batch),
+                    Map.of(),
+                    client.directory(),
+                    left,
+                    client.maxOutput(),
+                    written,
+                    transfer.maxSize());
       } catch (SshCommand.TimedOut e) {
         throw transfer.timedOut();
+      } catch (SshCommand.FileTooLarge e) {
+        throw transfer.tooLarge();
       } catch (SshOperationException e) {
         // SshCommand has ended sftp and set the flag again.
         throw Thread.currentThread().isInterrupted() ? transfer.interrupted(e) : e;

@@ -74,7 +74,32 @@ final class SshCommand {
     }
   }
 
+  /** A file the program writes grew past its bound, and the program was killed. */
+  static final class FileTooLarge extends SshOperationException {
+    FileTooLarge(String message) {
+      super(message);
+    }
+  }
+
   private SshCommand() {}
+
+  /**
+   * Runs {@code command} as {@link #run(List, Map, Path, Duration, long)} does, and also measures
+   * {@code written}, a file the program writes, at the same pace as its output.
+   *
+   * @throws FileTooLarge if {@code written} grows over {@code maxWritten} bytes (the program is
+   *     then killed; the overshoot is what it writes in one look's time)
+   */
+  static Result run(
+      List<String> command,
+      Map<String, String> environment,
+      Path workDir,
+      Duration timeout,
+      long maxOutput,
+      Path written,
+      long maxWritten) {
+    return run(command, environment, workDir, timeout, maxOutput, Optional.of(written), maxWritten);
+  }
 
   /**
    * Runs {@code command} and waits for it. Whatever way this ends (in time, timed out, too much
@@ -93,6 +118,17 @@ final class SshCommand {
       Path workDir,
       Duration timeout,
       long maxOutput) {
+    return run(command, environment, workDir, timeout, maxOutput, Optional.empty(), 0);
+  }
+
+  private static Result run(
+      List<String> command,
+      Map<String, String> environment,
+      Path workDir,
+      Duration timeout,
+      long maxOutput,
+      Optional<Path> written,
+      long maxWritten) {
     Path out = null;
     Path err = null;
     Process process = null;
@@ -110,6 +146,12 @@ final class SshCommand {
         Optional<OutputTooLarge> tooLarge = tooLarge(out, err, maxOutput, command);
         if (tooLarge.isPresent()) {
           throw tooLarge.get();
+        }
+        if (written.isPresent() && Files.size(written.get()) > maxWritten) {
+          throw new FileTooLarge(
+              String.format(
+                  "Wrote more than %d bytes to %s, and was ended: %s",
+                  maxWritten, written.get(), String.join(" ", command)));
         }
         if (ended) {
           break;

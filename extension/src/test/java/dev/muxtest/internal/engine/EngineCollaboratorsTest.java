@@ -252,7 +252,8 @@ class EngineCollaboratorsTest {
             "a test server",
             new SessionBudget(1),
             ensureAccepting,
-            (transfer, left) -> moved.add(transfer));
+            (transfer, left) -> moved.add(transfer),
+            1024);
 
     assertThatThrownBy(() -> files.upload(directory.resolve("missing"), "x", SHORT))
         .isInstanceOf(SshOperationException.class)

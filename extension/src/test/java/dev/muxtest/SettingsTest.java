@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -116,7 +117,8 @@ class SettingsTest {
                     Map.entry("muxtest.reconnect", "TRUE"),
                     Map.entry("muxtest.scope", "suite"),
                     Map.entry("muxtest.suite.idleTimeout", "90s"),
-                    Map.entry("muxtest.exec.maxOutput", "16MiB"))));
+                    Map.entry("muxtest.exec.maxOutput", "16MiB"),
+                    Map.entry("muxtest.exec.environment.allow", " APP_*, TZ ,LANG"))));
 
     assertThat(settings)
         .isEqualTo(
@@ -134,7 +136,8 @@ class SettingsTest {
                 Scope.SUITE,
                 Optional.of(Duration.ofSeconds(90)),
                 16L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+                Settings.DefaultServer.CONTAINER,
+                List.of("LANG", "LC_*", "MUXTEST_*", "APP_*", "TZ")));
   }
 
   @Test
@@ -157,7 +160,18 @@ class SettingsTest {
                 Scope.CLASS,
                 Optional.empty(),
                 64L * 1024 * 1024,
-                Settings.DefaultServer.CONTAINER));
+                Settings.DefaultServer.CONTAINER,
+                List.of("LANG", "LC_*", "MUXTEST_*")));
+  }
+
+  @ParameterizedTest(name = "environment allow list \"{0}\" is rejected")
+  @ValueSource(strings = {"*", "A B", "A=B", "1A", "A*B", "-X"})
+  void rejectsEnvironmentAllowEntriesThatAreNotNamesOrPrefixes(String value) {
+    assertThatThrownBy(
+            () -> Settings.from(lookup(Map.of("muxtest.exec.environment.allow", "LANG," + value))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'muxtest.exec.environment.allow'")
+        .hasMessageContaining("'" + value + "'");
   }
 
   @ParameterizedTest(name = "output size \"{0}\" is rejected")

@@ -5,6 +5,7 @@ import dev.muxtest.MasterOptions;
 import dev.muxtest.Scope;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param suiteIdleTimeout how long a SUITE-scope master may sit unused before it closes its
  *     connection
  * @param defaultServer the server of classes that declare none
+ * @param environmentAllow names and {@code PREFIX_*} patterns of environment variables a command
+ *     may send ({@link #EXEC_ENVIRONMENT_ALLOW})
  */
 public record Settings(
     Optional<String> baseImage,
@@ -46,7 +49,8 @@ public record Settings(
     Scope scope,
     Optional<Duration> suiteIdleTimeout,
     long maxOutput,
-    DefaultServer defaultServer) {
+    DefaultServer defaultServer,
+    List<String> environmentAllow) {
 
   /** The server of a class that declares no {@code @SshServer} (nor has an enclosing one). */
   public enum DefaultServer {
@@ -115,6 +119,13 @@ public record Settings(
    */
   public static final String DEFAULT_SERVER = "muxtest.defaultServer";
 
+  /**
+   * Environment variables a command may send, besides {@code LANG}, {@code LC_*} and {@code
+   * MUXTEST_*}: a comma-separated list of names and {@code PREFIX_*} patterns. Names that a local
+   * ssh client or its loader reads ({@code LD_*}, {@code PATH}, ...) are refused whatever it says.
+   */
+  public static final String EXEC_ENVIRONMENT_ALLOW = "muxtest.exec.environment.allow";
+
   /** The largest {@link #EXEC_MAX_OUTPUT}: what one Java array holds. */
   static final long MAX_OUTPUT_LIMIT = Integer.MAX_VALUE - 8;
 
@@ -143,7 +154,8 @@ public record Settings(
           Scope.CLASS,
           Optional.empty(),
           64L * 1024 * 1024,
-          DefaultServer.CONTAINER);
+          DefaultServer.CONTAINER,
+          EnvironmentNames.DEFAULT_ALLOWED);
 
   /** These settings with the timeouts that {@code options} set in place of their own. */
   public Settings with(MasterOptions options) {
@@ -161,7 +173,8 @@ public record Settings(
         scope,
         suiteIdleTimeout,
         maxOutput,
-        defaultServer);
+        defaultServer,
+        environmentAllow);
   }
 
   /** Reads the settings through {@code parameters} (a configuration-parameter lookup). */
@@ -193,7 +206,11 @@ public record Settings(
             .apply(EXEC_MAX_OUTPUT)
             .map(value -> SettingParsers.parseSize(EXEC_MAX_OUTPUT, value))
             .orElse(DEFAULTS.maxOutput),
-        SettingParsers.defaultServer(parameters));
+        SettingParsers.defaultServer(parameters),
+        parameters
+            .apply(EXEC_ENVIRONMENT_ALLOW)
+            .map(value -> EnvironmentNames.parse(EXEC_ENVIRONMENT_ALLOW, value))
+            .orElse(DEFAULTS.environmentAllow));
   }
 
   /**

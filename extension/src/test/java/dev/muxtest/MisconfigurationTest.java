@@ -113,7 +113,7 @@ class MisconfigurationTest {
         Map.of(),
         "@SshTunnel(name = \"db\") on "
             + HERE
-            + "NulHostCase: attribute 'host' must not contain control characters or white space,"
+            + "NulHostCase: attribute 'host' must not contain control characters,"
             + " but has U+0000 at index 2");
   }
 

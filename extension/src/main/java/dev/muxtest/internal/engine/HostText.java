@@ -13,17 +13,17 @@ public final class HostText {
   private HostText() {}
 
   /**
-   * Why {@code host} is not a host name to send, if it is not: it holds a control character or
-   * white space. The message names the character by its code point, never prints it.
+   * Why {@code host} is not a host name to send, if it is not: it holds a control character (NUL, a
+   * newline, DEL, ...). The message names the character by its code point, never prints it. Other
+   * odd names (with a space, quotes) are the server's to refuse.
    */
   public static Optional<String> problem(String host) {
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
-      if (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+      if (Character.isISOControl(c)) {
         return Optional.of(
             String.format(
-                "must not contain control characters or white space, but has U+%04X at index %d",
-                (int) c, i));
+                "must not contain control characters, but has U+%04X at index %d", (int) c, i));
       }
     }
     return Optional.empty();

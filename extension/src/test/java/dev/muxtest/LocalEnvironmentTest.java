@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -139,6 +140,37 @@ class LocalEnvironmentTest {
 
       assertThat(sent.exitCode()).as("stderr: %s", sent.stderr()).isZero();
       assertThat(sent.stdout()).as("the server's AcceptEnv decides").isEqualTo("[unset][unset][a]");
+    }
+  }
+
+  /**
+   * With ControlMaster NO each command is an ssh connection of its own; its environment still goes
+   * as SetEnv, values verbatim, and nothing of it into the local process.
+   */
+  @Test
+  void withoutAMasterTheEnvironmentStillGoesToTheServerOnly(@TempDir Path markers)
+      throws IOException {
+    String special = "it's \"quoted\" $HOME `date` \\ end";
+    try (EngineMaster master =
+        Masters.connect(
+            new EmbeddedEndpoint(server),
+            MasterOptions.defaults().withEngine(Engine.OPENSSH).withControlMaster(ControlMaster.NO),
+            Settings.from(key -> Optional.empty()))) {
+      ExecResult sent =
+          master.exec(
+              "printf '[%s][%s]' \"$MUXTEST_A\" \"$LC_ALL\"",
+              Map.of("MUXTEST_A", special, "LC_ALL", "C"));
+      assertThat(sent.stdout()).as("stderr: %s", sent.stderr()).isEqualTo("[" + special + "][C]");
+      assertThat(
+              catchExec(
+                  master,
+                  Map.of(
+                      "LD_DEBUG",
+                      "libs",
+                      "LD_DEBUG_OUTPUT",
+                      markers.resolve("lddebug").toString())))
+          .isExactlyInstanceOf(IllegalArgumentException.class);
+      assertThat(markersIn(markers)).as("files the local dynamic loader wrote").isEmpty();
     }
   }
 

@@ -35,7 +35,7 @@ final class SocksHandshake {
   private static final int SOCKS5 = 5;
   private static final int CONNECT = 1;
   private static final int MAX_STRING = 255;
-  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._:_-]+");
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   private final Socket socket;
   private final int version;

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.assertj.MuxAssertions;
+import dev.muxtest.internal.engine.EmbeddedEndpoint;
+import dev.muxtest.internal.engine.EngineMaster;
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.engine.Masters;
+import dev.muxtest.internal.engine.Settings;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -153,23 +157,32 @@ class EmbeddedSshServerTest {
   @ParameterizedTest
   @EnumSource(names = {"MINA", "OPENSSH"})
   void onlyTheEnvironmentVariablesSshdWouldAcceptReachTheCommand(Engine engine) {
-    try (CloseableSshMaster master = SshMasters.connect(server, MasterOptions.engine(engine))) {
+    // NOT_ACCEPTED_MUXTEST is allowed on the client, so that the server's refusal shows.
+    try (EngineMaster master =
+        Masters.connect(
+            new EmbeddedEndpoint(server),
+            MasterOptions.engine(engine),
+            Settings.from(
+                key ->
+                    key.equals("muxtest.exec.environment.allow")
+                        ? Optional.of("NOT_ACCEPTED_MUXTEST")
+                        : Optional.empty()))) {
       ExecResult result =
           master.exec(
-              "printf '[%s][%s][%s][%s]' \"$MUXTEST_A\" \"$LC_MUXTEST\" \"${LD_PRELOAD-unset}\""
+              "printf '[%s][%s][%s]' \"$MUXTEST_A\" \"$LC_MUXTEST\""
                   + " \"${NOT_ACCEPTED_MUXTEST-unset}\"",
-              Map.of(
-                  "MUXTEST_A",
-                  "a b",
-                  "LC_MUXTEST",
-                  "lc",
-                  "LD_PRELOAD",
-                  "/nonexistent/muxtest.so",
-                  "NOT_ACCEPTED_MUXTEST",
-                  "sent"));
+              Map.of("MUXTEST_A", "a b", "LC_MUXTEST", "lc", "NOT_ACCEPTED_MUXTEST", "sent"));
 
       assertThat(result.exitCode()).as("stderr: %s", result.stderr()).isZero();
-      assertThat(result.stdout()).isEqualTo("[a b][lc][unset][unset]");
+      assertThat(result.stdout()).isEqualTo("[a b][lc][unset]");
+      // A loader variable never leaves the client: the local ssh would read it
+      // (LocalEnvironmentTest).
+      assertThatThrownBy(
+              () ->
+                  master.exec(
+                      "true", Map.of("MUXTEST_A", "a", "LD_PRELOAD", "/nonexistent/muxtest.so")))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'LD_PRELOAD' is never sent");
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +36,12 @@ class EngineInputTest {
   /** Variables the server or the shell set themselves, whatever the client sends. */
   private static final Set<String> SET_BY_THE_SERVER =
       Set.of("HOME", "PATH", "USER", "LOGNAME", "SHELL", "MAIL", "PWD", "OLDPWD", "SHLVL", "_");
+
+  /** Names the allow list can never allow. */
+  private static final Pattern READ_BY_A_LOCAL_CLIENT =
+      Pattern.compile(
+          "(LD_|DYLD_|MALLOC_|SSH_|OPENSSL_).*|GLIBC_TUNABLES|SHELL|PATH|HOME|TMPDIR|GCONV_PATH"
+              + "|LOCALDOMAIN|RES_OPTIONS|HOSTALIASES");
 
   @BeforeAll
   static void startTheServer() {
@@ -114,9 +121,24 @@ class EngineInputTest {
       assertThat(master.exec("echo \"${HOME-unset}:${PATH-unset}\"", Map.of("MUXTEST_X", "1")))
           .extracting(ExecResult::stdout)
           .isNotEqualTo(System.getenv("HOME") + ":" + System.getenv("PATH") + "\n");
-
-      // A variable of the JVM's environment, asked for by name, carries the value asked for.
-      String name = jvmOnly.keySet().iterator().next();
+    }
+    // A variable of the JVM's environment, asked for by name (and allowed), carries the value asked
+    // for. Names a local client reads are refused whatever the allow list says
+    // (LocalEnvironmentTest).
+    String name =
+        jvmOnly.keySet().stream()
+            .filter(n -> !READ_BY_A_LOCAL_CLIENT.matcher(n).matches())
+            .findFirst()
+            .orElseThrow();
+    try (EngineMaster master =
+        Masters.connect(
+            new ContainerEndpoint(server),
+            MasterOptions.defaults().withEngine(engine),
+            Settings.from(
+                key ->
+                    key.equals("muxtest.exec.environment.allow")
+                        ? Optional.of(name)
+                        : Optional.empty()))) {
       assertThat(master.exec("printenv " + name, Map.of(name, "from-the-test")).stdout())
           .isEqualTo("from-the-test\n");
     }
@@ -155,6 +177,17 @@ class EngineInputTest {
       assertRefused(() -> master.forwardLocal(null, 80), "forwardLocal: host must not be null");
       assertRefused(() -> master.forwardLocal("", 80), "forwardLocal: host must not be blank");
       assertRefused(() -> master.forwardLocal(" ", 80), "forwardLocal: host must not be blank");
+      // sshd takes a NUL in a direct-tcpip host as a malformed packet and drops the connection.
+      assertRefused(
+          () -> master.forwardLocal("localhost\0.example", 80),
+          "forwardLocal: host must not contain control characters, but has U+0000" + " at index 9");
+      assertRefused(
+          () -> master.forwardLocal("db\n", 80),
+          "forwardLocal: host must not contain control characters, but has U+000A" + " at index 2");
+      assertRefused(
+          () -> master.forwardRemote(0, "localhost\0", 80),
+          "forwardRemote: host must not contain control characters, but has U+0000"
+              + " at index 9");
       assertRefused(
           () -> master.forwardLocal("localhost", 0),
           "forwardLocal: port must be from 1 to 65535, but was 0");

@@ -107,6 +107,17 @@ class MisconfigurationTest {
   }
 
   @Test
+  void hostWithANulCharacter() {
+    assertRejectedBeforeAnyContainer(
+        NulHostCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "NulHostCase: attribute 'host' must not contain control characters,"
+            + " but has U+0000 at index 2");
+  }
+
+  @Test
   void dynamicTunnelWithAPort() {
     assertRejectedBeforeAnyContainer(
         DynamicWithPortCase.class,
@@ -433,6 +444,13 @@ class MisconfigurationTest {
   @SshTunnel(name = "db", host = " ", port = 5432)
   @ExtendWith(ContainerProbe.class)
   static class BlankHostCase {
+    @Test
+    void notRun() {}
+  }
+
+  @SshTunnel(name = "db", host = "db\0x", port = 5432)
+  @ExtendWith(ContainerProbe.class)
+  static class NulHostCase {
     @Test
     void notRun() {}
   }

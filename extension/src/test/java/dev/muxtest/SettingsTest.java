@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -96,6 +97,17 @@ class SettingsTest {
     assertThat(settings.tunnelReadyTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.keepAliveInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.transferMaxSize()).isEqualTo(1024L * 1024 * 1024);
+    assertThat(settings.environmentAllow()).containsExactly("LANG", "LC_*", "MUXTEST_*");
+  }
+
+  @ParameterizedTest(name = "environment allow list \"{0}\" is rejected")
+  @ValueSource(strings = {"*", "A B", "A=B", "1A", "A*B", "-X"})
+  void rejectsEnvironmentAllowEntriesThatAreNotNamesOrPrefixes(String value) {
+    assertThatThrownBy(
+            () -> Settings.from(lookup(Map.of("muxtest.exec.environment.allow", "LANG," + value))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'muxtest.exec.environment.allow'")
+        .hasMessageContaining("'" + value + "'");
   }
 
   @Test
@@ -117,7 +129,8 @@ class SettingsTest {
                     Map.entry("muxtest.scope", "suite"),
                     Map.entry("muxtest.suite.idleTimeout", "90s"),
                     Map.entry("muxtest.exec.maxOutput", "16MiB"),
-                    Map.entry("muxtest.transfer.maxSize", "1536m"))));
+                    Map.entry("muxtest.transfer.maxSize", "1536m"),
+                    Map.entry("muxtest.exec.environment.allow", " APP_*, TZ ,LANG"))));
 
     assertThat(settings)
         .isEqualTo(
@@ -136,7 +149,10 @@ class SettingsTest {
                 .with(Settings.SUITE_IDLE_TIMEOUT, Optional.of(Duration.ofSeconds(90)))
                 .with(Settings.EXEC_MAX_OUTPUT, 16L * 1024 * 1024)
                 .with(Settings.DEFAULT_SERVER, Settings.DefaultServer.CONTAINER)
-                .with(Settings.TRANSFER_MAX_SIZE, 1536L * 1024 * 1024));
+                .with(Settings.TRANSFER_MAX_SIZE, 1536L * 1024 * 1024)
+                .with(
+                    Settings.EXEC_ENVIRONMENT_ALLOW,
+                    List.of("LANG", "LC_*", "MUXTEST_*", "APP_*", "TZ")));
     assertThat(settings.transferMaxSize()).isEqualTo(1536L * 1024 * 1024);
     assertThat(settings.engine()).isEqualTo(Engine.OPENSSH);
     assertThat(settings.sshExecutable()).isEqualTo("/usr/local/bin/ssh");

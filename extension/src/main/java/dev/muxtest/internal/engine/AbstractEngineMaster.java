@@ -173,10 +173,12 @@ public abstract class AbstractEngineMaster implements EngineMaster {
 
   @Override
   public final ExecResult exec(String command, Map<String, String> environment, Duration timeout) {
-    Inputs.exec(command, environment, timeout);
+    Inputs.exec(command, environment, timeout, settings.environmentAllow());
     liveness.ensureAccepting();
     return sessions.run(
-        timeout, command, left -> execInSession(command, environment, timeout, left));
+        timeout,
+        CommandText.shorten(command),
+        left -> execInSession(command, environment, timeout, left));
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.muxtest.internal.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -13,33 +16,69 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 final class Inputs {
 
   /**
-   * A portable environment variable name. OpenSSH takes the name of {@code SendEnv} as a pattern
-   * ({@code *}, {@code ?}, a leading {@code -}) over the whole environment of the JVM; this leaves
-   * it nothing to match but the variable asked for.
+   * A portable environment variable name: nothing a server, or OpenSSH's {@code SetEnv} (which
+   * splits {@code NAME=value} at the first {@code =}), could read as another name or a pattern.
    */
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private Inputs() {}
 
   /**
-   * Checks the arguments of {@code exec} before it waits for a session.
-   *
-   * @throws IllegalArgumentException naming the argument at fault: a null or blank command, or one
-   *     with a NUL character; a null environment, a variable name not matching {@code
-   *     [A-Za-z_][A-Za-z0-9_]*}, a null value or one with a NUL character; a null timeout, or one
-   *     not positive or over 24 hours
+   * The longest command, in UTF-8 bytes: sshd runs it as one argument of the user's shell, and
+   * Linux takes no argument of 128 KiB or more with its NUL ({@code MAX_ARG_STRLEN}). Longer ones
+   * fail there with E2BIG, and over 256 KiB a single exec request exceeds the SSH packet size, so
+   * the server drops the whole connection.
    */
-  static void exec(String command, Map<String, String> environment, Duration timeout) {
+  static final int MAX_COMMAND_BYTES = 128 * 1024 - 1;
+
+  /**
+   * Checks a command to run, naming {@code method} in the message.
+   *
+   * @throws IllegalArgumentException if it is null, blank, holds a NUL character, or is longer than
+   *     {@link #MAX_COMMAND_BYTES}
+   */
+  static void command(String method, String command) {
     if (command == null) {
-      throw new IllegalArgumentException("exec: command must not be null");
+      throw new IllegalArgumentException(method + ": command must not be null");
     }
     if (command.isBlank()) {
-      throw new IllegalArgumentException("exec: command must not be blank");
+      throw new IllegalArgumentException(method + ": command must not be blank");
     }
     if (command.indexOf('\0') >= 0) {
       // A process argument cannot hold one (OpenSSH engine); the MINA engine would send it.
-      throw new IllegalArgumentException("exec: command must not contain a NUL character");
+      throw new IllegalArgumentException(method + ": command must not contain a NUL character");
     }
+    // Three bytes per char at most: only commands near the limit are encoded to measure them.
+    if (command.length() * 3L > MAX_COMMAND_BYTES) {
+      int bytes = command.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_COMMAND_BYTES) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "%s: command must be at most %,d bytes (128 KiB with its terminating NUL, the"
+                    + " longest argument Linux passes to the server's shell, MAX_ARG_STRLEN), but"
+                    + " was %,d bytes: %s",
+                method,
+                MAX_COMMAND_BYTES,
+                bytes,
+                CommandText.shorten(command)));
+      }
+    }
+  }
+
+  /**
+   * Checks the arguments of {@code exec} before it waits for a session.
+   *
+   * @param allowed names and {@code PREFIX_*} patterns of variables that may be sent
+   * @throws IllegalArgumentException naming the argument at fault: a bad command ({@link
+   *     #command}); a null environment, a variable name not matching {@code
+   *     [A-Za-z_][A-Za-z0-9_]*}, not allowed, or read by a local client ({@link EnvironmentNames}),
+   *     a null value or one with a NUL character; a null timeout, or one not positive or over 24
+   *     hours
+   */
+  static void exec(
+      String command, Map<String, String> environment, Duration timeout, List<String> allowed) {
+    command("exec", command);
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("exec: timeout must be positive, but was " + timeout);
     }
@@ -57,6 +96,12 @@ final class Inputs {
                 + (name == null ? "null" : "'" + name + "'")
                 + " is not a name of letters, digits and '_' ([A-Za-z_][A-Za-z0-9_]*)");
       }
+      EnvironmentNames.problem(name, allowed)
+          .ifPresent(
+              why -> {
+                throw new IllegalArgumentException(
+                    "exec: environment variable '" + name + "' " + why);
+              });
       // Values are not quoted in messages: they may be secrets.
       if (variable.getValue() == null) {
         throw new IllegalArgumentException(
@@ -137,6 +182,11 @@ final class Inputs {
     if (host.isBlank()) {
       throw new IllegalArgumentException(operation + ": host must not be blank");
     }
+    HostText.problem(host)
+        .ifPresent(
+            why -> {
+              throw new IllegalArgumentException(operation + ": host " + why);
+            });
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(
           operation + ": port must be from 1 to 65535, but was " + port);

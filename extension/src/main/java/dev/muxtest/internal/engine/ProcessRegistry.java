@@ -58,20 +58,13 @@ final class ProcessRegistry {
    * Checks {@code command} (naming {@code method} in the message), then starts it in a session of
    * the budget and tracks it until it closes.
    *
-   * @throws IllegalArgumentException if {@code command} is null, blank or holds a NUL character
+   * @throws IllegalArgumentException if {@code command} is null, blank, holds a NUL character or is
+   *     too long ({@link Inputs#command})
    */
   RemoteProcess start(String method, String command, boolean terminal) {
-    if (command == null) {
-      throw new IllegalArgumentException(method + ": command must not be null");
-    }
-    if (command.isBlank()) {
-      throw new IllegalArgumentException(method + ": command must not be blank");
-    }
-    if (command.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException(method + ": command must not contain a NUL character");
-    }
+    Inputs.command(method, command);
     ensureAccepting.run();
-    SessionBudget.Lease lease = sessions.acquire(sessionWait, command);
+    SessionBudget.Lease lease = sessions.acquire(sessionWait, CommandText.shorten(command));
     TrackedProcess tracked;
     try {
       tracked = new TrackedProcess(starter.start(command, terminal, lease::release), lease);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -180,6 +181,11 @@ public final class Setting<T> {
               .orElseThrow(() -> invalid(name, "must be " + expected, value));
         },
         defaultValue);
+  }
+
+  /** A value {@code parser} reads from the key's name and text, throwing what it refuses. */
+  static <T> Setting<T> parsed(String name, T defaultValue, BiFunction<String, String, T> parser) {
+    return new Setting<>(name, Optional.empty(), raw -> parser.apply(name, raw), defaultValue);
   }
 
   /** A text, stripped; blank counts as unset. */

@@ -118,6 +118,17 @@ public final class Settings {
       Setting.size("muxtest.exec.maxOutput", 64L * 1024 * 1024);
 
   /**
+   * Environment variables a command may send, besides {@code LANG}, {@code LC_*} and {@code
+   * MUXTEST_*}: a comma-separated list of names and {@code PREFIX_*} patterns. Names that a local
+   * ssh client or its loader reads ({@code LD_*}, {@code PATH}, ...) are refused whatever it says.
+   */
+  public static final Setting<List<String>> EXEC_ENVIRONMENT_ALLOW =
+      Setting.parsed(
+          "muxtest.exec.environment.allow",
+          EnvironmentNames.DEFAULT_ALLOWED,
+          EnvironmentNames::parse);
+
+  /**
    * Most bytes one download may bring (sizes as {@link #EXEC_MAX_OUTPUT}); a larger file fails and
    * leaves the local target as it was.
    */
@@ -162,6 +173,7 @@ public final class Settings {
           SUITE_IDLE_TIMEOUT,
           EXEC_MAX_OUTPUT,
           TRANSFER_MAX_SIZE,
+          EXEC_ENVIRONMENT_ALLOW,
           DEFAULT_SERVER,
           DEFAULT_SERVER_SCOPE);
 
@@ -288,6 +300,11 @@ public final class Settings {
   /** Most bytes a command may write to each of stdout and stderr. */
   public long maxOutput() {
     return get(EXEC_MAX_OUTPUT);
+  }
+
+  /** Names and {@code PREFIX_*} patterns of environment variables a command may send. */
+  public List<String> environmentAllow() {
+    return get(EXEC_ENVIRONMENT_ALLOW);
   }
 
   /** Most bytes one download may bring. */

@@ -2,6 +2,7 @@ package dev.muxtest.internal.junit;
 
 import dev.muxtest.ForwardType;
 import dev.muxtest.SshTunnel;
+import dev.muxtest.internal.engine.HostText;
 import dev.muxtest.internal.engine.SocketPaths;
 import dev.muxtest.internal.engine.TunnelSpec;
 import java.lang.reflect.Method;
@@ -119,6 +120,11 @@ final class TunnelDeclarations {
     if (tunnel.host().isBlank()) {
       throw new ExtensionConfigurationException(at + ": attribute 'host' must not be blank");
     }
+    HostText.problem(tunnel.host())
+        .ifPresent(
+            why -> {
+              throw new ExtensionConfigurationException(at + ": attribute 'host' " + why);
+            });
     if (tunnel.port() == 0) {
       throw new ExtensionConfigurationException(
           at

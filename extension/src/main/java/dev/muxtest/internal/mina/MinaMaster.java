@@ -5,6 +5,7 @@ import dev.muxtest.ExecResult;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.internal.engine.AbstractEngineMaster;
+import dev.muxtest.internal.engine.CommandText;
 import dev.muxtest.internal.engine.FileTransfer;
 import dev.muxtest.internal.engine.ForwardOpener;
 import dev.muxtest.internal.engine.ServerEndpoint;
@@ -129,7 +130,7 @@ public final class MinaMaster extends AbstractEngineMaster {
                 + " on "
                 + server.describe()
                 + ": "
-                + command);
+                + CommandText.shorten(command));
       } catch (InterruptedException | InterruptedIOException e) {
         end(channel);
         Thread.currentThread().interrupt();
@@ -137,7 +138,7 @@ public final class MinaMaster extends AbstractEngineMaster {
             "Interrupted while running a command on "
                 + server.describe()
                 + " (its session was ended): "
-                + command,
+                + CommandText.shorten(command),
             e);
       } catch (ExecutionException e) {
         throw new IllegalStateException("never completed exceptionally", e);
@@ -152,14 +153,31 @@ public final class MinaMaster extends AbstractEngineMaster {
                   output == out ? "stdout" : "stderr",
                   Settings.EXEC_MAX_OUTPUT,
                   server.describe(),
-                  command));
+                  CommandText.shorten(command)));
         }
       }
       Integer status = channel.getExitStatus();
-      return new ExecResult(status == null ? -1 : status, out.bytes(), err.bytes());
+      if (status == null) {
+        // A lost connection, or a server that ended the session without saying how the command
+        // ended: no number would be true, and -1 would read as the command's own.
+        throw new SshOperationException(
+            "Command on "
+                + server.describe()
+                + " did not finish: the channel closed without an exit status"
+                + (isConnected() ? "" : " (the connection is lost)")
+                + ": "
+                + CommandText.shorten(command));
+      }
+      return new ExecResult(status, out.bytes(), err.bytes());
     } catch (IOException e) {
       throw new SshOperationException(
-          "Command failed on " + server.describe() + ": " + command + ": " + e.getMessage(), e);
+          "Command failed on "
+              + server.describe()
+              + ": "
+              + CommandText.shorten(command)
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

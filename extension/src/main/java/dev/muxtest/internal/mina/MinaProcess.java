@@ -2,6 +2,7 @@ package dev.muxtest.internal.mina;
 
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.CommandText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,7 +72,13 @@ final class MinaProcess implements RemoteProcess {
         channel.close(true);
       }
       throw new SshOperationException(
-          "Cannot start a process on " + server + ": " + command + ": " + e.getMessage(), e);
+          "Cannot start a process on "
+              + server
+              + ": "
+              + CommandText.shorten(command)
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -94,7 +101,10 @@ final class MinaProcess implements RemoteProcess {
   public int waitFor(Duration timeout) {
     if (closed.get() && !endedBeforeClose) {
       throw new SshOperationException(
-          "The process was closed before it ended on " + server + ": " + command);
+          "The process was closed before it ended on "
+              + server
+              + ": "
+              + CommandText.shorten(command));
     }
     Set<ClientChannelEvent> events = channel.waitFor(ENDED, timeout);
     Integer status = channel.getExitStatus();
@@ -115,7 +125,12 @@ final class MinaProcess implements RemoteProcess {
               + command);
     }
     throw new SshOperationException(
-        "The process did not end within " + timeout + " on " + server + ": " + command);
+        "The process did not end within "
+            + timeout
+            + " on "
+            + server
+            + ": "
+            + CommandText.shorten(command));
   }
 
   @Override
@@ -142,6 +157,6 @@ final class MinaProcess implements RemoteProcess {
 
   @Override
   public String toString() {
-    return "process on " + server + ": " + command;
+    return "process on " + server + ": " + CommandText.shorten(command);
   }
 }

@@ -1,5 +1,6 @@
 package dev.muxtest.internal.mina;
 
+import dev.muxtest.internal.engine.HostText;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
@@ -32,6 +35,7 @@ final class SocksHandshake {
   private static final int SOCKS5 = 5;
   private static final int CONNECT = 1;
   private static final int MAX_STRING = 255;
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
 
   private final Socket socket;
   private final int version;
@@ -85,6 +89,9 @@ final class SocksHandshake {
         named
             ? readNulTerminated(in)
             : InetAddress.getByAddress(address).getHostAddress(); // a literal: no lookup
+    if (named) {
+      refuseBadName(host, () -> reply4(socket.getOutputStream(), false));
+    }
     return new SocksHandshake(socket, SOCKS4, new SshdSocketAddress(host, port));
   }
 
@@ -120,7 +127,31 @@ final class SocksHandshake {
           }
         };
     int port = in.readUnsignedShort();
+    if (addressType == 3) {
+      refuseBadName(host, () -> reply5(out, 0x04)); // host unreachable
+    }
     return new SocksHandshake(socket, SOCKS5, new SshdSocketAddress(host, port));
+  }
+
+  /**
+   * Refuses a name that is not a plain host name, answering the client first: a NUL in a {@code
+   * direct-tcpip} request makes OpenSSH's sshd drop the whole connection, every command and forward
+   * of the master with it, and nothing but letters, digits and {@code . _ : -} belongs in a name.
+   */
+  private static void refuseBadName(String host, Refusal refusal) throws IOException {
+    Optional<String> problem = HostText.problem(host);
+    if (problem.isEmpty() && !PLAIN_NAME.matcher(host).matches()) {
+      problem = Optional.of("holds characters other than letters, digits and . _ : -");
+    }
+    if (problem.isPresent()) {
+      refusal.send();
+      throw new IOException("Refused a SOCKS request: its host name " + problem.get());
+    }
+  }
+
+  /** Sends a refusal to the client. */
+  private interface Refusal {
+    void send() throws IOException;
   }
 
   private static String readNulTerminated(DataInputStream in) throws IOException {

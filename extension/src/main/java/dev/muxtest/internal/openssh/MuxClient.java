@@ -3,6 +3,7 @@ package dev.muxtest.internal.openssh;
 import dev.muxtest.ControlMaster;
 import dev.muxtest.ExecResult;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.CommandText;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,7 +86,9 @@ final class MuxClient {
 
   /**
    * Runs {@code command} on the server as a multiplexing client (or, with ControlMaster NO, on a
-   * connection of its own), sending only the environment variables named.
+   * connection of its own), sending {@code environment} to the server only: it travels as {@code
+   * SetEnv}, never in the ssh process's own environment, where {@code LD_PRELOAD} and the like
+   * would act on the test machine.
    *
    * @param timeout the command's whole timeout, for messages; {@code left} is what remains of it
    * @throws SshOperationException if it does not finish within {@code left}, or did not go over the
@@ -98,7 +101,9 @@ final class MuxClient {
       Duration left,
       String server) {
     List<String> args = new ArrayList<>(List.of("-T"));
-    environment.keySet().forEach(name -> args.addAll(List.of("-o", "SendEnv=" + name)));
+    if (!environment.isEmpty()) {
+      args.addAll(List.of("-o", setEnv(environment)));
+    }
     args.addAll(clientOptions());
     // "--": a command starting with "-" goes to the server, never into ssh's options.
     args.add("--");
@@ -106,27 +111,55 @@ final class MuxClient {
     args.add(command);
     SshCommand.Result result;
     try {
-      result = SshCommand.run(ssh(args), environment, directory, left, maxOutput);
+      result = SshCommand.run(ssh(args), Map.of(), directory, left, maxOutput);
     } catch (SshCommand.TimedOut e) {
       throw new SshOperationException(
-          "Command did not finish within " + timeout + " on " + server + ": " + command, e);
+          "Command did not finish within "
+              + timeout
+              + " on "
+              + server
+              + ": "
+              + CommandText.shorten(command),
+          e);
     } catch (SshCommand.OutputTooLarge e) {
       throw new SshOperationException(
           String.format(
               "Command wrote more than %d bytes to %s, the limit set by %s, on %s, and was ended: %s",
-              e.limit(), e.stream(), Settings.EXEC_MAX_OUTPUT, server, command),
+              e.limit(),
+              e.stream(),
+              Settings.EXEC_MAX_OUTPUT,
+              server,
+              CommandText.shorten(command)),
           e);
     }
     if (mode != ControlMaster.NO && result.exitCode() == 255 && isMuxFailure(result.stderr())) {
       String message =
           String.format(
               "OpenSSH did not run the command over the master to %s, and no second connection was made: %s%s",
-              server, muxFailureCause(result.stderr()), command);
+              server, muxFailureCause(result.stderr()), CommandText.shorten(command));
       throw result.stderr().contains(SESSION_REFUSED)
           ? new SessionRefused(message)
           : new SshOperationException(message);
     }
     return new ExecResult(result.exitCode(), result.stdoutBytes(), result.stderrBytes());
+  }
+
+  /**
+   * One {@code SetEnv} option with every variable: ssh takes only the first SetEnv it reads. Each
+   * {@code NAME=value} is one double-quoted word, its backslashes and quotes escaped, as ssh's
+   * config parser splits and unescapes it.
+   */
+  static String setEnv(Map<String, String> environment) {
+    return "SetEnv="
+        + environment.entrySet().stream()
+            .map(
+                variable ->
+                    "\""
+                        + (variable.getKey() + "=" + variable.getValue())
+                            .replace("\\", "\\\\")
+                            .replace("\"", "\\\"")
+                        + "\"")
+            .collect(Collectors.joining(" "));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.muxtest.internal.openssh;
 
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.CommandText;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,13 @@ final class OpenSshProcess implements RemoteProcess {
       return started;
     } catch (IOException e) {
       throw new SshOperationException(
-          "Cannot start a process on " + server + ": " + command + ": " + e.getMessage(), e);
+          "Cannot start a process on "
+              + server
+              + ": "
+              + CommandText.shorten(command)
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -87,15 +94,27 @@ final class OpenSshProcess implements RemoteProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SshOperationException(
-          "Interrupted while waiting for a process on " + server + ": " + command, e);
+          "Interrupted while waiting for a process on "
+              + server
+              + ": "
+              + CommandText.shorten(command),
+          e);
     }
     if (!ended) {
       throw new SshOperationException(
-          "The process did not end within " + timeout + " on " + server + ": " + command);
+          "The process did not end within "
+              + timeout
+              + " on "
+              + server
+              + ": "
+              + CommandText.shorten(command));
     }
     if (closed.get() && !endedBeforeClose) {
       throw new SshOperationException(
-          "The process was closed before it ended on " + server + ": " + command);
+          "The process was closed before it ended on "
+              + server
+              + ": "
+              + CommandText.shorten(command));
     }
     return process.exitValue();
   }
@@ -133,6 +152,6 @@ final class OpenSshProcess implements RemoteProcess {
 
   @Override
   public String toString() {
-    return "process on " + server + ": " + command;
+    return "process on " + server + ": " + CommandText.shorten(command);
   }
 }

@@ -1,6 +1,7 @@
 package dev.muxtest.internal.openssh;
 
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.CommandText;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -157,18 +158,26 @@ final class SshCommand {
           break;
         }
         if (deadline - System.nanoTime() <= 0) {
-          throw new TimedOut("Did not finish within " + timeout + ": " + String.join(" ", command));
+          throw new TimedOut(
+              "Did not finish within "
+                  + timeout
+                  + ": "
+                  + CommandText.shorten(String.join(" ", command)));
         }
       }
       return new Result(process.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
     } catch (IOException e) {
       throw new SshOperationException(
-          "Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+          "Cannot run " + CommandText.shorten(String.join(" ", command)) + ": " + e.getMessage(),
+          e);
     } catch (InterruptedException e) {
       // The finally block kills the program before this reaches the caller.
       Thread.currentThread().interrupt();
       throw new SshOperationException(
-          "Interrupted while running " + String.join(" ", command) + " (it was ended)", e);
+          "Interrupted while running "
+              + CommandText.shorten(String.join(" ", command))
+              + " (it was ended)",
+          e);
     } finally {
       killQuietly(process);
       deleteQuietly(out);
@@ -187,7 +196,7 @@ final class SshCommand {
                 maxOutput,
                 String.format(
                     "Wrote more than %d bytes to %s, and was ended: %s",
-                    maxOutput, stream, String.join(" ", command))));
+                    maxOutput, stream, CommandText.shorten(String.join(" ", command)))));
       }
     }
     return Optional.empty();

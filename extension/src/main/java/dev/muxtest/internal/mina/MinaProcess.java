@@ -43,12 +43,14 @@ final class MinaProcess implements RemoteProcess {
   /**
    * Opens an exec channel for {@code command} (with a pseudo-terminal of type {@code dumb} if
    * {@code terminal}) within {@code openTimeout}; {@code ended} runs once the channel has closed.
+   * Messages name {@code shown}, the command as the caller gave it.
    *
    * @throws SshOperationException if the server refuses the channel or does not answer in time
    */
   static MinaProcess start(
       ClientSession session,
       String command,
+      String shown,
       boolean terminal,
       boolean forwardAgent,
       Duration openTimeout,
@@ -65,13 +67,13 @@ final class MinaProcess implements RemoteProcess {
       // No setOut/setErr/setIn: MINA then makes the inverted streams, bounded by the window.
       channel.addCloseFutureListener(closedChannel -> ended.run());
       channel.open().verify(openTimeout);
-      return new MinaProcess(channel, command, server);
+      return new MinaProcess(channel, shown, server);
     } catch (IOException | RuntimeException e) {
       if (channel != null) {
         channel.close(true);
       }
       throw new SshOperationException(
-          "Cannot start a process on " + server + ": " + command + ": " + e.getMessage(), e);
+          "Cannot start a process on " + server + ": " + shown + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,13 +1,16 @@
 package dev.muxtest.internal.engine;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.ConnectionReport;
+import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,11 +40,20 @@ class EngineCollaboratorsTest {
 
   // ProcessRegistry
 
+  /** Ends a program as a server would: at once. */
+  private static final RemoteProgram.Exec ENDED = (command, timeout) -> new ExecResult(0, "", "");
+
   @Test
   void aProcessHoldsItsSessionUntilItIsClosed() {
     ProcessRegistry processes =
         new ProcessRegistry(
-            new SessionBudget(1), SHORT, state, ensureAccepting, (c, t, ended) -> new Stub());
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> new Stub(),
+            ENDED,
+            "a test server");
 
     RemoteProcess first = processes.start("start", "sleep 1", false);
     assertThat(processes.open()).containsExactly(first);
@@ -64,10 +76,12 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, whenEnded) -> {
+            (c, shown, t, whenEnded) -> {
               ended.set(whenEnded);
               return new Stub();
-            });
+            },
+            ENDED,
+            "a test server");
 
     RemoteProcess first = processes.start("start", "true", false);
     ended.get().run();
@@ -87,12 +101,14 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               if (attempts.incrementAndGet() == 1) {
                 throw new SshOperationException("refused");
               }
               return new Stub();
-            });
+            },
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("start", "true", false)).hasMessage("refused");
     processes.start("start", "true", false).close();
@@ -102,7 +118,13 @@ class EngineCollaboratorsTest {
   void aCommandIsCheckedBeforeTheMasterIsAsked() {
     ProcessRegistry processes =
         new ProcessRegistry(
-            new SessionBudget(1), SHORT, state, ensureAccepting, (c, t, ended) -> new Stub());
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> new Stub(),
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("startWithTerminal", " ", true))
         .isInstanceOf(IllegalArgumentException.class)
@@ -122,12 +144,14 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               state.close(); // the master closes while the process starts
               Stub stub = new Stub();
               made.add(stub);
               return stub;
-            });
+            },
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("start", "true", false))
         .isInstanceOf(SshOperationException.class)
@@ -145,11 +169,13 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               Stub stub = new Stub();
               made.add(stub);
               return stub;
-            });
+            },
+            ENDED,
+            "a test server");
     processes.start("start", "one", false);
     processes.start("start", "two", false).close();
     processes.start("start", "three", false);
@@ -414,9 +440,12 @@ class EngineCollaboratorsTest {
       return OutputStream.nullOutputStream();
     }
 
+    /** The pid line a server sends first. */
+    private final InputStream stdout = new ByteArrayInputStream("4242\n".getBytes(US_ASCII));
+
     @Override
     public InputStream stdout() {
-      return InputStream.nullInputStream();
+      return stdout;
     }
 
     @Override

@@ -92,10 +92,11 @@ final class ProcessRegistry {
       // Without a terminal nothing ends a program that neither reads nor writes when its channel
       // closes: its pid comes first on stdout, and close() ends its process group. A terminal's
       // hang-up ends the program by itself.
-      String sent = terminal ? command : RemoteProgram.withPidLine(command);
+      boolean ended = RemoteProgram.endsOnClose(command, terminal);
+      String sent = ended ? command : RemoteProgram.withPidLine(command);
       RemoteProcess started = starter.start(sent, command, terminal, lease::release);
       OptionalLong pid = OptionalLong.empty();
-      if (!terminal) {
+      if (!ended) {
         pid = RemoteProgram.readPid(started, sessionWait);
         if (pid.isEmpty() && started.isAlive()) {
           started.close();

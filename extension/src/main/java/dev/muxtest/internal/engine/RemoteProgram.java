@@ -31,6 +31,16 @@ final class RemoteProgram {
   private RemoteProgram() {}
 
   /**
+   * Whether closing the channel alone ends what {@code command} runs: with a terminal, whose
+   * hang-up ends the program; and for a command starting with {@code -}, which the server's shell
+   * takes as its own options ({@code bash -c -V}) and runs no program for. Such a command is sent
+   * as it is: a line ahead of it would make it a command.
+   */
+  static boolean endsOnClose(String command, boolean terminal) {
+    return terminal || command.startsWith("-");
+  }
+
+  /**
    * {@code command}, after a line that prints the shell's pid: the same shell runs the command as
    * before, and with {@code exec} the program keeps that pid.
    */

@@ -11,6 +11,7 @@ import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -158,6 +159,45 @@ class EngineCollaboratorsTest {
         .hasMessage("The SSH master to a test server is closed");
     assertThat(made).singleElement().satisfies(stub -> assertThat(stub.closed).isTrue());
     assertThat(processes.open()).isEmpty();
+  }
+
+  @Test
+  void aProgramThatCannotBeEndedFailsCloseLoudlyAndStillGivesTheSessionBack() {
+    List<String> sent = new ArrayList<>();
+    Stub stub = new Stub();
+    ProcessRegistry processes =
+        new ProcessRegistry(
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> {
+              sent.add(c);
+              return stub;
+            },
+            (command, timeout) -> new ExecResult(1, "still running\n", ""),
+            "a test server");
+
+    RemoteProcess sleeper = processes.start("start", "exec sleep 600", false);
+    assertThat(sent).containsExactly("echo $$\nexec sleep 600");
+    assertThat(new String(readAll(sleeper), US_ASCII)).as("what the reader sees").isEmpty();
+
+    assertThatThrownBy(sleeper::close)
+        .isExactlyInstanceOf(SshOperationException.class)
+        .hasMessageContaining(
+            "could not end its program on a test server (pid and process group 4242)")
+        .hasMessageContaining("still running");
+    assertThat(stub.closed).isTrue();
+    assertThat(processes.open()).isEmpty();
+    processes.start("start", "true", false).close(); // the session came back
+  }
+
+  private static byte[] readAll(RemoteProcess process) {
+    try {
+      return process.stdout().readAllBytes();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

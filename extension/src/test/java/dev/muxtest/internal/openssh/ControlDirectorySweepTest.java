@@ -257,6 +257,12 @@ class ControlDirectorySweepTest {
           pidNamespace(),
           "another-host.example");
       deadSocket(unreachable.resolve(ControlDirectory.SOCKET));
+      // An older muxtest's record (pid and start time only): where its pid belongs is unknown.
+      Path oldFormat = privateDirectory("muxtest-old-format");
+      Files.writeString(
+          oldFormat.resolve(ControlDirectory.OWNER),
+          "pid=" + victim.pid() + "\nstart=2020-01-01T00:00:00Z\n");
+      deadSocket(oldFormat.resolve(ControlDirectory.SOCKET));
       try (ServerSocketChannel answering = listening(other.resolve(ControlDirectory.SOCKET));
           ServerSocketChannel answeringToo =
               listening(forgedBoot.resolve(ControlDirectory.SOCKET))) {
@@ -268,6 +274,7 @@ class ControlDirectorySweepTest {
           assertThat(other.resolve(ControlDirectory.OWNER)).exists();
           assertThat(forgedBoot.resolve(ControlDirectory.OWNER)).exists();
           assertThat(unreachable.resolve(ControlDirectory.OWNER)).exists();
+          assertThat(oldFormat.resolve(ControlDirectory.OWNER)).exists();
         } finally {
           ControlDirectory.delete(fresh);
         }

@@ -51,12 +51,15 @@ public interface RemoteProcess extends AutoCloseable {
   boolean isAlive();
 
   /**
-   * Ends the process and gives its session back to the master; idempotent. MINA: a {@code signal}
-   * request (KILL) to the program unless it has ended, then the channel's close. OpenSSH: the
-   * multiplexing client ({@code ssh -S}) is killed and the master closes the channel; with a
-   * terminal, the server then hangs the terminal up, which ends the program; without one the
-   * program sees end of file on its input and a broken pipe on its next write (OpenSSH's client
-   * cannot send a signal), so a program that does neither runs on until it ends.
+   * Ends the process and gives its session back to the master; idempotent. Without a terminal, a
+   * program still running has its process group on the server ended first (TERM, then KILL),
+   * through one exec in this process's session, whatever it reads or writes. Then MINA sends a
+   * {@code signal} request (KILL) unless the program has ended and closes the channel; OpenSSH
+   * kills the multiplexing client ({@code ssh -S}) and the master closes the channel; with a
+   * terminal, the server then hangs the terminal up, which ends the program.
+   *
+   * @throws SshOperationException if the program could not be ended on the server (the process is
+   *     closed and its session given back all the same)
    */
   @Override
   void close();

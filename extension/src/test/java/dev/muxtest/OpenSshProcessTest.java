@@ -6,4 +6,14 @@ class OpenSshProcessTest extends RemoteProcessConformance {
 
   // Declared here, not in the base class: one container per engine's class.
   @SshServer static SshdContainer server = RemoteProcessConformance.server();
+
+  @Override
+  SshdContainer container() {
+    return server;
+  }
+
+  @Override
+  Engine engine() {
+    return Engine.OPENSSH;
+  }
 }

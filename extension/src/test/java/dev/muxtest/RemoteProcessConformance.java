@@ -220,6 +220,44 @@ abstract class RemoteProcessConformance {
     assertThat(readLine(classProcess.stdout())).isEqualTo("still here");
   }
 
+  @Test
+  @Order(9)
+  void closedProcessesThatNeitherReadNorWriteFreeTheirSessionsAndLeaveNothing(SshMaster master) {
+    for (int i = 0; i < 2 * MAX_SESSIONS; i++) {
+      RemoteProcess sleeper = master.start("exec sleep 600");
+      assertThat(sleeper.isAlive()).as("cycle %d", i).isTrue();
+      sleeper.close();
+      assertThat(sleeper.isAlive()).as("cycle %d", i).isFalse();
+    }
+    assertThat(master.exec("echo still").stdout()).isEqualTo("still\n");
+    // "slee[p]": the pattern does not match pgrep's own shell's command line.
+    ExecResult left = master.exec("pgrep -f 'slee[p] 600'");
+    assertThat(left.stdout()).as("sleeps left running on the server").isEmpty();
+    assertThat(left.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(10)
+  void aProcessLeftOpenWhenItsMasterClosesIsEndedAndClosesQuietlyAfter(SshMaster master) {
+    RemoteProcess sleeper;
+    try (CloseableSshMaster other =
+        SshMasters.connect(container(), MasterOptions.defaults().withEngine(engine()))) {
+      sleeper = other.start("exec sleep 601");
+      assertThat(sleeper.isAlive()).isTrue();
+    }
+    assertThat(sleeper.isAlive()).isFalse();
+    sleeper.close(); // after its master: nothing left to do, and no error
+    ExecResult left = master.exec("pgrep -f 'slee[p] 601'");
+    assertThat(left.stdout()).as("sleeps left running on the server").isEmpty();
+    assertThat(left.exitCode()).isEqualTo(1);
+  }
+
+  /** The subclass's server. */
+  abstract SshdContainer container();
+
+  /** The subclass's engine. */
+  abstract Engine engine();
+
   /** Whether {@code pid} is gone from the server, waiting for it within the bound. */
   static boolean gone(SshMaster master, String pid) {
     assertThat(pid).matches("[0-9]+");

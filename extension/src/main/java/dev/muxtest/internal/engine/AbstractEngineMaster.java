@@ -58,7 +58,13 @@ public abstract class AbstractEngineMaster implements EngineMaster {
     this.forwards = new ForwardRegistry(server, liveness::ensureAccepting, this::forwardOpener);
     this.processes =
         new ProcessRegistry(
-            sessions, settings.execTimeout(), state, liveness::ensureAccepting, this::openProcess);
+            sessions,
+            settings.execTimeout(),
+            state,
+            liveness::ensureAccepting,
+            this::openProcess,
+            (command, timeout) -> execInSession(command, Map.of(), timeout, timeout),
+            server.describe());
     this.files =
         new FileTransfers(
             server.describe(),
@@ -77,7 +83,8 @@ public abstract class AbstractEngineMaster implements EngineMaster {
   protected abstract ForwardOpener forwardOpener();
 
   /** Starts a process as {@link ProcessRegistry.Starter} says. */
-  protected abstract RemoteProcess openProcess(String command, boolean terminal, Runnable ended);
+  protected abstract RemoteProcess openProcess(
+      String command, String shown, boolean terminal, Runnable ended);
 
   /** Moves one file as {@link FileTransfers.Mover} says. */
   protected abstract void transferFile(FileTransfer transfer, Duration left);

@@ -253,10 +253,12 @@ public final class MinaMaster extends AbstractEngineMaster {
 
   /** An exec channel with MINA's inverted streams, opened within the connect timeout. */
   @Override
-  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+  protected RemoteProcess openProcess(
+      String command, String shown, boolean terminal, Runnable ended) {
     return MinaProcess.start(
         session(),
         command,
+        shown,
         terminal,
         agent() != null,
         settings.connectTimeout(),

@@ -44,12 +44,14 @@ final class MinaProcess implements RemoteProcess {
   /**
    * Opens an exec channel for {@code command} (with a pseudo-terminal of type {@code dumb} if
    * {@code terminal}) within {@code openTimeout}; {@code ended} runs once the channel has closed.
+   * Messages name {@code shown}, the command as the caller gave it.
    *
    * @throws SshOperationException if the server refuses the channel or does not answer in time
    */
   static MinaProcess start(
       ClientSession session,
       String command,
+      String shown,
       boolean terminal,
       boolean forwardAgent,
       Duration openTimeout,
@@ -66,7 +68,7 @@ final class MinaProcess implements RemoteProcess {
       // No setOut/setErr/setIn: MINA then makes the inverted streams, bounded by the window.
       channel.addCloseFutureListener(closedChannel -> ended.run());
       channel.open().verify(openTimeout);
-      return new MinaProcess(channel, command, server);
+      return new MinaProcess(channel, shown, server);
     } catch (IOException | RuntimeException e) {
       if (channel != null) {
         channel.close(true);
@@ -75,7 +77,7 @@ final class MinaProcess implements RemoteProcess {
           "Cannot start a process on "
               + server
               + ": "
-              + CommandText.shorten(command)
+              + CommandText.shorten(shown)
               + ": "
               + e.getMessage(),
           e);

@@ -14,8 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -36,15 +34,19 @@ import java.util.stream.Stream;
  * <p>A master runs with ControlPersist and outlives a JVM that is killed; its directory keeps the
  * private key. So each new directory sweeps its base first: directories of owners that are gone
  * have their master ended and are removed. Only directories this user made are touched: owned by
- * this user, mode 0700, reached without following a link, with a control socket if any; anything
- * else under the base is never modified.
+ * this user, mode 0700, reached without following a link, with a control socket if any, whose owner
+ * ran in this boot, PID namespace and host; anything else under the base is never modified. The
+ * base itself must be safe for private keys ({@link SafeBase}).
  */
 final class ControlDirectory {
 
   /** Name of the control socket inside the directory. */
   static final String SOCKET = "ctl";
 
-  /** Name of the file naming the directory's owner: the JVM's pid and start time. */
+  /**
+   * Name of the file naming the directory's owner: the JVM's pid and start time, and the boot, PID
+   * namespace and host they belong to.
+   */
   static final String OWNER = "owner";
 
   /**
@@ -70,7 +72,8 @@ final class ControlDirectory {
    *
    * @param sshExecutable the OpenSSH client, to end masters whose JVM is gone
    * @throws IllegalArgumentException if the configured base is too long for a socket path, or has
-   *     characters OpenSSH would expand or refuse
+   *     characters OpenSSH would expand or refuse; or if the base is writable by others than this
+   *     user and root without the sticky bit
    */
   static Path create(Optional<Path> configuredBase, String sshExecutable) {
     return create(configuredBase, Path.of(System.getProperty("java.io.tmpdir")), sshExecutable);
@@ -79,25 +82,34 @@ final class ControlDirectory {
   /** {@link #create(Optional, String)} with {@code tmpdir} for java.io.tmpdir. */
   static Path create(Optional<Path> configuredBase, Path tmpdir, String sshExecutable) {
     Path base;
+    String source;
     if (configuredBase.isPresent()) {
       base = configuredBase.get().toAbsolutePath();
+      source =
+          String.format("Configuration parameter '%s' names %s", Settings.CONTROL_DIRECTORY, base);
       Optional<String> unusable = OpenSshConfig.whyUnusable(base);
       if (unusable.isPresent()) {
         throw new IllegalArgumentException(
             String.format(
-                "Configuration parameter '%s' names %s, which OpenSSH cannot use as it is: %s; choose another directory",
-                Settings.CONTROL_DIRECTORY, base, unusable.get()));
+                "%s, which OpenSSH cannot use as it is: %s; choose another directory",
+                source, unusable.get()));
       }
       if (!fits(base)) {
         throw new IllegalArgumentException(
             String.format(
-                "Configuration parameter '%s' names %s (%d bytes), too long for a control socket path: "
+                "%s (%d bytes), too long for a control socket path: "
                     + "UNIX socket paths allow %d bytes here (a control path of at most %d bytes); choose a shorter directory",
-                Settings.CONTROL_DIRECTORY, base, bytes(base), 104, MAX_CONTROL_PATH));
+                source, bytes(base), 104, MAX_CONTROL_PATH));
       }
     } else {
       Path tmp = tmpdir.toAbsolutePath();
       base = fits(tmp) && OpenSshConfig.whyUnusable(tmp).isEmpty() ? tmp : FALLBACK_BASE;
+      source =
+          base == tmp
+              ? "System property 'java.io.tmpdir' names " + base
+              : "The fallback base "
+                  + base
+                  + " (java.io.tmpdir is too long or has characters OpenSSH expands)";
     }
     Path directory;
     try {
@@ -107,9 +119,10 @@ final class ControlDirectory {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot make a private control directory under " + base, e);
     }
+    requireSafe(base, directory, source);
     try {
       ProcessHandle self = ProcessHandle.current();
-      recordOwner(directory, self.pid(), self.info().startInstant());
+      recordOwner(directory, self.pid(), self.info().startInstant(), HostIdentity.current());
     } catch (IOException e) {
       delete(directory);
       throw new UncheckedIOException("Cannot write the owner file in " + directory, e);
@@ -117,24 +130,62 @@ final class ControlDirectory {
     // Once per base and JVM: what runs now gone left behind is there from the start, and a sweep
     // reads every directory of the base (about 3 ms of each master's start otherwise).
     if (SWEPT.add(base)) {
-      StaleDirectorySweep.sweep(base, directory, sshExecutable);
+      StaleDirectorySweep.sweep(base, directory, sshExecutable, HostIdentity.current());
     }
     return directory;
   }
 
   /**
-   * Writes the owner file of {@code directory}: the owning JVM's pid and start time. Atomically, so
-   * that a sweep in another JVM reads all of it or nothing.
+   * Refuses a base that is not safe for private keys ({@link SafeBase}), removing the directory
+   * just made in it. The directory's owner is this user's uid: the JDK has no call that tells it.
    */
-  static void recordOwner(Path directory, long pid, Optional<Instant> start) throws IOException {
-    Path partial = directory.resolve(OWNER + ".new");
-    Files.writeString(
-        partial,
-        "pid=" + pid + "\nstart=" + start.map(Instant::toString).orElse("-") + "\n",
-        StandardCharsets.US_ASCII,
-        StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
-    Files.move(partial, directory.resolve(OWNER), StandardCopyOption.ATOMIC_MOVE);
+  private static void requireSafe(Path base, Path directory, String source) {
+    Optional<String> unsafe;
+    try {
+      int uid = (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      unsafe = SafeBase.whyUnsafe(base, uid);
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      delete(directory);
+      throw new UncheckedIOException(
+          "Cannot check the owner and mode of " + base,
+          e instanceof IOException io ? io : new IOException(e));
+    }
+    if (unsafe.isPresent()) {
+      delete(directory);
+      throw new IllegalArgumentException(
+          String.format(
+              "%s, which is not safe for private keys: %s; choose a directory only this user (or root) "
+                  + "can write, or one with the sticky bit such as /tmp",
+              source, unsafe.get()));
+    }
+  }
+
+  /**
+   * Writes the owner file of {@code directory}: the owning JVM's pid and start time, and where that
+   * pid means something (boot, PID namespace, host). Atomically, so that a sweep in another JVM
+   * reads all of it or nothing; 0600 from the start.
+   */
+  static void recordOwner(
+      Path directory, long pid, Optional<Instant> start, Optional<HostIdentity> where)
+      throws IOException {
+    String text =
+        "pid="
+            + pid
+            + "\nstart="
+            + start.map(Instant::toString).orElse("-")
+            + "\n"
+            + where
+                .map(
+                    w ->
+                        "boot="
+                            + w.bootId()
+                            + "\npidns="
+                            + w.pidNamespace()
+                            + "\nhost="
+                            + w.hostName()
+                            + "\n")
+                .orElse("");
+    PrivateFiles.writeAtomically(directory, OWNER, text.getBytes(StandardCharsets.US_ASCII));
   }
 
   /**

@@ -87,6 +87,10 @@ final class MasterProcess extends MasterLink {
             // clients already send only the names exec() asked for.
             "-o",
             "SendEnv=*",
+            // The control path on the command line too (as in the config): a sweep of another run
+            // signals a pid only if its command line names this path (MasterCommandLine).
+            "-S",
+            controlPath.toString(),
             "--",
             OpenSshConfig.HOST_ALIAS);
     // The foreground process returns once the master is up (or failed); the master lives on. Should

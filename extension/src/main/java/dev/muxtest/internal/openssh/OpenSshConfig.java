@@ -7,9 +7,7 @@ import dev.muxtest.internal.engine.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -95,8 +93,8 @@ final class OpenSshConfig {
       // copied nowhere.
       Path generatedKey = directory.resolve("id");
       if (server.identityFile().isEmpty()) {
-        Files.write(generatedKey, KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
-        Files.setPosixFilePermissions(generatedKey, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(
+            directory, "id", KeyMaterial.openSshPrivateKey(identity, "muxtest client key"));
       }
       Path key = server.identityFile().orElse(generatedKey);
       Path knownHosts = directory.resolve("known_hosts");
@@ -104,10 +102,10 @@ final class OpenSshConfig {
       for (int hop = 1; hop <= jumps.size(); hop++) {
         pinned.append(pinnedKeyLine(jumpAlias(hop), jumps.get(hop - 1)));
       }
-      Files.writeString(knownHosts, pinned);
+      PrivateFiles.write(
+          directory, "known_hosts", pinned.toString().getBytes(StandardCharsets.UTF_8));
       Path config = directory.resolve("config");
-      Files.writeString(
-          config,
+      String text =
           configText(
               server,
               key,
@@ -119,8 +117,8 @@ final class OpenSshConfig {
               // "^" (algorithms put ahead of the defaults) is OpenSSH 8.2's
               OpenSshVersion.of(settings.sshExecutable(), directory)
                   .map(v -> v.atLeast(8, 2))
-                  .orElse(false)),
-          StandardCharsets.UTF_8);
+                  .orElse(false));
+      PrivateFiles.write(directory, "config", text.getBytes(StandardCharsets.UTF_8));
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the OpenSSH files in " + directory, e);
@@ -302,24 +300,25 @@ final class OpenSshConfig {
     requireUsable("control socket", controlSocket);
     Path config = directory.resolve("config");
     try {
-      Files.writeString(
-          config,
+      PrivateFiles.write(
+          directory,
+          "config",
           String.join(
-              "\n",
-              "Host " + HOST_ALIAS,
-              "  HostName " + unreachableHost,
-              "  ControlPath " + quoted(controlSocket),
-              "  ControlMaster no",
-              "  ProxyCommand false",
-              "  BatchMode yes",
-              "  IdentitiesOnly yes",
-              "  IdentityAgent none",
-              "  ForwardAgent no",
-              "  ExitOnForwardFailure yes",
-              "  RequestTTY no",
-              "  LogLevel ERROR",
-              ""),
-          StandardCharsets.UTF_8);
+                  "\n",
+                  "Host " + HOST_ALIAS,
+                  "  HostName " + unreachableHost,
+                  "  ControlPath " + quoted(controlSocket),
+                  "  ControlMaster no",
+                  "  ProxyCommand false",
+                  "  BatchMode yes",
+                  "  IdentitiesOnly yes",
+                  "  IdentityAgent none",
+                  "  ForwardAgent no",
+                  "  ExitOnForwardFailure yes",
+                  "  RequestTTY no",
+                  "  LogLevel ERROR",
+                  "")
+              .getBytes(StandardCharsets.UTF_8));
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the OpenSSH config in " + directory, e);

@@ -227,10 +227,11 @@ public final class OpenSshMaster extends AbstractEngineMaster {
    * NO), its streams the OS's pipes.
    */
   @Override
-  protected RemoteProcess openProcess(String command, boolean terminal, Runnable ended) {
+  protected RemoteProcess openProcess(
+      String command, String shown, boolean terminal, Runnable ended) {
     RemoteProcess started =
         OpenSshProcess.start(
-            client.process(command, terminal), terminal, command, server.describe(), ended);
+            client.process(command, terminal), terminal, shown, server.describe(), ended);
     if (mode == ControlMaster.NO) {
       countConnection();
     }

@@ -29,9 +29,10 @@ import java.util.Set;
 
 /**
  * The sweep a new control directory makes of its base: directories that runs now gone left behind
- * (their owner JVM has ended) have their orphaned master ended and are removed with their private
- * keys; directories of live owners, and anything this user did not make (another owner, another
- * mode, a link, a control entry that is no socket), are never modified.
+ * (their owner JVM, of this boot, PID namespace and host, has ended) have their orphaned master
+ * ended and are removed with their private keys; directories of live owners, and anything this user
+ * did not make (another owner, another mode, a link, a control entry that is no socket), are never
+ * modified.
  */
 final class StaleDirectorySweep {
 
@@ -60,7 +61,11 @@ final class StaleDirectorySweep {
    * Only on platforms with secure directory streams: each directory is checked and removed through
    * a handle opened without following links, so that nothing can be swapped in between.
    */
-  static void sweep(Path base, Path own, String sshExecutable) {
+  static void sweep(Path base, Path own, String sshExecutable, Optional<HostIdentity> here) {
+    if (here.isEmpty()) {
+      LOG.log(Level.DEBUG, "Cannot tell this boot, PID namespace and host: {0} is not swept", base);
+      return;
+    }
     try (DirectoryStream<Path> entries =
         Files.newDirectoryStream(base, ControlDirectory.PREFIX + "*")) {
       if (!(entries instanceof SecureDirectoryStream<Path> secure)) {
@@ -73,7 +78,7 @@ final class StaleDirectorySweep {
       names.remove(own.getFileName());
       for (Path name : names) {
         try {
-          sweepOne(secure, base, name, me, own, sshExecutable);
+          sweepOne(secure, base, name, me, own, sshExecutable, here.get());
         } catch (IOException | RuntimeException e) {
           LOG.log(Level.DEBUG, "Left {0} as it is: {1}", base.resolve(name), e.toString());
         }
@@ -90,7 +95,8 @@ final class StaleDirectorySweep {
       Path name,
       UserPrincipal me,
       Path own,
-      String sshExecutable)
+      String sshExecutable,
+      HostIdentity here)
       throws IOException {
     PosixFileAttributes seen =
         base.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -116,6 +122,16 @@ final class StaleDirectorySweep {
       Path socketPath = path.resolve(ControlDirectory.SOCKET);
       Optional<Owner> owner = readOwner(dir);
       if (owner.isPresent()) {
+        if (owner.get().where().isEmpty()) {
+          // An owner file of an older muxtest (pid and start time only): which boot, PID namespace
+          // or host its pid belongs to cannot be told, so it is never judged.
+          return;
+        }
+        if (!owner.get().where().get().equals(here)) {
+          // Another container sharing the base, another host sharing it over NFS, or a boot
+          // before: its pid means nothing here, and its master may well be alive.
+          return;
+        }
         if (owner.get().alive()) {
           return; // a run still going: its master, its directory
         }
@@ -177,8 +193,8 @@ final class StaleDirectorySweep {
     }
   }
 
-  /** The JVM that made a directory: its pid and start time. */
-  record Owner(long pid, Optional<Instant> start) {
+  /** The JVM that made a directory: its pid and start time, and where that pid means something. */
+  record Owner(long pid, Optional<Instant> start, Optional<HostIdentity> where) {
 
     /** Whether that JVM still runs: a process with its pid, started when it did. */
     boolean alive() {
@@ -213,9 +229,18 @@ final class StaleDirectorySweep {
     String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
     Long pid = null;
     Optional<Instant> start = Optional.empty();
+    String boot = null;
+    String namespace = null;
+    String host = null;
     for (String line : text.split("\n")) {
       try {
-        if (line.startsWith("pid=")) {
+        if (line.startsWith("boot=")) {
+          boot = line.substring(5).strip();
+        } else if (line.startsWith("pidns=")) {
+          namespace = line.substring(6).strip();
+        } else if (line.startsWith("host=")) {
+          host = line.substring(5).strip();
+        } else if (line.startsWith("pid=")) {
           pid = Long.parseLong(line.substring(4).strip());
         } else if (line.startsWith("start=") && !line.substring(6).strip().equals("-")) {
           start = Optional.of(Instant.parse(line.substring(6).strip()));
@@ -224,14 +249,19 @@ final class StaleDirectorySweep {
         return Optional.empty();
       }
     }
-    return pid == null ? Optional.empty() : Optional.of(new Owner(pid, start));
+    Optional<HostIdentity> where =
+        boot == null || namespace == null || host == null
+            ? Optional.empty()
+            : Optional.of(new HostIdentity(boot, namespace, host));
+    return pid == null ? Optional.empty() : Optional.of(new Owner(pid, start, where));
   }
 
   /**
    * Ends the master on {@code socket}, whose JVM is gone: {@code -O exit}, then its process (the
-   * pid the master itself reports to {@code -O check}) is waited for, and killed if it stays. Uses
-   * no config ({@code -F /dev/null}), so nothing in the old directory plays a part. Whether the
-   * master is gone.
+   * pid the master itself reports to {@code -O check}) is waited for, and killed if it stays, but
+   * only if its command line says it is this socket's master ({@link MasterCommandLine}). Uses no
+   * config ({@code -F /dev/null}), so nothing in the old directory plays a part. Whether the master
+   * is gone.
    */
   private static boolean endOrphanMaster(Path socket, String sshExecutable, Path workDir) {
     if (OpenSshConfig.whyUnusable(socket).isPresent()) {
@@ -239,8 +269,18 @@ final class StaleDirectorySweep {
     }
     LOG.log(
         Level.INFO, "Ending the OpenSSH master on {0}: the JVM that started it is gone", socket);
-    Optional<ProcessHandle> master =
+    Optional<ProcessHandle> reported =
         MasterProcess.masterOf(orphanControl(socket, "check", sshExecutable, workDir));
+    Optional<ProcessHandle> master =
+        reported.filter(p -> MasterCommandLine.isMasterOf(p, sshExecutable, socket));
+    if (reported.isPresent() && master.isEmpty()) {
+      LOG.log(
+          Level.WARNING,
+          "The socket {0} reports pid {1}, which is not ssh with that ControlPath: not signalled",
+          socket,
+          reported.get().pid());
+      return false;
+    }
     orphanControl(socket, "exit", sshExecutable, workDir);
     master.ifPresent(
         process -> {

@@ -1,13 +1,17 @@
 package dev.muxtest.internal.engine;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.muxtest.ConnectionReport;
+import dev.muxtest.ExecResult;
 import dev.muxtest.Forward;
 import dev.muxtest.ForwardType;
 import dev.muxtest.RemoteProcess;
 import dev.muxtest.SshOperationException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,11 +41,20 @@ class EngineCollaboratorsTest {
 
   // ProcessRegistry
 
+  /** Ends a program as a server would: at once. */
+  private static final RemoteProgram.Exec ENDED = (command, timeout) -> new ExecResult(0, "", "");
+
   @Test
   void aProcessHoldsItsSessionUntilItIsClosed() {
     ProcessRegistry processes =
         new ProcessRegistry(
-            new SessionBudget(1), SHORT, state, ensureAccepting, (c, t, ended) -> new Stub());
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> new Stub(),
+            ENDED,
+            "a test server");
 
     RemoteProcess first = processes.start("start", "sleep 1", false);
     assertThat(processes.open()).containsExactly(first);
@@ -64,10 +77,12 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, whenEnded) -> {
+            (c, shown, t, whenEnded) -> {
               ended.set(whenEnded);
               return new Stub();
-            });
+            },
+            ENDED,
+            "a test server");
 
     RemoteProcess first = processes.start("start", "true", false);
     ended.get().run();
@@ -87,12 +102,14 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               if (attempts.incrementAndGet() == 1) {
                 throw new SshOperationException("refused");
               }
               return new Stub();
-            });
+            },
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("start", "true", false)).hasMessage("refused");
     processes.start("start", "true", false).close();
@@ -102,7 +119,13 @@ class EngineCollaboratorsTest {
   void aCommandIsCheckedBeforeTheMasterIsAsked() {
     ProcessRegistry processes =
         new ProcessRegistry(
-            new SessionBudget(1), SHORT, state, ensureAccepting, (c, t, ended) -> new Stub());
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> new Stub(),
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("startWithTerminal", " ", true))
         .isInstanceOf(IllegalArgumentException.class)
@@ -122,18 +145,59 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               state.close(); // the master closes while the process starts
               Stub stub = new Stub();
               made.add(stub);
               return stub;
-            });
+            },
+            ENDED,
+            "a test server");
 
     assertThatThrownBy(() -> processes.start("start", "true", false))
         .isInstanceOf(SshOperationException.class)
         .hasMessage("The SSH master to a test server is closed");
     assertThat(made).singleElement().satisfies(stub -> assertThat(stub.closed).isTrue());
     assertThat(processes.open()).isEmpty();
+  }
+
+  @Test
+  void aProgramThatCannotBeEndedFailsCloseLoudlyAndStillGivesTheSessionBack() {
+    List<String> sent = new ArrayList<>();
+    Stub stub = new Stub();
+    ProcessRegistry processes =
+        new ProcessRegistry(
+            new SessionBudget(1),
+            SHORT,
+            state,
+            ensureAccepting,
+            (c, shown, t, ended) -> {
+              sent.add(c);
+              return stub;
+            },
+            (command, timeout) -> new ExecResult(1, "still running\n", ""),
+            "a test server");
+
+    RemoteProcess sleeper = processes.start("start", "exec sleep 600", false);
+    assertThat(sent).containsExactly("echo $$\nexec sleep 600");
+    assertThat(new String(readAll(sleeper), US_ASCII)).as("what the reader sees").isEmpty();
+
+    assertThatThrownBy(sleeper::close)
+        .isExactlyInstanceOf(SshOperationException.class)
+        .hasMessageContaining(
+            "could not end its program on a test server (pid and process group 4242)")
+        .hasMessageContaining("still running");
+    assertThat(stub.closed).isTrue();
+    assertThat(processes.open()).isEmpty();
+    processes.start("start", "true", false).close(); // the session came back
+  }
+
+  private static byte[] readAll(RemoteProcess process) {
+    try {
+      return process.stdout().readAllBytes();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -145,11 +209,13 @@ class EngineCollaboratorsTest {
             SHORT,
             state,
             ensureAccepting,
-            (c, t, ended) -> {
+            (c, shown, t, ended) -> {
               Stub stub = new Stub();
               made.add(stub);
               return stub;
-            });
+            },
+            ENDED,
+            "a test server");
     processes.start("start", "one", false);
     processes.start("start", "two", false).close();
     processes.start("start", "three", false);
@@ -415,9 +481,12 @@ class EngineCollaboratorsTest {
       return OutputStream.nullOutputStream();
     }
 
+    /** The pid line a server sends first. */
+    private final InputStream stdout = new ByteArrayInputStream("4242\n".getBytes(US_ASCII));
+
     @Override
     public InputStream stdout() {
-      return InputStream.nullInputStream();
+      return stdout;
     }
 
     @Override

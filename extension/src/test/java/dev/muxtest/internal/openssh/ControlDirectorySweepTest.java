@@ -105,21 +105,24 @@ class ControlDirectorySweepTest {
     assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
     Path live = privateDirectory("muxtest-live");
-    ControlDirectory.recordOwner(live, self.pid(), selfStart);
+    ControlDirectory.recordOwner(live, self.pid(), selfStart, HostIdentity.current());
     deadSocket(live.resolve(ControlDirectory.SOCKET)); // its master lost its connection, say
     Files.writeString(live.resolve("id"), "key");
     Path goneWithoutSocket = privateDirectory("muxtest-gone");
-    ControlDirectory.recordOwner(goneWithoutSocket, gone.pid(), goneStart);
+    ControlDirectory.recordOwner(goneWithoutSocket, gone.pid(), goneStart, HostIdentity.current());
     Files.writeString(goneWithoutSocket.resolve("id"), "key");
     Path goneWithSocket = privateDirectory("muxtest-gone-socket");
-    ControlDirectory.recordOwner(goneWithSocket, gone.pid(), goneStart);
+    ControlDirectory.recordOwner(goneWithSocket, gone.pid(), goneStart, HostIdentity.current());
     deadSocket(goneWithSocket.resolve(ControlDirectory.SOCKET));
     Files.createDirectory(goneWithSocket.resolve("sub"));
     Files.writeString(goneWithSocket.resolve("sub").resolve("file"), "x");
     // This JVM's pid, but another start time: the pid was reused, the owner is gone.
     Path reusedPid = privateDirectory("muxtest-reused");
     ControlDirectory.recordOwner(
-        reusedPid, self.pid(), Optional.of(selfStart.get().minus(Duration.ofHours(1))));
+        reusedPid,
+        self.pid(),
+        Optional.of(selfStart.get().minus(Duration.ofHours(1))),
+        HostIdentity.current());
 
     Path fresh = ControlDirectory.create(Optional.of(base), "ssh");
     try {
@@ -229,6 +232,135 @@ class ControlDirectorySweepTest {
     assertThat(config).content().contains("UserKnownHostsFile \"" + goodKnownHosts + "\"");
   }
 
+  @Test
+  void aRecordOfAnotherPidNamespaceIsNeverJudgedAndItsPidNeverSignalled() throws Exception {
+    // The owner is "gone" as this namespace sees it (its pid runs, started at another time), its
+    // master answers, and the ssh below reports a process of this test as that master: a sweep in
+    // another namespace must leave all of it alone.
+    Process victim = new ProcessBuilder("sleep", "600").start();
+    try {
+      Path other = privateDirectory("muxtest-other-ns");
+      writeOwner(
+          other, victim.pid(), Instant.parse("2020-01-01T00:00:00Z"), bootId(), "1", hostName());
+      Path forgedBoot = privateDirectory("muxtest-other-boot");
+      writeOwner(
+          forgedBoot,
+          victim.pid(),
+          Instant.parse("2020-01-01T00:00:00Z"),
+          "00000000-0000-0000-0000-000000000000",
+          pidNamespace(),
+          hostName());
+      // Another host's directory whose socket does not answer here (NFS): kept too.
+      Path unreachable = privateDirectory("muxtest-other-host");
+      writeOwner(
+          unreachable,
+          victim.pid(),
+          Instant.parse("2020-01-01T00:00:00Z"),
+          bootId(),
+          pidNamespace(),
+          "another-host.example");
+      deadSocket(unreachable.resolve(ControlDirectory.SOCKET));
+      // An older muxtest's record (pid and start time only): where its pid belongs is unknown.
+      Path oldFormat = privateDirectory("muxtest-old-format");
+      Files.writeString(
+          oldFormat.resolve(ControlDirectory.OWNER),
+          "pid=" + victim.pid() + "\nstart=2020-01-01T00:00:00Z\n");
+      deadSocket(oldFormat.resolve(ControlDirectory.SOCKET));
+      try (ServerSocketChannel answering = listening(other.resolve(ControlDirectory.SOCKET));
+          ServerSocketChannel answeringToo =
+              listening(forgedBoot.resolve(ControlDirectory.SOCKET))) {
+        String ssh = fakeSsh(victim.pid()).toString();
+
+        Path fresh = ControlDirectory.create(Optional.of(base), ssh);
+        try {
+          assertThat(victim.isAlive()).as("the process the forged record names").isTrue();
+          assertThat(other.resolve(ControlDirectory.OWNER)).exists();
+          assertThat(forgedBoot.resolve(ControlDirectory.OWNER)).exists();
+          assertThat(unreachable.resolve(ControlDirectory.OWNER)).exists();
+          assertThat(oldFormat.resolve(ControlDirectory.OWNER)).exists();
+        } finally {
+          ControlDirectory.delete(fresh);
+        }
+      }
+    } finally {
+      victim.destroyForcibly();
+    }
+  }
+
+  @Test
+  void anSshLookingPidWithoutThisControlPathIsNeverSignalled() throws Exception {
+    Path ssh = fakeSsh(0); // placeholder, rewritten below with the pid
+    // "ssh" as argv[0], the configured one, but its command line names no ControlPath of ours.
+    Process lookalike = new ProcessBuilder("bash", "-c", "exec -a '" + ssh + "' sleep 600").start();
+    try {
+      ssh = fakeSsh(lookalike.pid());
+      Process gone = new ProcessBuilder("sleep", "30").start();
+      Optional<Instant> goneStart = gone.info().startInstant();
+      gone.destroyForcibly();
+      assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      Path orphan = privateDirectory("muxtest-orphan");
+      writeOwner(orphan, gone.pid(), goneStart.orElseThrow(), bootId(), pidNamespace(), hostName());
+      try (ServerSocketChannel answering = listening(orphan.resolve(ControlDirectory.SOCKET))) {
+        Path fresh = ControlDirectory.create(Optional.of(base), ssh.toString());
+        ControlDirectory.delete(fresh);
+        assertThat(lookalike.isAlive())
+            .as("a process that is not this directory's master")
+            .isTrue();
+        assertThat(orphan.resolve(ControlDirectory.OWNER))
+            .as("a master that cannot be ended keeps its directory")
+            .exists();
+      }
+    } finally {
+      lookalike.destroyForcibly();
+    }
+  }
+
+  /** An owner record as a run of another namespace, boot or host would write it. */
+  static void writeOwner(
+      Path directory, long pid, Instant start, String boot, String pidNamespace, String host)
+      throws IOException {
+    Files.writeString(
+        directory.resolve(ControlDirectory.OWNER),
+        String.format(
+            "pid=%d\nstart=%s\nboot=%s\npidns=%s\nhost=%s\n",
+            pid, start, boot, pidNamespace, host));
+  }
+
+  static String bootId() throws IOException {
+    return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+  }
+
+  static String pidNamespace() throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("\\D", "");
+  }
+
+  static String hostName() throws IOException {
+    return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+  }
+
+  /**
+   * A stand-in for the configured ssh: {@code -O check} reports {@code pid} as the master's, as a
+   * real master's socket would; {@code -O exit} does nothing.
+   */
+  private Path fakeSsh(long pid) throws IOException {
+    Path script = base.resolve("bin").resolve("ssh");
+    Files.createDirectories(script.getParent());
+    Files.writeString(
+        script,
+        "#!/bin/sh\ncase \"$*\" in *\"-O check\"*) echo \"Master running (pid="
+            + pid
+            + ")\" >&2 ;; esac\nexit 0\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return script;
+  }
+
+  /** A UNIX socket that answers (connects), as a live master's does. */
+  private static ServerSocketChannel listening(Path path) throws IOException {
+    ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    channel.bind(UnixDomainSocketAddress.of(path));
+    return channel;
+  }
+
   private Path privateDirectory(String name) throws IOException {
     return Files.createDirectory(
         base.resolve(name),
@@ -258,8 +390,7 @@ class ControlDirectorySweepTest {
   }
 
   /** A server outside the test, with its own identity and known_hosts files. */
-  private record OutsideServer(Optional<Path> identityFile, Path knownHosts)
-      implements ServerEndpoint {
+  record OutsideServer(Optional<Path> identityFile, Path knownHosts) implements ServerEndpoint {
 
     @Override
     public String host() {

@@ -106,14 +106,18 @@ class HostileAgentServerTest {
         assertThat(opened).as("agent channels the MINA master accepted at once").isEqualTo(16);
       }
       assertThat(closed).as("channels closed after announcing 2 GiB: " + report).isEqualTo(opened);
-      assertThat(counts[3]).as("a well-behaved agent channel afterwards").isEqualTo("answered");
+      assertThat(counts[3])
+          .as("a well-behaved agent channel afterwards: " + report)
+          .isEqualTo("answered");
+      System.out.println(engine + ": " + report);
       assertThat(master.exec("still here").stdout()).isEqualTo("still here\n");
     }
   }
 
   /**
    * The hostile server's commands: {@code attack} opens the agent channels and reports {@code
-   * <opened> <refused> <closed by the client> <answered|unanswered>}; anything else is echoed.
+   * <opened> <refused> <closed by the client> <answered|unanswered> (<timings>)}; anything else is
+   * echoed.
    */
   static final class Scripted implements Command {
     private final String command;
@@ -150,6 +154,7 @@ class HostileAgentServerTest {
 
     private static String attack(Session session) throws IOException {
       ConnectionService service = session.getService(ConnectionService.class);
+      long start = System.nanoTime();
       List<AgentChannel> open = new ArrayList<>();
       int refused = 0;
       for (int i = 0; i < CHANNELS; i++) {
@@ -172,6 +177,7 @@ class HostileAgentServerTest {
           // the client may close the channel as soon as it reads the header
         }
       }
+      long written = System.nanoTime();
       Instant deadline = Instant.now().plus(BOUND);
       int closed = 0;
       for (AgentChannel channel : open) {
@@ -181,7 +187,17 @@ class HostileAgentServerTest {
                 EnumSet.of(ClientChannelEvent.CLOSED), left.isNegative() ? Duration.ZERO : left);
         closed += events.contains(ClientChannelEvent.CLOSED) ? 1 : 0;
       }
-      return open.size() + " " + refused + " " + closed + " " + askForIdentities(service);
+      long waited = System.nanoTime();
+      String answer = askForIdentities(service);
+      return String.format(
+          "%d %d %d %s (ms: opened and written %d, closed %d, asked %d)",
+          open.size(),
+          refused,
+          closed,
+          answer,
+          (written - start) / 1_000_000,
+          (waited - written) / 1_000_000,
+          (System.nanoTime() - waited) / 1_000_000);
     }
 
     /** Whether a new agent channel answers a request for the agent's identities. */

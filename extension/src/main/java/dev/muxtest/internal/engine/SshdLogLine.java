@@ -29,12 +29,19 @@ public final class SshdLogLine {
   private static final Pattern PREFIX =
       Pattern.compile("(?:\\S*[^\\s:] )*?sshd(?:-session)?\\[\\d+\\]: ");
 
+  /** With a certificate, sshd adds its key id, serial and CA: {@code ID x (serial 1) CA T fp}. */
+  private static final String CERTIFICATE = "(?: ID .* \\(serial \\d+\\) CA \\S+ \\S+)?";
+
   private static final Pattern PUBLIC_KEY_LOGIN =
-      Pattern.compile("Accepted publickey for (\\S+) from \\S+ port \\d+ ssh2: \\S+ (\\S+)");
+      Pattern.compile(
+          "Accepted publickey for (\\S+) from \\S+ port \\d+ ssh2: \\S+ (\\S+)" + CERTIFICATE);
 
   /** Any method's login: {@code Accepted password for root from 10.0.0.3 port 4 ssh2}. */
   private static final Pattern ANY_LOGIN =
-      Pattern.compile("Accepted [\\w/@.-]+ for \\S+ from \\S+ port \\d+ ssh2(?:: \\S+ \\S+)?");
+      Pattern.compile(
+          "Accepted [\\w/@.-]+ for \\S+ from \\S+ port \\d+ ssh2(?:: \\S+ \\S+"
+              + CERTIFICATE
+              + ")?");
 
   private SshdLogLine() {}
 

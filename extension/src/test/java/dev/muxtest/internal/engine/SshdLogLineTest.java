@@ -61,5 +61,9 @@ class SshdLogLineTest {
     assertThat(SshdLogLine.anyLogins(log)).isEmpty();
     assertThat(SshdLogLine.publicKeyLogins("sshd-session[7]: " + forged, "tester", FINGERPRINT))
         .hasSize(1);
+    String certificate =
+        forged + " ID tester-cert (serial 7) CA ED25519 SHA256:theCertificateAuthority";
+    assertThat(SshdLogLine.publicKeyLogins(certificate, "tester", FINGERPRINT)).hasSize(1);
+    assertThat(SshdLogLine.anyLogins(certificate)).hasSize(1);
   }
 }

@@ -109,7 +109,6 @@ class HostileAgentServerTest {
       assertThat(counts[3])
           .as("a well-behaved agent channel afterwards: " + report)
           .isEqualTo("answered");
-      System.out.println(engine + ": " + report);
       assertThat(master.exec("still here").stdout()).isEqualTo("still here\n");
     }
   }

@@ -65,16 +65,13 @@ final class JvmAgentSocket implements AutoCloseable {
   private final Semaphore slots = new Semaphore(MAX_CLIENTS);
   private final ExecutorService workers;
   private final ScheduledThreadPoolExecutor timeouts;
-  private final Duration idleTimeout;
   private final Thread acceptor;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JvmAgentSocket(
-      Path path, ServerSocketChannel server, SshAgent agent, Duration idleTimeout) {
+  private JvmAgentSocket(Path path, ServerSocketChannel server, SshAgent agent) {
     this.path = path;
     this.server = server;
     this.agent = agent;
-    this.idleTimeout = idleTimeout;
     String threadName = threadName(path);
     AtomicInteger workerNumber = new AtomicInteger();
     ThreadPoolExecutor pool =
@@ -113,7 +110,7 @@ final class JvmAgentSocket implements AutoCloseable {
       ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
       server.bind(UnixDomainSocketAddress.of(path), BACKLOG);
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-      JvmAgentSocket socket = new JvmAgentSocket(path, server, agent, IDLE_TIMEOUT);
+      JvmAgentSocket socket = new JvmAgentSocket(path, server, agent);
       socket.acceptor.start();
       return socket;
     } catch (IOException e) {
@@ -189,10 +186,10 @@ final class JvmAgentSocket implements AutoCloseable {
                   Level.DEBUG,
                   "SSH agent client on {0} sent nothing for {1}; its connection is closed",
                   path,
-                  idleTimeout);
+                  IDLE_TIMEOUT);
               closeQuietly(client);
             },
-            idleTimeout.toMillis(),
+            IDLE_TIMEOUT.toMillis(),
             TimeUnit.MILLISECONDS);
     try {
       return client.read(chunk);

@@ -97,9 +97,13 @@ public final class SshHost implements SshTarget {
    *   <li>{@code ProxyJump}: {@code none}, or hops separated by commas ({@code alias}, {@code
    *       user@host:port}, {@code [v6]:port}, {@code ssh://user@host:port}), each looked up in the
    *       same file under its own name with the same rules, its user and port given with the hop
-   *       winning over its block; the result is chained with {@link #withJumpHost}; a loop is
-   *       refused.
+   *       winning over its block; the result is chained with {@link #withJumpHost}; a loop, or more
+   *       than 32 hops, is refused.
    * </ul>
+   *
+   * <p>Files are read as OpenSSH reads them, each once: lines end at a newline (a carriage return
+   * before it is dropped, one inside a line is refused), and bytes that are not UTF-8 are kept as
+   * replacement characters rather than refused.
    *
    * <p>{@code Match} is refused wherever it is (it can run commands). Keywords that would change
    * where or how to connect and that muxtest does not follow ({@code ProxyCommand} other than
@@ -151,7 +155,9 @@ public final class SshHost implements SshTarget {
   /**
    * The server's log, read at the end of the class, whose {@code Accepted publickey} lines give the
    * server's side of the proof of one connection (for example the output of {@code journalctl -u
-   * ssh} fetched by other means).
+   * ssh} fetched by other means). A line counts only if it is sshd's whole login line, after an
+   * optional syslog or journal prefix ending in {@code sshd[<pid>]: }: text a peer chose (a
+   * disconnect reason) never counts.
    *
    * @throws IllegalArgumentException if {@code log} is null
    */

@@ -9,14 +9,21 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.muxtest.internal.engine.KeyMaterial;
+import dev.muxtest.internal.engine.Poll;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +46,7 @@ class RealHostTest {
 
   @TempDir static Path dir;
   static Path identity;
+  static KeyPair key;
   static Path knownHosts;
   static Path wrongKnownHosts;
 
@@ -46,7 +54,7 @@ class RealHostTest {
   static void startTheOutsideHost() throws Exception {
     outside.start();
     impostor.start();
-    KeyPair key = KeyMaterial.generate();
+    key = KeyMaterial.generate();
     outside.authorizeKey(key.getPublic());
     identity = dir.resolve("id_ecdsa");
     Files.write(identity, KeyMaterial.openSshPrivateKey(key, "real host test key"));
@@ -126,6 +134,65 @@ class RealHostTest {
     results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
     assertThat(connectionsEntry(results))
         .startsWith("client TCP connections: 1, server authenticated connections: 1,");
+  }
+
+  /**
+   * Another peer of the host (here a second key of the same account) ends its connection with a
+   * reason worded as the master's login line; sshd logs that reason, and the proof must not count
+   * it (security-review-2, R3-15).
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Engine.class,
+      names = {"MINA", "OPENSSH"})
+  void aLoginLineForgedInAnotherPeersDisconnectReasonIsNotCounted(Engine engine) {
+    String forged =
+        "Accepted publickey for tester from 192.0.2.9 port 1 ssh2: ECDSA "
+            + KeyMaterial.fingerprint(key.getPublic());
+    HostCase.server =
+        SshHost.of(outside.host(), outside.port(), "tester", identity, knownHosts)
+            .withLoginLog(outside::getLogs);
+    HostCase.duringTheTest = () -> disconnectWithReason(forged);
+    EngineExecutionResults results;
+    try {
+      results = run(HostCase.class, engine);
+    } finally {
+      HostCase.duringTheTest = () -> {};
+    }
+
+    assertThat(outside.getLogs()).contains(":11: " + forged);
+    results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    results.containerEvents().assertStatistics(stats -> stats.failed(0));
+    assertThat(connectionsEntry(results))
+        .startsWith("client TCP connections: 1, server authenticated connections: 1,");
+  }
+
+  /** Logs in with a key of its own and disconnects with {@code reason}, which sshd then logs. */
+  private static void disconnectWithReason(String reason) {
+    KeyPair other = KeyMaterial.generate();
+    outside.authorizeKey(other.getPublic());
+    try (SshClient client = SshClient.setUpDefaultClient()) {
+      client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+      client.start();
+      try (ClientSession session =
+          client
+              .connect("tester", outside.host(), outside.port())
+              .verify(10, TimeUnit.SECONDS)
+              .getSession()) {
+        session.addPublicKeyIdentity(other);
+        session.auth().verify(10, TimeUnit.SECONDS);
+        session.disconnect(11, reason);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(
+            Poll.until(
+                Duration.ofSeconds(10),
+                Duration.ofMillis(50),
+                () -> outside.getLogs().contains(":11: " + reason)))
+        .as("sshd logged the disconnect reason")
+        .isTrue();
   }
 
   @ParameterizedTest
@@ -253,9 +320,11 @@ class RealHostTest {
   @SshMultiplexing
   static class HostCase {
     @SshServer static SshHost server;
+    static Runnable duringTheTest = () -> {};
 
     @Test
     void runsOnTheHost(SshMaster master) {
+      duringTheTest.run();
       assertThat(master.exec("whoami").stdout()).isEqualTo("tester\n");
       assertThat(master.forwardDynamic().isOpen()).isTrue();
       assertThat(master.connectionReport().clientTcpConnections()).isEqualTo(1);

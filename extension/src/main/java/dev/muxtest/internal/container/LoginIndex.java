@@ -47,11 +47,9 @@ public final class LoginIndex {
     String stripped = line.strip();
     synchronized (streamedLogins) {
       followingLog = true;
-      if (SshdLogLine.isPublicKeyLogin(stripped, user)) {
-        streamedLogins
-            .computeIfAbsent(SshdLogLine.fingerprint(stripped), k -> new ArrayList<>())
-            .add(stripped);
-      }
+      SshdLogLine.publicKeyLogin(stripped, user)
+          .ifPresent(
+              key -> streamedLogins.computeIfAbsent(key, k -> new ArrayList<>()).add(stripped));
     }
     synchronized (recentLog) {
       recentLog.addLast(line);

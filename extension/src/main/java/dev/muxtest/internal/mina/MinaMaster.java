@@ -47,7 +47,7 @@ public final class MinaMaster extends AbstractEngineMaster {
 
   private MinaMaster(ServerEndpoint server, Settings settings, boolean forwardAgent) {
     super(server, settings);
-    LocalAgentFactory agents = forwardAgent ? new LocalAgentFactory() : null;
+    LocalAgentFactory agents = forwardAgent ? BoundedAgentChannel.agentFactory() : null;
     if (agents != null) {
       forwardAgent(agents.getAgent());
     }

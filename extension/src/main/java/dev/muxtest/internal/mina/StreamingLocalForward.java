@@ -30,7 +30,9 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * A local or dynamic forward: a listener on loopback whose every accepted connection becomes one
  * direct-tcpip channel (or, to a UNIX-domain socket on the server, one direct-streamlocal channel)
  * of the master's current connection, pumped with blocking streams. For a dynamic forward each
- * connection first says where it goes, in a SOCKS request ({@link SocksHandshake}).
+ * connection first says where it goes, in a SOCKS request ({@link SocksHandshake}), within {@link
+ * #SOCKS_TIMEOUT}. At most {@link #MAX_CONNECTIONS} connections are open at once: each holds a
+ * thread or two, and any local user can connect.
  *
  * <p>Why not MINA's own local forwarder: it acknowledges channel data to the server as soon as it
  * is queued for the local socket, so a fast server fills the JVM's heap when the local reader is
@@ -45,6 +47,13 @@ final class StreamingLocalForward implements Forward {
   private static final System.Logger LOG = System.getLogger(StreamingLocalForward.class.getName());
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final int BACKLOG = 128;
+
+  /** Connections open at once per forward; more are closed at accept, each costing threads. */
+  static final int MAX_CONNECTIONS = 256;
+
+  /** How long a SOCKS client may take to say where it goes: an idle one holds a thread. */
+  static final Duration SOCKS_TIMEOUT = Duration.ofSeconds(5);
+
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
   private static final Duration UNBIND_WAIT = Duration.ofSeconds(2);
   private static final Duration UNBIND_PAUSE = Duration.ofMillis(10);
@@ -66,6 +75,7 @@ final class StreamingLocalForward implements Forward {
   private final Set<Socket> accepted = ConcurrentHashMap.newKeySet();
 
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean warnedFull = new AtomicBoolean();
 
   private StreamingLocalForward(
       Supplier<ClientSession> session,
@@ -171,9 +181,20 @@ final class StreamingLocalForward implements Forward {
         }
         return;
       }
+      if (accepted.size() >= MAX_CONNECTIONS) {
+        LOG.log(
+            warnedFull.getAndSet(true) ? Level.DEBUG : Level.WARNING,
+            "Forward {0} has {1} connections open, its limit: a new one is closed",
+            this,
+            MAX_CONNECTIONS);
+        Closing.quietly(socket);
+        continue;
+      }
+      accepted.add(socket);
       try {
         threads.execute(() -> serve(socket));
       } catch (RuntimeException rejectedAfterClose) {
+        accepted.remove(socket);
         Closing.quietly(socket);
       }
     }
@@ -181,14 +202,13 @@ final class StreamingLocalForward implements Forward {
 
   private void serve(Socket socket) {
     ForwardedConnection connection = null;
-    accepted.add(socket);
     try {
       if (closed.get()) {
         return; // closed while this connection waited for its thread: close() may have missed it
       }
       socket.setTcpNoDelay(true);
       SocksHandshake socks =
-          type == ForwardType.DYNAMIC ? SocksHandshake.read(socket, openTimeout) : null;
+          type == ForwardType.DYNAMIC ? SocksHandshake.read(socket, SOCKS_TIMEOUT) : null;
       SshdSocketAddress originator =
           new SshdSocketAddress(socket.getInetAddress().getHostAddress(), socket.getPort());
       HalfClosingForwardChannel channel =

@@ -1,6 +1,6 @@
 package dev.muxtest.internal.openssh;
 
-import java.io.EOFException;
+import dev.muxtest.internal.engine.AgentConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -12,40 +12,46 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.agent.SshAgent;
-import org.apache.sshd.agent.SshAgentConstants;
-import org.apache.sshd.agent.common.AbstractAgentClient;
-import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 
 /**
  * An SSH agent of the test JVM on a UNIX socket, for the OpenSSH engine's {@code IdentityAgent}:
  * MINA's in-memory agent speaks the agent protocol, so private keys stay in the JVM.
  *
  * <p>Its clients are the master's forwarded-agent channels, so the server decides what arrives:
- * frames are capped as OpenSSH's own agent caps them, several frames in one read are each answered,
- * and a fixed number of connections is served at once by as many threads; further connections wait
- * in the socket's backlog.
+ * frames are read by {@link AgentConnection} (capped, several in one read each answered), a fixed
+ * number of connections is served at once by as many threads, further connections wait in the
+ * socket's backlog, and a served connection that sends nothing for {@link #IDLE_TIMEOUT} is closed,
+ * freeing its thread.
  */
 final class JvmAgentSocket implements AutoCloseable {
 
-  /**
-   * The largest agent message, as OpenSSH's {@code AGENT_MAX_LEN}; a longer one ends its client.
-   */
-  static final int MAX_FRAME = 256 * 1024;
+  /** The largest agent message; a longer one ends its client. */
+  static final int MAX_FRAME = AgentConnection.MAX_MESSAGE;
 
   /** Connections served at once, each by a thread of its own. */
-  static final int MAX_CLIENTS = 16;
+  static final int MAX_CLIENTS = AgentConnection.MAX_CONNECTIONS;
+
+  /**
+   * How long a served connection may send nothing before it is closed: otherwise {@link
+   * #MAX_CLIENTS} idle connections would keep every later agent request waiting forever.
+   */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final int READ_CHUNK = 8192;
 
   /** Connections waiting to be served; more wait in {@code connect}. */
   private static final int BACKLOG = 1024;
@@ -58,6 +64,7 @@ final class JvmAgentSocket implements AutoCloseable {
   private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
   private final Semaphore slots = new Semaphore(MAX_CLIENTS);
   private final ExecutorService workers;
+  private final ScheduledThreadPoolExecutor timeouts;
   private final Thread acceptor;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -81,6 +88,18 @@ final class JvmAgentSocket implements AutoCloseable {
             });
     pool.allowCoreThreadTimeOut(true); // no thread while nobody asks the agent
     this.workers = pool;
+    // Named apart from the workers: "muxtest-agent-timeouts-<socket>".
+    this.timeouts =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "muxtest-agent-timeouts-" + path.getFileName());
+              thread.setDaemon(true);
+              return thread;
+            });
+    timeouts.setRemoveOnCancelPolicy(true);
+    timeouts.setKeepAliveTime(10, TimeUnit.SECONDS);
+    timeouts.allowCoreThreadTimeOut(true);
     this.acceptor = new Thread(this::acceptLoop, threadName);
     acceptor.setDaemon(true);
   }
@@ -135,30 +154,22 @@ final class JvmAgentSocket implements AutoCloseable {
   }
 
   private void serve(SocketChannel client) {
-    Protocol protocol = new Protocol(agent);
-    ByteBuffer header = ByteBuffer.allocate(4);
+    AgentConnection connection = new AgentConnection(agent);
+    ByteBuffer chunk = ByteBuffer.allocate(READ_CHUNK);
     try {
       while (true) {
-        header.clear();
-        if (!readFully(client, header, true)) {
-          return; // the client is done
-        }
-        int length = header.getInt(0);
-        // Unsigned on the wire: a negative int is above 2 GiB.
-        if (length <= 0 || length > MAX_FRAME) {
-          LOG.log(
-              Level.WARNING,
-              "SSH agent socket {0}: a client announced a message of {1} bytes (at most {2}); "
-                  + "its connection is closed",
-              path,
-              Integer.toUnsignedLong(length),
-              MAX_FRAME);
+        chunk.clear();
+        int read = readWithinTimeout(client, chunk);
+        if (read < 0) {
+          if (connection.withinMessage()) {
+            LOG.log(Level.DEBUG, "SSH agent client on {0} closed within a message", path);
+          }
           return;
         }
-        ByteBuffer message = ByteBuffer.allocate(length);
-        readFully(client, message, false);
-        protocol.answer(client, message.array());
+        connection.take(chunk.array(), 0, read, reply -> writeAll(client, reply));
       }
+    } catch (AgentConnection.TooLong e) {
+      LOG.log(Level.WARNING, "SSH agent socket {0}: a client announced {1}", path, e.getMessage());
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "SSH agent client on " + path + " ended: " + e);
     } finally {
@@ -166,65 +177,39 @@ final class JvmAgentSocket implements AutoCloseable {
     }
   }
 
-  /**
-   * Fills {@code buffer}; false if the stream ended before its first byte and {@code endAllowed}.
-   *
-   * @throws EOFException if the stream ends within it otherwise
-   */
-  private static boolean readFully(SocketChannel client, ByteBuffer buffer, boolean endAllowed)
-      throws IOException {
-    while (buffer.hasRemaining()) {
-      if (client.read(buffer) < 0) {
-        if (endAllowed && buffer.position() == 0) {
-          return false;
-        }
-        throw new EOFException("the client closed within an agent message");
-      }
+  /** One read, the connection closed (the read then fails) if nothing comes within the timeout. */
+  private int readWithinTimeout(SocketChannel client, ByteBuffer chunk) throws IOException {
+    ScheduledFuture<?> timeout =
+        timeouts.schedule(
+            () -> {
+              LOG.log(
+                  Level.DEBUG,
+                  "SSH agent client on {0} sent nothing for {1}; its connection is closed",
+                  path,
+                  IDLE_TIMEOUT);
+              closeQuietly(client);
+            },
+            IDLE_TIMEOUT.toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      return client.read(chunk);
+    } finally {
+      timeout.cancel(false);
     }
-    return true;
   }
 
-  /**
-   * MINA's agent protocol, one whole message at a time. Its own framing ({@code messageReceived})
-   * answers one message per read, buffers any announced length, and frames its failure replies
-   * wrongly (an extra 4 bytes before the failure code); this keeps only its dispatch.
-   */
-  private static final class Protocol extends AbstractAgentClient {
-
-    Protocol(SshAgent agent) {
-      super(agent);
+  private static void writeAll(SocketChannel client, byte[] bytes) throws IOException {
+    ByteBuffer out = ByteBuffer.wrap(bytes);
+    while (out.hasRemaining()) {
+      client.write(out);
     }
+  }
 
-    /** Answers {@code message} (the bytes after its length) on {@code client}. */
-    void answer(SocketChannel client, byte[] message) throws IOException {
-      Buffer request = new ByteArrayBuffer(message);
-      Buffer reply = emptyReply();
-      int command = request.getUByte();
-      try {
-        process(command, request, reply);
-      } catch (Exception e) {
-        LOG.log(Level.DEBUG, "SSH agent request {0} failed: {1}", command, e.toString());
-        reply = emptyReply();
-        reply.putByte(SshAgentConstants.SSH_AGENT_FAILURE);
-      }
-      Buffer framed = prepare(reply);
-      ByteBuffer out = ByteBuffer.wrap(framed.array(), framed.rpos(), framed.available());
-      while (out.hasRemaining()) {
-        client.write(out);
-      }
-    }
-
-    /** A reply buffer with room for its length in front, as {@link #prepare} expects. */
-    private static Buffer emptyReply() {
-      Buffer reply = new ByteArrayBuffer();
-      reply.putUInt(0L);
-      reply.rpos(reply.wpos());
-      return reply;
-    }
-
-    @Override
-    protected void reply(Buffer buffer) {
-      throw new UnsupportedOperationException("answers go through answer()");
+  private void closeQuietly(SocketChannel client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "Closing an SSH agent client on " + path + " failed: " + e);
     }
   }
 
@@ -248,6 +233,7 @@ final class JvmAgentSocket implements AutoCloseable {
     }
     acceptor.interrupt();
     workers.shutdownNow();
+    timeouts.shutdownNow();
     try {
       server.close();
       for (SocketChannel client : clients) {

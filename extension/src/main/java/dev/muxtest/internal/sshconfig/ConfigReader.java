@@ -1,7 +1,6 @@
 package dev.muxtest.internal.sshconfig;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -37,12 +36,15 @@ final class ConfigReader {
           "knownhostscommand");
 
   private final Path includeBase;
+  private final ConfigFiles files;
 
   /**
    * @param includeBase the directory relative {@code Include} paths are taken from
+   * @param files the files of this resolution, each read once
    */
-  ConfigReader(Path includeBase) {
+  ConfigReader(Path includeBase, ConfigFiles files) {
     this.includeBase = includeBase;
+    this.files = files;
   }
 
   /** The lines of {@code file} and its Includes that apply to {@code name}. */
@@ -63,13 +65,7 @@ final class ConfigReader {
     if (checkPermissions) {
       checkPermissions(file);
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Cannot read ssh config " + file + ": " + e.getMessage(), e);
-    }
+    List<String> lines = files.lines(file);
     for (int i = 0; i < lines.size(); i++) {
       var parsed = LineTokenizer.line(file, i + 1, lines.get(i));
       if (parsed.isPresent()) {

@@ -21,13 +21,26 @@ final class LineTokenizer {
   /**
    * The line {@code number} of {@code file}, or empty for a blank line or a comment.
    *
-   * @throws IllegalArgumentException for a line that does not start with a keyword, or an argument
-   *     with an unclosed quote or empty
+   * @throws IllegalArgumentException for a line that does not start with a keyword, holds a
+   *     carriage return other than at its end, or an argument with an unclosed quote or empty
    */
   static Optional<ConfigLine> line(Path file, int number, String text) {
     String line = text.strip();
     if (line.isEmpty() || line.startsWith("#")) {
       return Optional.empty();
+    }
+    if (line.indexOf('\r') >= 0) {
+      // OpenSSH splits lines at \n only: what follows a lone \r is more of this line for ssh,
+      // while an editor or cat may show it as a line of its own
+      throw new IllegalArgumentException(
+          "ssh config "
+              + file
+              + " line "
+              + number
+              + ": a carriage return (\\r) inside the line "
+              + Strings.shown(line)
+              + "; OpenSSH reads it as one line (what follows the \\r as more arguments); end"
+              + " lines with \\n or \\r\\n");
     }
     Matcher m = KEYWORD_LINE.matcher(line);
     if (!m.matches()) {

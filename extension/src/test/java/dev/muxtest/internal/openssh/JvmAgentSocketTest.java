@@ -200,6 +200,29 @@ class JvmAgentSocketTest {
     assertThat(socketPath).doesNotExist();
   }
 
+  /**
+   * Connections that never send would otherwise hold every worker for good: each is closed after
+   * the idle timeout, and a request waiting behind them is then answered (security-review-2, R3-4).
+   */
+  @Test
+  void connectionsThatSendNothingAreClosedSoALaterRequestIsAnswered() throws Exception {
+    List<SocketChannel> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < JvmAgentSocket.MAX_CLIENTS; i++) {
+        idle.add(bounded(this::connect));
+      }
+
+      assertThat(identitiesOverANewConnection()).as("a request behind idle ones").isEqualTo(1);
+      for (SocketChannel client : idle) {
+        assertThat(bounded(() -> closedByThePeer(client))).as("an idle connection").isTrue();
+      }
+    } finally {
+      for (SocketChannel client : idle) {
+        client.close();
+      }
+    }
+  }
+
   private SocketChannel connect() throws IOException {
     return SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
   }

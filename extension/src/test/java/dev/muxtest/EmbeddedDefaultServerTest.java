@@ -10,6 +10,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.muxtest.assertj.MuxAssertions;
+import dev.muxtest.internal.engine.DefaultServer;
 import dev.muxtest.internal.engine.Settings;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -130,8 +131,8 @@ class EmbeddedDefaultServerTest {
                     key ->
                         Optional.of(value).filter(v -> key.equals(Settings.DEFAULT_SERVER.name())))
                 .defaultServer())
-        .isEqualTo(Settings.DefaultServer.EMBEDDED);
-    assertThat(Settings.DEFAULTS.defaultServer()).isEqualTo(Settings.DefaultServer.CONTAINER);
+        .isEqualTo(DefaultServer.EMBEDDED);
+    assertThat(Settings.DEFAULTS.defaultServer()).isEqualTo(DefaultServer.CONTAINER);
   }
 
   @ParameterizedTest

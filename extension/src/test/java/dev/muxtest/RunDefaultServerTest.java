@@ -11,6 +11,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.muxtest.internal.container.Labels;
+import dev.muxtest.internal.engine.DefaultServerScope;
 import dev.muxtest.internal.engine.Settings;
 import java.util.List;
 import java.util.Map;
@@ -133,11 +134,11 @@ class RunDefaultServerTest {
   @Test
   void theScopeIsRunUnlessSetAndAcceptsAnyCase() {
     assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.empty()))
-        .isEqualTo(Settings.DefaultServerScope.RUN);
+        .isEqualTo(DefaultServerScope.RUN);
     assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of(" CLASS ")))
-        .isEqualTo(Settings.DefaultServerScope.CLASS);
+        .isEqualTo(DefaultServerScope.CLASS);
     assertThat(Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of("Run")))
-        .isEqualTo(Settings.DefaultServerScope.RUN);
+        .isEqualTo(DefaultServerScope.RUN);
     assertThatThrownBy(() -> Settings.DEFAULT_SERVER_SCOPE.read(key -> Optional.of("")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(

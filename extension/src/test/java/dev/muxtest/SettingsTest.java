@@ -3,6 +3,9 @@ package dev.muxtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.muxtest.internal.engine.DefaultServer;
+import dev.muxtest.internal.engine.DefaultServerScope;
+import dev.muxtest.internal.engine.Setting;
 import dev.muxtest.internal.engine.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +45,7 @@ class SettingsTest {
   @ParameterizedTest(name = "\"{0}\" is {1}")
   @MethodSource("goodDurations")
   void parsesDuration(String text, Duration expected) {
-    assertThat(Settings.parseDuration(KEY, text)).isEqualTo(expected);
+    assertThat(Setting.parseDuration(KEY, text)).isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "\"{0}\" is rejected")
@@ -64,7 +67,7 @@ class SettingsTest {
         "PT9999999999999999999H"
       })
   void rejectsWhatIsNotAPositiveDuration(String text) {
-    assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
+    assertThatThrownBy(() -> Setting.parseDuration(KEY, text))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
@@ -77,7 +80,7 @@ class SettingsTest {
   @ParameterizedTest(name = "\"{0}\" is rejected")
   @ValueSource(strings = {"99999999999999999999", "9999999999999999h"})
   void rejectsAmountsTooLargeToRepresent(String text) {
-    assertThatThrownBy(() -> Settings.parseDuration(KEY, text))
+    assertThatThrownBy(() -> Setting.parseDuration(KEY, text))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Configuration parameter 'muxtest.exec.timeout' must be a positive duration such as 30s, 500ms, "
@@ -148,7 +151,7 @@ class SettingsTest {
                 .with(Settings.SCOPE, Scope.SUITE)
                 .with(Settings.SUITE_IDLE_TIMEOUT, Optional.of(Duration.ofSeconds(90)))
                 .with(Settings.EXEC_MAX_OUTPUT, 16L * 1024 * 1024)
-                .with(Settings.DEFAULT_SERVER, Settings.DefaultServer.CONTAINER)
+                .with(Settings.DEFAULT_SERVER, DefaultServer.CONTAINER)
                 .with(Settings.TRANSFER_MAX_SIZE, 1536L * 1024 * 1024)
                 .with(
                     Settings.EXEC_ENVIRONMENT_ALLOW,
@@ -182,8 +185,8 @@ class SettingsTest {
     assertThat(settings.scope()).isEqualTo(Scope.CLASS);
     assertThat(settings.suiteIdleTimeout()).isEmpty();
     assertThat(settings.maxOutput()).isEqualTo(64L * 1024 * 1024);
-    assertThat(settings.defaultServer()).isEqualTo(Settings.DefaultServer.CONTAINER);
-    assertThat(settings.defaultServerScope()).isEqualTo(Settings.DefaultServerScope.RUN);
+    assertThat(settings.defaultServer()).isEqualTo(DefaultServer.CONTAINER);
+    assertThat(settings.defaultServerScope()).isEqualTo(DefaultServerScope.RUN);
   }
 
   @ParameterizedTest(name = "output size \"{0}\" is rejected")

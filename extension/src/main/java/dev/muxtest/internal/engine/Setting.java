@@ -219,7 +219,7 @@ public final class Setting<T> {
    *
    * @throws IllegalArgumentException naming {@code key} if the value is not such a duration
    */
-  static Duration parseDuration(String key, String value) {
+  public static Duration parseDuration(String key, String value) {
     String text = value.strip().toLowerCase(Locale.ROOT);
     Duration parsed = null;
     Matcher m = DURATION.matcher(text);
@@ -259,7 +259,7 @@ public final class Setting<T> {
    *
    * @throws IllegalArgumentException naming {@code key} if the value is not such a size
    */
-  static long parseSize(String key, String value) {
+  public static long parseSize(String key, String value) {
     Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
     if (m.matches()) {
       try {

@@ -22,22 +22,6 @@ import java.util.function.Function;
  */
 public final class Settings {
 
-  /** The server of a class that declares no {@code @SshServer} (nor has an enclosing one). */
-  public enum DefaultServer {
-    /** A new {@code SshdContainer}: a real OpenSSH sshd, needs Docker. */
-    CONTAINER,
-    /** A new {@code EmbeddedSshServer} in the test JVM: needs no Docker. */
-    EMBEDDED
-  }
-
-  /** How long the default server container lives. */
-  public enum DefaultServerScope {
-    /** One container for the run, started on first use and stopped when the run ends (default). */
-    RUN,
-    /** A container of its own for each class, started and stopped with it. */
-    CLASS
-  }
-
   /** The longest duration any setting takes: longer ones overflow later arithmetic. */
   public static final Duration MAX_DURATION = Setting.MAX_DURATION;
 
@@ -320,24 +304,6 @@ public final class Settings {
   /** How long the default server container lives. */
   public DefaultServerScope defaultServerScope() {
     return get(DEFAULT_SERVER_SCOPE);
-  }
-
-  /**
-   * Parses a duration as every duration setting does.
-   *
-   * @throws IllegalArgumentException naming {@code key} if the value is not such a duration
-   */
-  public static Duration parseDuration(String key, String value) {
-    return Setting.parseDuration(key, value);
-  }
-
-  /**
-   * Parses a size in bytes as {@link #EXEC_MAX_OUTPUT} does.
-   *
-   * @throws IllegalArgumentException naming {@code key} if the value is not such a size
-   */
-  public static long parseSize(String key, String value) {
-    return Setting.parseSize(key, value);
   }
 
   @Override

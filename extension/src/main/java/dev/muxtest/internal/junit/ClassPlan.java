@@ -1,6 +1,8 @@
 package dev.muxtest.internal.junit;
 
 import dev.muxtest.SshOperationException;
+import dev.muxtest.internal.engine.DefaultServer;
+import dev.muxtest.internal.engine.DefaultServerScope;
 import dev.muxtest.internal.engine.Settings;
 import dev.muxtest.internal.engine.TunnelSpec;
 import java.util.List;
@@ -96,8 +98,8 @@ record ClassPlan(
     if (enclosed) {
       return new ServerChoice.Enclosing();
     }
-    if (settings.defaultServer() == Settings.DefaultServer.CONTAINER
-        && settings.defaultServerScope() == Settings.DefaultServerScope.RUN) {
+    if (settings.defaultServer() == DefaultServer.CONTAINER
+        && settings.defaultServerScope() == DefaultServerScope.RUN) {
       String user = context.getRequiredTestClass().getName();
       return new ServerChoice.RunDefault(() -> Stores.runDefaultServer(context).container(user));
     }

@@ -4,6 +4,7 @@ import dev.muxtest.EmbeddedSshServer;
 import dev.muxtest.SshOperationException;
 import dev.muxtest.SshdContainer;
 import dev.muxtest.internal.container.ManagedContainer;
+import dev.muxtest.internal.engine.DefaultServer;
 import dev.muxtest.internal.engine.Settings;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -112,10 +113,10 @@ sealed interface ServerChoice {
   }
 
   /** No declaration: a new default server of the class's own (or of a SUITE-scope master). */
-  record ClassDefault(Settings.DefaultServer kind) implements OwnServer {
+  record ClassDefault(DefaultServer kind) implements OwnServer {
     @Override
     public boolean needsDocker() {
-      return kind == Settings.DefaultServer.CONTAINER;
+      return kind == DefaultServer.CONTAINER;
     }
 
     @Override
@@ -125,7 +126,7 @@ sealed interface ServerChoice {
         String label,
         String value,
         Consumer<AutoCloseable> register) {
-      return kind == Settings.DefaultServer.EMBEDDED
+      return kind == DefaultServer.EMBEDDED
           ? ServerLease.embedded(new EmbeddedSshServer(), owner, register)
           : ServerLease.container(
               ManagedContainer.newDefault(settings, label, value), owner, register);

@@ -17,13 +17,11 @@ import java.util.function.Supplier;
  * <p>Nothing else is read from {@code ~/.ssh}, unless a config file names it or {@link
  * #fromUserSshConfig} is called. The host key must be in the given known_hosts file ({@code
  * [host]:port} for a port other than 22); any other key is refused. Every value is checked here,
- * before anything connects, so that both engines get the same values and none of them can reach the
- * OpenSSH engine's config as anything but itself: the host is a host name or an IP address; the
- * user name holds no whitespace, control character, {@code %}, quote, {@code \} or {@code #}; no
- * path holds what OpenSSH would expand ({@code %}, <code>${</code>) or read as a quote or an escape
- * ({@code "}, {@code \} before {@code \} or a quote); the identity file is readable by its owner
- * only (OpenSSH ignores any other key file) and not passphrase-protected. Without {@link
- * #withLoginLog} the end-of-class proof can only count the client's TCP connections, and says so.
+ * before anything connects, so that both engines get the same values and none can reach the OpenSSH
+ * engine's config as anything but itself (host names or IP addresses, no characters OpenSSH would
+ * expand or quote, an identity file readable by its owner only and without a passphrase). Without
+ * {@link #withLoginLog} the end-of-class proof can only count the client's TCP connections, and
+ * says so.
  */
 public final class SshHost implements SshTarget {
 
@@ -101,9 +99,8 @@ public final class SshHost implements SshTarget {
    *       than 32 hops, is refused.
    * </ul>
    *
-   * <p>Files are read as OpenSSH reads them, each once: lines end at a newline (a carriage return
-   * before it is dropped, one inside a line is refused), and bytes that are not UTF-8 are kept as
-   * replacement characters rather than refused.
+   * <p>Files are read once each, as OpenSSH reads them (a carriage return inside a line is
+   * refused).
    *
    * <p>{@code Match} is refused wherever it is (it can run commands). Keywords that would change
    * where or how to connect and that muxtest does not follow ({@code ProxyCommand} other than
@@ -155,9 +152,7 @@ public final class SshHost implements SshTarget {
   /**
    * The server's log, read at the end of the class, whose {@code Accepted publickey} lines give the
    * server's side of the proof of one connection (for example the output of {@code journalctl -u
-   * ssh} fetched by other means). A line counts only if it is sshd's whole login line, after an
-   * optional syslog or journal prefix ending in {@code sshd[<pid>]: }: text a peer chose (a
-   * disconnect reason) never counts.
+   * ssh} fetched by other means); only sshd's whole login line counts, never a peer's text.
    *
    * @throws IllegalArgumentException if {@code log} is null
    */

@@ -10,6 +10,7 @@ import java.util.Locale;
  */
 final class DestinationAnswers {
 
+  // The readiness check's name: the one a user turns up or down for what tunnels wait for.
   private static final System.Logger LOG = System.getLogger(ForwardReadiness.class.getName());
 
   private final String host;

@@ -32,8 +32,9 @@ final class ForwardedPortNames {
   /**
    * Checks the constructors, test methods and lifecycle methods of {@code testClass} and of its
    * {@code @Nested} classes. A name is known when the class, a superclass or an enclosing class
-   * declares it, or, for a test method, the method itself; a {@code @BeforeEach} or {@code
-   * AfterEach} method runs in each test method's scope, so any test method's names are let pass.
+   * declares it, or, for a test method, the method itself; a {@code @BeforeEach} or
+   * {@code @AfterEach} method runs in each test method's scope, so any test method's names are let
+   * pass.
    *
    * @throws ExtensionConfigurationException naming the class, method, parameter and the names
    *     declared for it

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,8 +62,65 @@ class MisconfigurationTest {
         Map.of(),
         "@SshTunnel(name = \"db\") on "
             + HERE
-            + "MissingPortCase: attribute 'port' is missing; "
-            + "a local forward needs its destination port (1 to 65535)");
+            + "MissingPortCase: attribute 'port' is missing or 0, and port 0 is not a destination port: "
+            + "name the port the service listens on, 1 to 65535 (bindPort = 0 is what picks a free "
+            + "local port)");
+  }
+
+  @Test
+  void portZeroIsNotADestinationPort() {
+    assertRejectedBeforeAnyContainer(
+        PortZeroCase.class,
+        Map.of(),
+        "@SshTunnel(name = \"db\") on "
+            + HERE
+            + "PortZeroCase: attribute 'port' is missing or 0, and port 0 is not a destination port: "
+            + "name the port the service listens on, 1 to 65535 (bindPort = 0 is what picks a free "
+            + "local port)");
+  }
+
+  @Test
+  void unknownForwardedPortNameInATestMethod() {
+    assertRejectedBeforeAnyContainer(
+        UnknownNameCase.class,
+        Map.of(),
+        "@ForwardedPort(\"nope\") on parameter 1 (int) of "
+            + HERE
+            + "UnknownNameCase#unknownTunnel(int): no @SshTunnel with name \"nope\" is declared for"
+            + " it; declared tunnels: [ssh]");
+  }
+
+  @Test
+  void unknownForwardedPortNameInALifecycleMethod() {
+    assertRejectedBeforeAnyContainer(
+        UnknownNameInBeforeEachCase.class,
+        Map.of(),
+        "@ForwardedPort(\"mine\") on parameter 2 (java.net.InetSocketAddress) of "
+            + HERE
+            + "UnknownNameInBeforeEachCase#setUp(int, java.net.InetSocketAddress): no @SshTunnel with"
+            + " name \"mine\" is declared for it; declared tunnels: [own, ssh]");
+  }
+
+  @Test
+  void unknownForwardedPortNameInAConstructor() {
+    assertRejectedBeforeAnyContainer(
+        UnknownNameInConstructorCase.class,
+        Map.of(),
+        "@ForwardedPort(\"shh\") on parameter 1 (int) of "
+            + HERE
+            + "UnknownNameInConstructorCase(int): no @SshTunnel with name \"shh\" is declared for"
+            + " it; declared tunnels: [ssh]");
+  }
+
+  @Test
+  void unknownForwardedPortNameInANestedClass() {
+    assertRejectedBeforeAnyContainer(
+        UnknownNameInNestedCase.class,
+        Map.of(),
+        "@ForwardedPort(\"nope\") on parameter 2 (int) of "
+            + HERE
+            + "UnknownNameInNestedCase$Inner#inner(int, int): no @SshTunnel with name \"nope\" is"
+            + " declared for it; declared tunnels: [inner, ssh]");
   }
 
   @Test
@@ -158,8 +217,9 @@ class MisconfigurationTest {
         Map.of(),
         "@SshTunnel(name = \"callback\") on "
             + HERE
-            + "RemoteMissingPortCase: attribute 'port' is missing; "
-            + "a remote forward needs its destination port on the test machine (1 to 65535)");
+            + "RemoteMissingPortCase: attribute 'port' is missing or 0, and port 0 is not a destination"
+            + " port: name the port on the test machine that a remote forward leads to, 1 to 65535"
+            + " (bindPort = 0 is what picks a free port on the server)");
   }
 
   @Test
@@ -265,20 +325,17 @@ class MisconfigurationTest {
         .containerEvents()
         .assertThatEvents()
         .haveExactly(1, event(container(ParameterCase.class), finishedSuccessfully()));
-    results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(1).failed(4));
+    results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(2).failed(3));
     results
         .testEvents()
         .assertThatEvents()
         .haveExactly(
             1, event(test("resolvesTheTunnelAsIntIntegerAndAddress"), finishedSuccessfully()));
-    assertFailure(
-        results.testEvents(),
-        test("unknownTunnel"),
-        ParameterResolutionException.class,
-        "@ForwardedPort(\"nope\"): no @SshTunnel with name \"nope\" is declared on "
-            + HERE
-            + "ParameterCase; "
-            + "declared tunnels: [ssh]");
+    // A name the test method declares itself passes the class's check of names.
+    results
+        .testEvents()
+        .assertThatEvents()
+        .haveExactly(1, event(test("resolvesTheMethodsOwnTunnel"), finishedSuccessfully()));
     assertFailure(
         results.testEvents(),
         test("stringParameter"),
@@ -514,7 +571,11 @@ class MisconfigurationTest {
     }
 
     @Test
-    void unknownTunnel(@ForwardedPort("nope") int port) {}
+    @SshTunnel(name = "mine", port = 22)
+    void resolvesTheMethodsOwnTunnel(
+        @ForwardedPort("mine") int mine, @ForwardedPort("ssh") int ssh) {
+      assertThat(mine).isBetween(1, 65535).isNotEqualTo(ssh);
+    }
 
     @Test
     void stringParameter(@ForwardedPort("ssh") String port) {}
@@ -524,6 +585,59 @@ class MisconfigurationTest {
 
     @Test
     void proxyOnALocalTunnel(@ForwardedPort("ssh") Proxy proxy) {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class UnknownNameCase {
+    @Test
+    void resolves(@ForwardedPort("ssh") int port) {}
+
+    @Test
+    void unknownTunnel(@ForwardedPort("nope") int port) {}
+  }
+
+  /** "mine" is a tunnel of one test method: a lifecycle method of every test cannot have it. */
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class UnknownNameInBeforeEachCase {
+    @BeforeEach
+    void setUp(@ForwardedPort("ssh") int port, @ForwardedPort("mine") InetSocketAddress mine) {}
+
+    @Test
+    @SshTunnel(name = "own", port = 22)
+    void notRun(@ForwardedPort("own") int own) {}
+  }
+
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class UnknownNameInConstructorCase {
+    UnknownNameInConstructorCase(@ForwardedPort("shh") int port) {}
+
+    @Test
+    void notRun() {}
+  }
+
+  /** Checked with the enclosing class, before its server starts. */
+  @SshTunnel(name = "ssh", port = 22)
+  @ExtendWith(ContainerProbe.class)
+  static class UnknownNameInNestedCase {
+    @Test
+    void notRun() {}
+
+    @Nested
+    @SshTunnel(name = "inner", port = 22)
+    class Inner {
+      @Test
+      void inner(@ForwardedPort("ssh") int outer, @ForwardedPort("nope") int port) {}
+    }
+  }
+
+  @SshTunnel(name = "db", port = 0)
+  @ExtendWith(ContainerProbe.class)
+  static class PortZeroCase {
+    @Test
+    void notRun() {}
   }
 
   @SshTunnel(name = "socks", type = ForwardType.DYNAMIC, port = 80)

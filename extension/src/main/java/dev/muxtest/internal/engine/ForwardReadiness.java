@@ -23,6 +23,12 @@ final class ForwardReadiness {
   private static final Duration PAUSE = Duration.ofMillis(100);
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * How long a destination may refuse before the log says so: a service still starting is waited
+   * for, but a wrong port should not stay silent for the whole ready timeout.
+   */
+  static final Duration NOTICE_AFTER = Duration.ofSeconds(3);
+
   private final AbstractEngineMaster master;
   private final String server;
 
@@ -97,21 +103,21 @@ final class ForwardReadiness {
   }
 
   private void awaitDestination(String host, int port, Duration timeout) {
-    AtomicReference<String> refusal = new AtomicReference<>("");
+    DestinationAnswers answers = new DestinationAnswers(host, port, timeout);
     boolean accepted =
         Poll.until(
             timeout,
             PAUSE,
             () -> {
               Optional<String> why = master.probeDestination(host, port);
-              why.ifPresent(refusal::set);
+              why.ifPresent(answers::refused);
               return why.isEmpty();
             });
     if (!accepted) {
       throw new SshOperationException(
           String.format(
               "Destination %s:%d did not accept a connection from %s within %s: %s",
-              host, port, server, timeout, refusal.get()));
+              host, port, server, timeout, answers.summary()));
     }
   }
 

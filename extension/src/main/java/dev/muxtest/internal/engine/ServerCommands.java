@@ -12,9 +12,19 @@ public final class ServerCommands {
    * A command that succeeds if the server can open a TCP connection to {@code host:port} (bash's
    * /dev/tcp). The host reaches bash as a positional parameter, single-quoted for the server's
    * shell: whatever its characters, it is never shell syntax.
+   *
+   * <p>On failure it tries each of the host's addresses and prints each one's error: bash reports
+   * only the last address's, so "localhost" refused on 127.0.0.1 would read "Cannot assign
+   * requested address" from ::1, hiding the refusal that tells a user the port is wrong.
    */
   public static String tcpConnect(String host, int port) {
-    return "exec bash -c 'exec 3<>\"/dev/tcp/$1/$2\"' probe "
+    return "exec bash -c '"
+        + "(exec 3<>\"/dev/tcp/$1/$2\") 2>/dev/null && exit 0; f=1; "
+        + "while read -r a t _; do [ \"$t\" = STREAM ] || continue; "
+        + "case \" $s \" in *\" $a \"*) continue;; esac; s=\"$s $a\"; "
+        + "m=$( (exec 3<>\"/dev/tcp/$a/$2\") 2>&1 ) && exit 0; "
+        + "echo \"$a: ${m##*: }\" >&2; f=0; done < <(getent ahosts \"$1\" 2>/dev/null); "
+        + "[ $f = 0 ] && exit 1; exec 3<>\"/dev/tcp/$1/$2\"' probe "
         + "'"
         + host.replace("'", "'\\''")
         + "' "

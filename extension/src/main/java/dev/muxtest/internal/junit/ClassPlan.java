@@ -70,6 +70,7 @@ record ClassPlan(
   private static ClassPlan resolve(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     List<TunnelSpec> tunnels = TunnelDeclarations.declaredOn(testClass);
+    ForwardedPortNames.check(testClass);
     Optional<DeclaredServer> declared = DeclaredServer.of(testClass);
     Settings settings = Stores.settings(context);
     Optional<ClassPlan> enclosing =

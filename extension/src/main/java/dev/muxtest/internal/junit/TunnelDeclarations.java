@@ -126,11 +126,14 @@ final class TunnelDeclarations {
               throw new ExtensionConfigurationException(at + ": attribute 'host' " + why);
             });
     if (tunnel.port() == 0) {
+      // 0 is also the attribute's default, so a port left out and port = 0 look the same here; a
+      // newcomer writing port = 0 most likely means "any free port", which is bindPort's job.
       throw new ExtensionConfigurationException(
           at
+              + ": attribute 'port' is missing or 0, and port 0 is not a destination port: "
               + (tunnel.type() == ForwardType.LOCAL
-                  ? ": attribute 'port' is missing; a local forward needs its destination port (1 to 65535)"
-                  : ": attribute 'port' is missing; a remote forward needs its destination port on the test machine (1 to 65535)"));
+                  ? "name the port the service listens on, 1 to 65535 (bindPort = 0 is what picks a free local port)"
+                  : "name the port on the test machine that a remote forward leads to, 1 to 65535 (bindPort = 0 is what picks a free port on the server)"));
     }
     if (tunnel.port() < 1 || tunnel.port() > 65535) {
       throw new ExtensionConfigurationException(

@@ -112,7 +112,7 @@ public final class MinaMaster extends AbstractEngineMaster {
     BoundedOutput out = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
     BoundedOutput err = new BoundedOutput(settings.maxOutput(), () -> ended.complete(null));
     // The connection as it is: exec has reconnected where wanted, a liveness check must not.
-    try (ChannelExec channel = session.createExecChannel(command)) {
+    try (ChannelExec channel = execChannel(command)) {
       environment.forEach(channel::setEnv);
       channel.setAgentForwarding(agent() != null);
       channel.setOut(out);
@@ -189,6 +189,20 @@ public final class MinaMaster extends AbstractEngineMaster {
    */
   private static void end(ChannelExec channel) {
     ExecChannels.end(channel, true, "a command");
+  }
+
+  /**
+   * A new exec channel. A connection that is closing (lost a moment ago, between the caller's look
+   * at {@link #isConnected()} and now) refuses to register one with an IllegalStateException: that
+   * is a lost connection, said as such, so that {@code check()} answers false and {@code exec}
+   * fails as on any lost connection.
+   */
+  private ChannelExec execChannel(String command) throws IOException {
+    try {
+      return session.createExecChannel(command);
+    } catch (IllegalStateException closing) {
+      throw new SshOperationException(lostConnectionMessage(), closing);
+    }
   }
 
   @Override

@@ -54,21 +54,8 @@ sealed interface DeclaredServer {
     }
   }
 
-  /** A server outside the test: nothing to start. */
-  record Host(SshHost target) implements DeclaredServer {
-    @Override
-    public boolean needsDocker() {
-      return false;
-    }
-
-    @Override
-    public ServerLease start(String owner, Consumer<AutoCloseable> register) {
-      return ServerLease.outside(Endpoints.of(target));
-    }
-  }
-
-  /** The server behind the user's own OpenSSH master: nothing to start. */
-  record Own(UserMaster target) implements DeclaredServer {
+  /** A server outside the test (a host, or the user's own master): nothing to start or stop. */
+  record Outside(SshTarget target) implements DeclaredServer {
     @Override
     public boolean needsDocker() {
       return false;
@@ -144,14 +131,11 @@ sealed interface DeclaredServer {
 
   /** The record of a server object of an accepted type. */
   private static DeclaredServer ofValue(Object value) {
-    if (value instanceof SshHost host) {
-      return new Host(host);
+    if (value instanceof SshHost || value instanceof UserMaster) {
+      return new Outside((SshTarget) value);
     }
     if (value instanceof EmbeddedSshServer embedded) {
       return new Embedded(embedded);
-    }
-    if (value instanceof UserMaster own) {
-      return new Own(own);
     }
     return new Container((SshdContainer) value);
   }
